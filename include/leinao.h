@@ -1,0 +1,246 @@
+/*
+ * leinao.h — the one public header of leinao (类脑), a spiking neural network simulator.
+ *
+ * This file is the reference manual of the C API. Conventions, true for every function:
+ *  - Every public name starts with `leinao_`. One opaque handle, `leinao_sim`, is passed first.
+ *  - Functions return a `leinao_status`; LEINAO_OK is 0. On any other status,
+ *    `leinao_errmsg(sim)` gives the detail (which key, which value, which rule broke).
+ *    A failed call leaves the handle consistent: it may be closed or used further.
+ *  - Units follow NEST: time in ms, potentials in mV, currents in pA, capacitance in pF,
+ *    conductance in nS, rates in Hz.
+ *  - Strings passed in are copied; the caller keeps ownership. Strings and pointers handed out
+ *    belong to the handle and stay valid until the handle is closed (unless noted).
+ *  - A handle is not thread-safe: one thread at a time may call into it. Distinct handles are
+ *    independent.
+ */
+#ifndef LEINAO_H
+#define LEINAO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LEINAO_VERSION_MAJOR 0
+#define LEINAO_VERSION_MINOR 1
+#define LEINAO_VERSION_PATCH 0
+#define LEINAO_VERSION_STRING "0.1.0"
+
+/* Status codes: stable numbers that never change meaning. One list generates the enum, the
+ * names and the messages. */
+#define LEINAO_STATUS_LIST(X)                                                     \
+    X(OK, 0, "ok")                                                                \
+    X(ERROR, 1, "error")                                                          \
+    X(NOMEM, 2, "out of memory")                                                  \
+    X(INVALID, 3, "invalid argument")                                             \
+    X(MODEL_FILE, 4, "invalid model file")                                        \
+    X(IO, 5, "input/output error")                                                \
+    X(NOT_FOUND, 6, "not found")                                                  \
+    X(EXISTS, 7, "output exists")                                                 \
+    X(INTERRUPTED, 8, "interrupted")                                              \
+    X(STATE, 9, "call not allowed in this state")                                 \
+    X(NUMERIC, 10, "numerical failure")                                           \
+    X(UNSUPPORTED, 11, "not supported")
+
+typedef enum leinao_status {
+#define LEINAO_STATUS_ENUM_(name, num, text) LEINAO_##name = num,
+    LEINAO_STATUS_LIST(LEINAO_STATUS_ENUM_)
+#undef LEINAO_STATUS_ENUM_
+} leinao_status;
+
+/* Text of a status code ("out of memory"); never NULL. */
+const char *leinao_strerror(leinao_status status);
+/* Name of a status code ("NOMEM"); never NULL. */
+const char *leinao_status_name(leinao_status status);
+
+/* Version string "MAJOR.MINOR.PATCH" and a space-separated list of enabled features
+ * (e.g. "yaml hdf5"). Static strings. */
+const char *leinao_version(void);
+const char *leinao_features(void);
+
+/* ---- Handle --------------------------------------------------------------------------- */
+
+typedef struct leinao_sim leinao_sim;
+
+/* Pluggable allocator (Lua's shape): ptr == NULL allocates, new_size == 0 frees (return value
+ * ignored), otherwise reallocates. Returning NULL for a non-zero size means out of memory.
+ * old_size is the size of the block being resized or freed (0 for a new block). */
+typedef void *(*leinao_alloc_fn)(void *user, void *ptr, size_t old_size, size_t new_size);
+
+/* Creates a simulation handle with the default allocator (malloc/realloc/free).
+ * On success *out owns a new handle; close it with leinao_close. Returns LEINAO_NOMEM. */
+leinao_status leinao_open(leinao_sim **out);
+/* As leinao_open, with every allocation of this handle going through alloc(user, ...). */
+leinao_status leinao_open_with_allocator(leinao_sim **out, leinao_alloc_fn alloc, void *user);
+/* Frees the handle and everything it owns; closes output files. NULL is a no-op. */
+void leinao_close(leinao_sim *sim);
+/* Detail of the last failed call on this handle ("" if none). Owned by the handle. */
+const char *leinao_errmsg(const leinao_sim *sim);
+
+/* ---- Configuration (before leinao_build) ---------------------------------------------- */
+
+/* dt: integration step in ms (> 0), duration: model time to simulate in ms (a multiple of dt),
+ * seed: master seed of every random stream, threads: worker threads (>= 1; this release
+ * computes on one thread and records the request). LEINAO_INVALID on a bad value. */
+leinao_status leinao_configure(leinao_sim *sim, double dt, double duration, uint64_t seed, int threads);
+/* Spikes before `transient` ms are left out of the rates and CV of ISI in the summary. */
+leinao_status leinao_set_transient(leinao_sim *sim, double transient);
+/* Free-text name of the model (shown in summaries and plots); copied. */
+leinao_status leinao_set_name(leinao_sim *sim, const char *name);
+
+/* A number or a distribution, for parameters, initial state, weights and delays. */
+typedef enum leinao_dist_kind {
+    LEINAO_DIST_CONSTANT = 0,       /* value = a */
+    LEINAO_DIST_UNIFORM = 1,        /* uniform on [a, b) */
+    LEINAO_DIST_NORMAL = 2,         /* mean a, standard deviation b */
+    LEINAO_DIST_NORMAL_CLIPPED = 3, /* mean a, sd b, redrawn until low <= x <= high */
+    LEINAO_DIST_LOGNORMAL = 4       /* exp(N(a, b^2)): a = mu, b = sigma of the logarithm */
+} leinao_dist_kind;
+
+typedef struct leinao_dist {
+    leinao_dist_kind kind;
+    double a, b;      /* see leinao_dist_kind */
+    double low, high; /* bounds of NORMAL_CLIPPED; -INFINITY / INFINITY when absent */
+} leinao_dist;
+
+/* Adds a population of `size` elements of model `model` (see leinao_model_count) named `name`
+ * (unique, [A-Za-z_][A-Za-z0-9_]*). Its id (0, 1, ...) goes to *id when id is not NULL.
+ * LEINAO_NOT_FOUND for an unknown model, LEINAO_INVALID for a bad name or size. */
+leinao_status leinao_add_population(leinao_sim *sim, const char *name, const char *model,
+                                    uint64_t size, int *id);
+/* Id of a population by name, or -1. */
+int leinao_population_id(const leinao_sim *sim, const char *name);
+/* Sets parameter `param` of every element of population `pop`. Validated at once against the
+ * parameter's own rule; rules between parameters are checked by leinao_build. */
+leinao_status leinao_set_param(leinao_sim *sim, int pop, const char *param, double value);
+/* Sets an array parameter (spike_generator's spike_times). The array is copied. */
+leinao_status leinao_set_param_array(leinao_sim *sim, int pop, const char *param,
+                                     const double *values, size_t n);
+/* Initial value of state variable `var` (e.g. "V_m") of each neuron of `pop`, drawn per neuron
+ * from its own random stream (seed, population, variable, neuron index). */
+leinao_status leinao_set_init(leinao_sim *sim, int pop, const char *var, const leinao_dist *value);
+
+/* Connection rules, with NEST's names and defaults (autapses and multapses allowed). */
+typedef enum leinao_rule_kind {
+    LEINAO_ALL_TO_ALL = 0,
+    LEINAO_ONE_TO_ONE = 1,
+    LEINAO_PAIRWISE_BERNOULLI = 2, /* p */
+    LEINAO_FIXED_INDEGREE = 3,     /* n = indegree K */
+    LEINAO_FIXED_OUTDEGREE = 4,    /* n = outdegree K */
+    LEINAO_FIXED_TOTAL_NUMBER = 5  /* n = total number N */
+} leinao_rule_kind;
+
+typedef struct leinao_rule {
+    leinao_rule_kind kind;
+    double p;
+    uint64_t n;
+    int allow_autapses;  /* 1 (default) or 0 */
+    int allow_multapses; /* 1 (default) or 0 */
+} leinao_rule;
+
+/* Returns a rule with NEST's defaults for options. */
+leinao_rule leinao_rule_default(leinao_rule_kind kind);
+
+/* Connects population src to population tgt with static synapses. weight: mV for iaf_psc_delta
+ * (the jump of V_m), pA for current-based models; a negative weight goes to the inhibitory
+ * receptor. delay in ms: a constant delay must be a multiple of dt and >= dt; drawn delays are
+ * rounded to the dt grid and kept >= dt. Connections are generated by leinao_build. */
+leinao_status leinao_connect(leinao_sim *sim, int src, int tgt, const leinao_rule *rule,
+                             const leinao_dist *weight, const leinao_dist *delay, int *id);
+
+/* Records the spikes of population `pop` into `path` (SONATA HDF5 when format is "sonata",
+ * CSV when "csv"). Several populations may share one file: call once per population with the
+ * same path and format. The file is created by leinao_build, written while running and closed
+ * by leinao_finish or leinao_close, so an interrupted run still leaves a valid file. */
+leinao_status leinao_record_spikes(leinao_sim *sim, int pop, const char *path, const char *format);
+
+/* Directory that relative output paths (recordings, summary.json) are resolved against;
+ * created if missing. When overwrite is 0, fails with LEINAO_EXISTS if any output file of
+ * the handle already exists there. Call after all recordings are declared. */
+leinao_status leinao_set_output_dir(leinao_sim *sim, const char *dir, int overwrite);
+
+/* ---- Model files ---------------------------------------------------------------------- */
+
+/* Reads a model file (YAML; JSON accepted) and declares its simulation settings, populations,
+ * projections and recordings on a fresh handle. `overrides` are "dotted.key=value" strings
+ * applied to the file's tree before validation (e.g. "simulation.duration=200",
+ * "populations.E.size=1000", "projections.0.synapse.weight=0.2").
+ * Errors (LEINAO_MODEL_FILE, LEINAO_NOT_FOUND, LEINAO_IO) name file:line:column, key and rule. */
+leinao_status leinao_load_model(leinao_sim *sim, const char *path, const char *const *overrides,
+                                size_t n_overrides);
+
+/* ---- Build, run, results ------------------------------------------------------------- */
+
+/* Size of the network and memory it will take, computed without building. */
+typedef struct leinao_estimate {
+    uint64_t neurons;        /* neuron elements (devices excluded) */
+    uint64_t devices;        /* generator elements */
+    uint64_t synapses;       /* expected number of synapses (exact for deterministic rules) */
+    uint64_t bytes;          /* estimated peak memory of build and run, bytes */
+    int populations, projections;
+    double min_delay, max_delay; /* ms */
+} leinao_estimate;
+
+leinao_status leinao_estimate_size(leinao_sim *sim, leinao_estimate *out);
+
+/* Validates the model, creates connections, initial state and output files. */
+leinao_status leinao_build(leinao_sim *sim);
+
+/* Called after every min-delay slice while running. Return non-zero to stop the run at this
+ * point (leinao_run then returns LEINAO_INTERRUPTED and everything recorded so far is kept). */
+typedef struct leinao_progress {
+    double t;        /* model time reached, ms */
+    double duration; /* model time of the whole run, ms */
+    double wall;     /* wall seconds since leinao_run started */
+    uint64_t spikes; /* spikes of neurons so far */
+    uint64_t neurons;
+} leinao_progress;
+typedef int (*leinao_progress_fn)(void *user, const leinao_progress *progress);
+
+/* Simulates the configured duration. progress may be NULL. LEINAO_INTERRUPTED when the callback
+ * stopped it, LEINAO_NUMERIC when a state became NaN (message names neuron, time, variable). */
+leinao_status leinao_run(leinao_sim *sim, leinao_progress_fn progress, void *user);
+
+/* Flushes and closes all outputs and writes summary.json into the output directory (if one
+ * was set). Safe after an interrupted or failed run; the summary says so. */
+leinao_status leinao_finish(leinao_sim *sim);
+
+typedef struct leinao_population_stats {
+    const char *name, *model;
+    uint64_t size;
+    int is_device;
+    uint64_t spikes;  /* after the transient */
+    double rate;      /* Hz, mean over neurons, after the transient */
+    double cv_isi;    /* mean over neurons with >= 2 ISIs after the transient; NaN if none */
+} leinao_population_stats;
+
+typedef struct leinao_run_stats {
+    uint64_t neurons, synapses, events; /* events: synaptic events delivered */
+    double build_wall, run_wall;        /* seconds */
+    double t_simulated;                 /* ms reached */
+    double real_time_factor;            /* run_wall / model seconds */
+    double events_per_second;           /* per wall second */
+    uint64_t peak_bytes;                /* peak of memory held through the allocator */
+    uint64_t seed;
+    int threads, interrupted, populations;
+    const char *name;
+} leinao_run_stats;
+
+leinao_status leinao_get_population_stats(const leinao_sim *sim, int pop, leinao_population_stats *out);
+leinao_status leinao_get_run_stats(const leinao_sim *sim, leinao_run_stats *out);
+
+/* ---- Models -------------------------------------------------------------------------- */
+
+/* Number of built-in models, and the name of model i (0 <= i < count), NULL past the end. */
+int leinao_model_count(void);
+const char *leinao_model_name(int i);
+/* Writes the Markdown documentation of a model (generated from its parameter table) to the
+ * stream `out` (a FILE *). LEINAO_NOT_FOUND for an unknown name. */
+leinao_status leinao_model_doc(const char *model, void *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* LEINAO_H */

@@ -1,0 +1,43 @@
+/* context.h — what every layer needs from the handle: the allocator, memory accounting and the
+ * last error message. Lower layers receive a context instead of the whole simulation handle. */
+#ifndef LEINAO_BASE_CONTEXT_H
+#define LEINAO_BASE_CONTEXT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "leinao.h"
+
+typedef struct lctx {
+    leinao_alloc_fn alloc;
+    void *alloc_user;
+    uint64_t bytes_in_use, peak_bytes;
+    char errmsg[1024];
+} lctx;
+
+void lctx_init(lctx *ctx, leinao_alloc_fn alloc, void *user);
+
+/* Allocation through the handle's allocator. Each block carries its size, so lc_free needs no
+ * size. On failure they set "out of memory" in ctx->errmsg and return NULL. */
+void *lc_malloc(lctx *ctx, size_t size);
+void *lc_calloc(lctx *ctx, size_t count, size_t size);
+void *lc_realloc(lctx *ctx, void *ptr, size_t size);
+void lc_free(lctx *ctx, void *ptr);
+char *lc_strdup(lctx *ctx, const char *s);
+
+/* Records a formatted message and returns `status` (so errors read `return lc_error(...)`). */
+leinao_status lc_error(lctx *ctx, leinao_status status, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+leinao_status lc_nomem(lctx *ctx);
+
+/* Overflow-checked size product; returns 0 and sets *out on success. */
+int lc_mul_overflows(size_t a, size_t b, size_t *out);
+
+/* Wall clock in seconds (monotonic). */
+double lc_wall_seconds(void);
+
+#endif

@@ -1,0 +1,44 @@
+/* params.h — parameter tables: one row per parameter (name, unit, default, rule, doc). The same
+ * table drives validation, defaults and the generated documentation. */
+#ifndef LEINAO_BASE_PARAMS_H
+#define LEINAO_BASE_PARAMS_H
+
+#include <stddef.h>
+
+#include "context.h"
+
+typedef enum lparam_rule {
+    LP_ANY = 0,       /* any finite number (or +-inf where noted) */
+    LP_POSITIVE,      /* > 0 */
+    LP_NONNEGATIVE,   /* >= 0 */
+    LP_ARRAY          /* an array of numbers (e.g. spike_times) */
+} lparam_rule;
+
+/* Flags of a parameter or state variable. */
+enum {
+    LP_FOLLOWS_E_L = 1, /* NEST stores it relative to E_L: when E_L is set and this is not, it
+                           moves with E_L (iaf models' V_th, V_reset, V_min and V_m) */
+    LP_INF_OK = 2,      /* +-inf is allowed (V_min) */
+    LP_HIDDEN = 4       /* internal state: not settable, not recordable */
+};
+
+typedef struct lparam_def {
+    const char *name;
+    const char *unit;
+    double def;
+    lparam_rule rule;
+    int flags;
+    const char *doc;
+} lparam_def;
+
+/* Index of `name` in a table of n rows, or -1. */
+int lparam_find(const lparam_def *table, int n, const char *name);
+/* Checks one value against its row's own rule; on failure writes "C_m must be > 0, got -1" into
+ * ctx and returns LEINAO_INVALID. */
+leinao_status lparam_check(lctx *ctx, const lparam_def *def, double value);
+/* Text of a rule for docs ("> 0"). */
+const char *lparam_rule_text(lparam_rule rule);
+/* Edit distance, for "did you mean" suggestions. */
+int lparam_edit_distance(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,154 @@
+/* build.c — turns the declared network into runnable state: checks parameters, generates
+ * synapses, sizes the ring buffers from the delays, opens output files; and estimates all of
+ * this beforehand for `leinao check`. */
+#include <math.h>
+#include <string.h>
+
+#include "sim.h"
+
+static int is_device(const lpopulation *p)
+{
+    return p->model->kind != LM_NEURON;
+}
+
+leinao_status leinao_estimate_size(leinao_sim *sim, leinao_estimate *e)
+{
+    memset(e, 0, sizeof *e);
+    e->populations = sim->n_pops;
+    e->projections = sim->n_projs;
+    int lo = 65535, hi = 1;
+    double synapses = 0.0, largest = 0.0;
+    for (int i = 0; i < sim->n_projs; i++) {
+        const lprojection *p = sim->projs[i];
+        const lpopulation *s = sim->pops[p->src], *t = sim->pops[p->tgt];
+        double n = lproj_expected_synapses(p, s->size, t->size, p->src == p->tgt);
+        synapses += n;
+        if (n > largest)
+            largest = n;
+        int a, b;
+        lproj_delay_range(p, sim->dt, &a, &b);
+        if (a < lo)
+            lo = a;
+        if (b > hi)
+            hi = b;
+    }
+    if (sim->n_projs == 0)
+        lo = hi = 1;
+    uint32_t slots = (uint32_t)(hi + lo);
+    uint64_t bytes = 4096;
+    for (int i = 0; i < sim->n_pops; i++) {
+        const lpopulation *p = sim->pops[i];
+        if (is_device(p))
+            e->devices += p->size;
+        else
+            e->neurons += p->size;
+        bytes += lpop_bytes(p, slots, lo) + (uint64_t)p->size * 8; /* + row offsets */
+    }
+    /* stored synapses: target 4 B, weight 4 B, delay 2 B; while the largest projection is
+     * arranged by source its staging copy (10 B per synapse) and offsets exist as well */
+    bytes += (uint64_t)(synapses * 10.0 + largest * 10.0);
+    e->synapses = (uint64_t)llround(synapses);
+    e->bytes = bytes;
+    e->min_delay = lo * sim->dt;
+    e->max_delay = hi * sim->dt;
+    return LEINAO_OK;
+}
+
+static leinao_status fail(leinao_sim *sim, const char *where, leinao_status st)
+{
+    char detail[sizeof sim->ctx.errmsg];
+    memcpy(detail, sim->ctx.errmsg, sizeof detail);
+    if (st == LEINAO_NOMEM)
+        return lc_error(&sim->ctx, st, "out of memory while building %s", where);
+    return lc_error(&sim->ctx, st, "%s: %s", where, detail);
+}
+
+static void prepare_delivery(leinao_sim *sim, const lprojection *p, ldelivery *d)
+{
+    const lpopulation *t = sim->pops[p->tgt], *s = sim->pops[p->src];
+    const int *port = t->model->port_buffer;
+    size_t per_buffer = (size_t)t->slots * t->size;
+    d->n = t->size;
+    d->slots = t->slots;
+    d->ring_ex = port[LPORT_EX] >= 0 ? t->ring + per_buffer * (size_t)port[LPORT_EX] : NULL;
+    d->ring_in = port[LPORT_IN] >= 0 ? t->ring + per_buffer * (size_t)port[LPORT_IN] : NULL;
+    d->ring_current =
+        port[LPORT_CURRENT] >= 0 ? t->ring + per_buffer * (size_t)port[LPORT_CURRENT] : NULL;
+    if (s->model->kind == LM_POISSON_GENERATOR)
+        lpoisson_init(&d->poisson, s->params[0] * sim->dt * 1e-3);
+}
+
+leinao_status leinao_build(leinao_sim *sim)
+{
+    if (sim->phase != LSIM_DECLARING)
+        return lc_error(&sim->ctx, LEINAO_STATE, "the network is already built");
+    double t0 = lc_wall_seconds();
+    leinao_status st;
+    char where[160];
+    sim->n_steps = llround(sim->duration / sim->dt);
+    for (int i = 0; i < sim->n_pops; i++) {
+        lpopulation *p = sim->pops[i];
+        if ((st = lpop_resolve(&sim->ctx, p, sim->dt))) {
+            snprintf(where, sizeof where, "population %s (%s)", p->name, p->model->name);
+            return fail(sim, where, st);
+        }
+    }
+    sim->min_delay = 65535;
+    sim->max_delay = 1;
+    for (int i = 0; i < sim->n_projs; i++) {
+        lprojection *p = sim->projs[i];
+        const lpopulation *s = sim->pops[p->src], *t = sim->pops[p->tgt];
+        st = lproj_build(&sim->ctx, p, s->size, t->size, p->src == p->tgt, sim->dt, sim->seed);
+        if (!st && s->model->kind == LM_POISSON_GENERATOR && p->n > 0xFFFFFFFFull)
+            st = lc_error(&sim->ctx, LEINAO_INVALID, "a poisson_generator projection is limited "
+                                                     "to 2^32 synapses");
+        if (st) {
+            snprintf(where, sizeof where, "projection %d (%s -> %s)", i, s->name, t->name);
+            return fail(sim, where, st);
+        }
+        if (!is_device(s))
+            sim->synapses += p->n;
+        if (p->n && p->min_delay < sim->min_delay)
+            sim->min_delay = p->min_delay;
+        if (p->n && p->max_delay > sim->max_delay)
+            sim->max_delay = p->max_delay;
+    }
+    if (sim->min_delay > sim->max_delay)
+        sim->min_delay = sim->max_delay;
+    /* a slice never exceeds 2^16 steps (spike steps within a slice are 16-bit) */
+    if (sim->min_delay > 65535)
+        sim->min_delay = 65535;
+    sim->slots = (uint32_t)(sim->max_delay + sim->min_delay);
+    size_t scratch = 1;
+    for (int i = 0; i < sim->n_pops; i++) {
+        lpopulation *p = sim->pops[i];
+        if ((st = lpop_build(&sim->ctx, p, sim->dt, sim->slots, sim->min_delay, sim->seed))) {
+            snprintf(where, sizeof where, "population %s", p->name);
+            return fail(sim, where, st);
+        }
+        if (!is_device(p) && p->spikes.cap > scratch)
+            scratch = p->spikes.cap;
+    }
+    sim->delivery = lc_calloc(&sim->ctx, (size_t)sim->n_projs + 1, sizeof *sim->delivery);
+    sim->scratch_times = lc_malloc(&sim->ctx, scratch * sizeof(double));
+    sim->scratch_ids = lc_malloc(&sim->ctx, scratch * sizeof(uint64_t));
+    sim->scratch_count = lc_malloc(&sim->ctx, ((size_t)sim->min_delay + 1) * sizeof(uint32_t));
+    if (!sim->delivery || !sim->scratch_times || !sim->scratch_ids || !sim->scratch_count)
+        return fail(sim, "the engine", LEINAO_NOMEM);
+    for (int i = 0; i < sim->n_projs; i++)
+        prepare_delivery(sim, sim->projs[i], &sim->delivery[i]);
+    for (int i = 0; i < sim->n_sinks; i++) {
+        lspike_sink *s = sim->sinks[i];
+        char *path = lsim_output_path(sim, s->path);
+        if (!path)
+            return LEINAO_NOMEM;
+        st = s->ops->open(s, sim, path);
+        lc_free(&sim->ctx, path);
+        if (st)
+            return st;
+        s->is_open = 1;
+    }
+    sim->phase = LSIM_BUILT;
+    sim->build_wall = lc_wall_seconds() - t0;
+    return LEINAO_OK;
+}

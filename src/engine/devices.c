@@ -1,0 +1,90 @@
+/* devices.c — output of stimulation devices into their targets' ring buffers, one slice at a
+ * time. Each device connection writes only to its target's buffers, so the result does not
+ * depend on the order targets are visited in. */
+#include "sim.h"
+
+static inline double *port_of(const ldelivery *d, float w)
+{
+    return w < 0.0f ? d->ring_in : d->ring_ex;
+}
+
+/* Emission steps of the slice [step, step + n) inside the device's activity window. */
+static void active_range(const lpopulation *dev, double dt, int64_t step, int n, int64_t *lo,
+                         int64_t *hi)
+{
+    int64_t a = lmodel_first_active_step(dev->params[1], dt);
+    int64_t b = lmodel_end_active_step(dev->params[2], dt);
+    *lo = step > a ? step : a;
+    *hi = step + n < b ? step + n : b;
+}
+
+static void poisson(leinao_sim *sim, const lprojection *p, const ldelivery *d, int64_t lo,
+                    int64_t hi)
+{
+    for (uint64_t j = 0; j < p->n; j++) {
+        double *ring = port_of(d, p->weight_of[j]);
+        double w = p->weight_of[j];
+        uint32_t tgt = p->target[j], delay = p->delay_of[j];
+        for (int64_t s = lo; s < hi; s++) {
+            lrng r;
+            lrng_open(&r, sim->seed, LRNG_POISSON, (uint32_t)p->id, (uint32_t)j, (uint32_t)s);
+            uint64_t k = lpoisson_draw(&d->poisson, &r);
+            if (k)
+                ring[(size_t)((uint64_t)(s + delay) % d->slots) * d->n + tgt] += w * (double)k;
+        }
+    }
+}
+
+static void dc(const lpopulation *dev, const lprojection *p, const ldelivery *d, int64_t lo,
+               int64_t hi)
+{
+    double amplitude = dev->params[0];
+    for (uint64_t j = 0; j < p->n; j++) {
+        double current = p->weight_of[j] * amplitude;
+        uint32_t tgt = p->target[j], delay = p->delay_of[j];
+        for (int64_t s = lo; s < hi; s++)
+            d->ring_current[(size_t)((uint64_t)(s + delay) % d->slots) * d->n + tgt] += current;
+    }
+}
+
+static void spikes(const lpopulation *dev, const lprojection *p, const ldelivery *d, int64_t lo,
+                   int64_t hi)
+{
+    for (size_t k = 0; k < dev->n_spike_times; k++) {
+        int64_t s = dev->spike_steps[k];
+        if (s < lo || s >= hi)
+            continue;
+        for (uint64_t j = 0; j < p->n; j++) {
+            double *ring = port_of(d, p->weight_of[j]);
+            uint32_t tgt = p->target[j], delay = p->delay_of[j];
+            ring[(size_t)((uint64_t)(s + delay) % d->slots) * d->n + tgt] += p->weight_of[j];
+        }
+    }
+}
+
+void lsim_deliver_devices(leinao_sim *sim, int64_t step, int n)
+{
+    for (int i = 0; i < sim->n_projs; i++) {
+        const lprojection *p = sim->projs[i];
+        const lpopulation *dev = sim->pops[p->src];
+        if (dev->model->kind == LM_NEURON || p->n == 0)
+            continue;
+        int64_t lo, hi;
+        active_range(dev, sim->dt, step, n, &lo, &hi);
+        if (lo >= hi)
+            continue;
+        switch (dev->model->kind) {
+        case LM_POISSON_GENERATOR:
+            poisson(sim, p, &sim->delivery[i], lo, hi);
+            break;
+        case LM_DC_GENERATOR:
+            dc(dev, p, &sim->delivery[i], lo, hi);
+            break;
+        case LM_SPIKE_GENERATOR:
+            spikes(dev, p, &sim->delivery[i], lo, hi);
+            break;
+        default:
+            break;
+        }
+    }
+}

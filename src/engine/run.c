@@ -1,0 +1,202 @@
+/* run.c — the simulation loop: slices of min_delay steps; in each slice devices deliver, every
+ * neuron advances independently, then the slice's spikes are counted, recorded and delivered
+ * in canonical order (source population, neuron, emission step). Also the run statistics. */
+#include <math.h>
+#include <string.h>
+
+#include "sim.h"
+
+/* Adds the slice's spikes of one population to the per-neuron statistics. */
+static void count_spikes(leinao_sim *sim, lpopulation *p, int64_t step)
+{
+    const lspike_list *sp = &p->spikes;
+    p->total_spikes += sp->count;
+    sim->spikes += sp->count;
+    for (size_t j = 0; j < sp->count; j++) {
+        double t = (double)(step + sp->step[j] + 1) * sim->dt;
+        if (t < sim->transient)
+            continue;
+        uint32_t i = sp->index[j];
+        if (p->count[i] > 0) {
+            double isi = t - p->last_spike[i];
+            p->isi_n[i]++;
+            p->isi_sum[i] += isi;
+            p->isi_sq[i] += isi * isi;
+        }
+        p->count[i]++;
+        p->last_spike[i] = t;
+    }
+}
+
+/* Hands the slice's spikes of one population, sorted by time, to the sinks recording it. */
+static leinao_status record(leinao_sim *sim, const lpopulation *p, int64_t step, int n)
+{
+    const lspike_list *sp = &p->spikes;
+    if (sp->count == 0)
+        return LEINAO_OK;
+    int recorded = 0;
+    for (int s = 0; s < sim->n_sinks && !recorded; s++)
+        for (int k = 0; k < sim->sinks[s]->n_pops; k++)
+            recorded |= sim->sinks[s]->pops[k] == p->id;
+    if (!recorded)
+        return LEINAO_OK;
+    /* counting sort by step: spikes arrive ordered by neuron, then step */
+    uint32_t *start = sim->scratch_count;
+    memset(start, 0, ((size_t)n + 1) * sizeof *start);
+    for (size_t j = 0; j < sp->count; j++)
+        start[sp->step[j] + 1]++;
+    for (int k = 0; k < n; k++)
+        start[k + 1] += start[k];
+    for (size_t j = 0; j < sp->count; j++) {
+        uint32_t at = start[sp->step[j]]++;
+        sim->scratch_times[at] = (double)(step + sp->step[j] + 1) * sim->dt;
+        sim->scratch_ids[at] = sp->index[j];
+    }
+    for (int s = 0; s < sim->n_sinks; s++) {
+        lspike_sink *sink = sim->sinks[s];
+        for (int k = 0; k < sink->n_pops; k++) {
+            if (sink->pops[k] != p->id || !sink->is_open)
+                continue;
+            leinao_status st =
+                sink->ops->write(sink, sim, p->id, sim->scratch_times, sim->scratch_ids, sp->count);
+            if (st) {
+                sink->failed = 1;
+                return st;
+            }
+        }
+    }
+    return LEINAO_OK;
+}
+
+/* Delivers the slice's spikes of one source population through its projections. */
+static void deliver(leinao_sim *sim, const lpopulation *p, int64_t step)
+{
+    const lspike_list *sp = &p->spikes;
+    for (size_t j = 0; j < sp->count; j++) {
+        uint32_t i = sp->index[j];
+        uint64_t emitted = (uint64_t)(step + sp->step[j]);
+        for (int k = 0; k < sim->n_projs; k++) {
+            const lprojection *proj = sim->projs[k];
+            if (proj->src != p->id)
+                continue;
+            const ldelivery *d = &sim->delivery[k];
+            uint64_t begin = proj->row[i], end = proj->row[i + 1];
+            uint32_t base = (uint32_t)(emitted % d->slots), slots = d->slots, n = d->n;
+            sim->events += end - begin;
+            for (uint64_t e = begin; e < end; e++) {
+                float w = proj->weight_of[e];
+                uint32_t slot = base + proj->delay_of[e];
+                if (slot >= slots)
+                    slot -= slots;
+                double *ring = w < 0.0f ? d->ring_in : d->ring_ex;
+                ring[(size_t)slot * n + proj->target[e]] += (double)w;
+            }
+        }
+    }
+}
+
+leinao_status leinao_run(leinao_sim *sim, leinao_progress_fn progress, void *user)
+{
+    if (sim->phase != LSIM_BUILT)
+        return lc_error(&sim->ctx, LEINAO_STATE,
+                        sim->phase == LSIM_DECLARING ? "leinao_build must come before leinao_run"
+                                                     : "the run is finished");
+    double t0 = lc_wall_seconds(), wall_before = sim->run_wall;
+    leinao_status st = LEINAO_OK;
+    while (sim->step < sim->n_steps) {
+        int64_t step = sim->step;
+        int n = (int)(sim->n_steps - step < sim->min_delay ? sim->n_steps - step : sim->min_delay);
+        lsim_deliver_devices(sim, step, n);
+        for (int i = 0; i < sim->n_pops; i++) {
+            lpopulation *p = sim->pops[i];
+            if (p->model->kind != LM_NEURON)
+                continue;
+            lneuron_block block = {p->size,  p->state,  p->refractory, p->ring,
+                                   p->slots, p->params, p->consts,     &p->spikes};
+            p->spikes.count = 0;
+            p->model->update(&block, 0, p->size, step, n);
+        }
+        for (int i = 0; i < sim->n_pops && !st; i++) {
+            lpopulation *p = sim->pops[i];
+            if (p->model->kind != LM_NEURON)
+                continue;
+            count_spikes(sim, p, step);
+            st = record(sim, p, step, n);
+            deliver(sim, p, step);
+        }
+        sim->step = step + n;
+        sim->run_wall = wall_before + lc_wall_seconds() - t0;
+        if (st) {
+            sim->failed = 1;
+            return st;
+        }
+        if (progress) {
+            uint64_t neurons = 0;
+            for (int i = 0; i < sim->n_pops; i++)
+                if (sim->pops[i]->model->kind == LM_NEURON)
+                    neurons += sim->pops[i]->size;
+            leinao_progress info = {(double)sim->step * sim->dt, sim->duration,
+                                    lc_wall_seconds() - t0, sim->spikes, neurons};
+            if (progress(user, &info)) {
+                sim->interrupted = 1;
+                return lc_error(&sim->ctx, LEINAO_INTERRUPTED, "run interrupted at t = %g ms",
+                                (double)sim->step * sim->dt);
+            }
+        }
+    }
+    return LEINAO_OK;
+}
+
+leinao_status leinao_get_population_stats(const leinao_sim *sim, int pop,
+                                          leinao_population_stats *out)
+{
+    if (pop < 0 || pop >= sim->n_pops)
+        return LEINAO_NOT_FOUND;
+    const lpopulation *p = sim->pops[pop];
+    memset(out, 0, sizeof *out);
+    out->name = p->name;
+    out->model = p->model->name;
+    out->size = p->size;
+    out->is_device = p->model->kind != LM_NEURON;
+    out->rate = NAN;
+    out->cv_isi = NAN;
+    if (out->is_device || !p->count)
+        return LEINAO_OK;
+    double window = ((double)sim->step * sim->dt - sim->transient) * 1e-3;
+    double cv_sum = 0.0;
+    uint64_t cv_n = 0;
+    for (uint32_t i = 0; i < p->size; i++) {
+        out->spikes += p->count[i];
+        if (p->isi_n[i] >= 2) {
+            double mean = p->isi_sum[i] / p->isi_n[i];
+            double var = p->isi_sq[i] / p->isi_n[i] - mean * mean;
+            cv_sum += sqrt(var > 0.0 ? var : 0.0) / mean;
+            cv_n++;
+        }
+    }
+    out->rate = window > 0.0 ? (double)out->spikes / (double)p->size / window : NAN;
+    out->cv_isi = cv_n ? cv_sum / (double)cv_n : NAN;
+    return LEINAO_OK;
+}
+
+leinao_status leinao_get_run_stats(const leinao_sim *sim, leinao_run_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    for (int i = 0; i < sim->n_pops; i++)
+        if (sim->pops[i]->model->kind == LM_NEURON)
+            out->neurons += sim->pops[i]->size;
+    out->synapses = sim->synapses;
+    out->events = sim->events;
+    out->build_wall = sim->build_wall;
+    out->run_wall = sim->run_wall;
+    out->t_simulated = (double)sim->step * sim->dt;
+    out->real_time_factor = out->t_simulated > 0 ? sim->run_wall / (out->t_simulated * 1e-3) : NAN;
+    out->events_per_second = sim->run_wall > 0 ? (double)sim->events / sim->run_wall : NAN;
+    out->peak_bytes = sim->ctx.peak_bytes;
+    out->seed = sim->seed;
+    out->threads = sim->threads;
+    out->interrupted = sim->interrupted;
+    out->populations = sim->n_pops;
+    out->name = sim->name ? sim->name : "";
+    return LEINAO_OK;
+}

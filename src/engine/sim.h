@@ -1,0 +1,85 @@
+/* sim.h — the simulation handle: configuration, populations, projections, output sinks, the
+ * state of the loop and the run statistics. The io layer and the public API functions in this
+ * layer see it; the CLI never does. */
+#ifndef LEINAO_ENGINE_SIM_H
+#define LEINAO_ENGINE_SIM_H
+
+#include "../base/context.h"
+#include "../base/rng.h"
+#include "../net/population.h"
+#include "../net/projection.h"
+
+struct lspike_sink;
+
+/* What an output file implementation provides (io layer). */
+typedef struct lsink_ops {
+    leinao_status (*open)(struct lspike_sink *sink, leinao_sim *sim, const char *path);
+    /* spikes of population `pop` in time order */
+    leinao_status (*write)(struct lspike_sink *sink, leinao_sim *sim, int pop,
+                           const double *times, const uint64_t *node_ids, size_t n);
+    leinao_status (*close)(struct lspike_sink *sink, leinao_sim *sim);
+    void (*destroy)(struct lspike_sink *sink, leinao_sim *sim);
+} lsink_ops;
+
+typedef struct lspike_sink {
+    char *path, *format;
+    int *pops;
+    int n_pops;
+    int is_open, failed;
+    void *impl;
+    const lsink_ops *ops;
+} lspike_sink;
+
+enum lsim_phase { LSIM_DECLARING = 0, LSIM_BUILT, LSIM_FINISHED };
+
+/* Where a projection's synapses deliver: the target's ring buffers. */
+typedef struct ldelivery {
+    double *ring_ex, *ring_in, *ring_current;
+    uint32_t n, slots;
+    lpoisson poisson;
+} ldelivery;
+
+struct leinao_sim {
+    lctx ctx;
+    double dt, duration, transient;
+    uint64_t seed;
+    int threads;
+    char *name;
+    int configured;
+
+    lpopulation **pops;
+    int n_pops;
+    lprojection **projs;
+    ldelivery *delivery;
+    int n_projs;
+    lspike_sink **sinks;
+    int n_sinks;
+    char *out_dir;
+
+    enum lsim_phase phase;
+    int64_t step, n_steps;
+    int min_delay, max_delay; /* steps */
+    uint32_t slots;
+    double *scratch_times;
+    uint64_t *scratch_ids;
+    uint32_t *scratch_count;
+
+    /* run statistics */
+    uint64_t synapses, events, spikes;
+    double build_wall, run_wall;
+    int interrupted, failed;
+};
+
+/* Joins the output directory and a relative path (absolute paths are kept); caller frees. */
+char *lsim_output_path(leinao_sim *sim, const char *path);
+/* Adds a sink (ownership passes to the handle). */
+leinao_status lsim_add_sink(leinao_sim *sim, lspike_sink *sink);
+/* Finds the sink writing `path`, or NULL. */
+lspike_sink *lsim_find_sink(leinao_sim *sim, const char *path);
+/* Closes every open sink; returns the first error. */
+leinao_status lsim_close_sinks(leinao_sim *sim);
+
+/* Delivers the output of devices for the steps of the slice [step, step + n). */
+void lsim_deliver_devices(leinao_sim *sim, int64_t step, int n);
+
+#endif

@@ -1,0 +1,67 @@
+/* csv_spikes.c — spike output as CSV: a header line "timestamp,population,node_id", then one
+ * spike per line, sorted by time within each slice (ms, population-local node ids). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "io.h"
+
+typedef struct csv_file {
+    FILE *out;
+    char *path;
+} csv_file;
+
+static leinao_status csv_open(lspike_sink *sink, leinao_sim *sim, const char *path)
+{
+    csv_file *f = lc_calloc(&sim->ctx, 1, sizeof *f);
+    if (!f)
+        return LEINAO_NOMEM;
+    sink->impl = f;
+    f->path = lc_strdup(&sim->ctx, path);
+    if (!f->path)
+        return LEINAO_NOMEM;
+    f->out = fopen(path, "w");
+    if (!f->out)
+        return lc_error(&sim->ctx, LEINAO_IO, "%s: cannot create: %s", path, strerror(errno));
+    if (fputs("timestamp,population,node_id\n", f->out) < 0)
+        return lc_error(&sim->ctx, LEINAO_IO, "%s: cannot write: %s", path, strerror(errno));
+    return LEINAO_OK;
+}
+
+static leinao_status csv_write(lspike_sink *sink, leinao_sim *sim, int pop, const double *times,
+                               const uint64_t *ids, size_t n)
+{
+    csv_file *f = sink->impl;
+    const char *name = sim->pops[pop]->name;
+    for (size_t i = 0; i < n; i++)
+        if (fprintf(f->out, "%.17g,%s,%llu\n", times[i], name, (unsigned long long)ids[i]) < 0)
+            return lc_error(&sim->ctx, LEINAO_IO, "%s: cannot write: %s", f->path,
+                            strerror(errno));
+    return LEINAO_OK;
+}
+
+static leinao_status csv_close(lspike_sink *sink, leinao_sim *sim)
+{
+    csv_file *f = sink->impl;
+    if (!f || !f->out)
+        return LEINAO_OK;
+    int bad = ferror(f->out);
+    bad |= fclose(f->out) != 0;
+    f->out = NULL;
+    if (bad)
+        return lc_error(&sim->ctx, LEINAO_IO, "%s: cannot write (disk full?)", f->path);
+    return LEINAO_OK;
+}
+
+static void csv_destroy(lspike_sink *sink, leinao_sim *sim)
+{
+    csv_file *f = sink->impl;
+    if (!f)
+        return;
+    csv_close(sink, sim);
+    lc_free(&sim->ctx, f->path);
+    lc_free(&sim->ctx, f);
+    sink->impl = NULL;
+}
+
+const lsink_ops lsink_csv_ops = {csv_open, csv_write, csv_close, csv_destroy};

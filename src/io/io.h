@@ -1,0 +1,10 @@
+/* io.h — what the io layer's files share: the spike file writers. */
+#ifndef LEINAO_IO_IO_H
+#define LEINAO_IO_IO_H
+
+#include "../engine/sim.h"
+
+extern const lsink_ops lsink_sonata_ops;
+extern const lsink_ops lsink_csv_ops;
+
+#endif

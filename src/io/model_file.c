@@ -1,0 +1,711 @@
+/* model_file.c — reads a model file (YAML or JSON) into a simulation handle. Every value is
+ * checked where it stands, and every error names file:line:column, the key, the value and the
+ * rule it broke; unknown keys get the nearest valid key as a suggestion. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../engine/sim.h"
+#include "io.h"
+#include "yaml_tree.h"
+
+typedef struct loader {
+    leinao_sim *sim;
+    lctx *ctx;
+    char key[256]; /* dotted path of the node being read */
+} loader;
+
+static leinao_status vfail(loader *L, const ynode *n, int line, int col, const char *fmt, va_list ap)
+{
+    char msg[700];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    if (n && line > 0)
+        return lc_error(L->ctx, LEINAO_MODEL_FILE, "%s:%d:%d: %s: %s", n->origin, line, col,
+                        L->key, msg);
+    if (n)
+        return lc_error(L->ctx, LEINAO_MODEL_FILE, "--set %s: %s: %s", n->origin, L->key, msg);
+    return lc_error(L->ctx, LEINAO_MODEL_FILE, "%s: %s", L->key, msg);
+}
+
+static leinao_status fail(loader *L, const ynode *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static leinao_status fail(loader *L, const ynode *n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    leinao_status st = vfail(L, n, n ? n->line : 0, n ? n->col : 0, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+/* Wraps the message of a failed API call with the node's location. */
+static leinao_status api_fail(loader *L, const ynode *n, leinao_status st)
+{
+    if (st == LEINAO_NOMEM)
+        return st;
+    char detail[sizeof L->ctx->errmsg];
+    memcpy(detail, L->ctx->errmsg, sizeof detail);
+    fail(L, n, "%s", detail);
+    return st == LEINAO_NOT_FOUND || st == LEINAO_INVALID ? LEINAO_MODEL_FILE : st;
+}
+
+/* Key path handling: push appends ".name" (or "[i]"), pop restores. */
+static size_t push(loader *L, const char *name)
+{
+    size_t len = strlen(L->key);
+    snprintf(L->key + len, sizeof L->key - len, "%s%s", len ? "." : "", name);
+    return len;
+}
+
+static size_t push_index(loader *L, size_t i)
+{
+    size_t len = strlen(L->key);
+    snprintf(L->key + len, sizeof L->key - len, ".%zu", i);
+    return len;
+}
+
+static void pop(loader *L, size_t len)
+{
+    L->key[len] = 0;
+}
+
+static const char *nearest(const char *key, const char *const *allowed)
+{
+    const char *best = NULL;
+    int best_d = 4;
+    for (int i = 0; allowed[i]; i++) {
+        int d = lparam_edit_distance(key, allowed[i]);
+        if (d < best_d) {
+            best_d = d;
+            best = allowed[i];
+        }
+    }
+    return best;
+}
+
+/* Fails on the first key of `map` not in `allowed` (NULL-terminated). */
+static leinao_status check_keys(loader *L, const ynode *map, const char *const *allowed)
+{
+    for (size_t i = 0; i < map->n; i++) {
+        int ok = 0;
+        for (int k = 0; allowed[k] && !ok; k++)
+            ok = strcmp(map->keys[i], allowed[k]) == 0;
+        if (ok)
+            continue;
+        const char *best = nearest(map->keys[i], allowed);
+        char list[400] = "";
+        for (int k = 0; allowed[k]; k++) {
+            size_t len = strlen(list);
+            snprintf(list + len, sizeof list - len, "%s%s", k ? ", " : "", allowed[k]);
+        }
+        const ynode *where = map->items[i];
+        int line = map->key_line[i] ? map->key_line[i] : where->line;
+        int col = map->key_line[i] ? map->key_col[i] : where->col;
+        char msg[600];
+        if (best)
+            snprintf(msg, sizeof msg, "unknown key '%s' (did you mean '%s'?)", map->keys[i], best);
+        else
+            snprintf(msg, sizeof msg, "unknown key '%s' (valid keys: %s)", map->keys[i], list);
+        if (line > 0)
+            return lc_error(L->ctx, LEINAO_MODEL_FILE, "%s:%d:%d: %s: %s", where->origin, line, col,
+                            L->key[0] ? L->key : "(top level)", msg);
+        return lc_error(L->ctx, LEINAO_MODEL_FILE, "--set %s: %s: %s", where->origin,
+                        L->key[0] ? L->key : "(top level)", msg);
+    }
+    return LEINAO_OK;
+}
+
+static leinao_status want(loader *L, const ynode *n, ynode_type type)
+{
+    if (n->type == type)
+        return LEINAO_OK;
+    const char *expected = type == YN_MAP ? "a mapping" : type == YN_SEQ ? "a list" : "a scalar";
+    return fail(L, n, "must be %s, got %s", expected, ytree_type_name(n));
+}
+
+static int parse_double(const char *s, double *out)
+{
+    if (!strcmp(s, ".inf") || !strcmp(s, "inf") || !strcmp(s, ".Inf") || !strcmp(s, "+inf")) {
+        *out = INFINITY;
+        return 1;
+    }
+    if (!strcmp(s, "-.inf") || !strcmp(s, "-inf") || !strcmp(s, "-.Inf")) {
+        *out = -INFINITY;
+        return 1;
+    }
+    if (!*s || isspace((unsigned char)*s))
+        return 0;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (*end || errno == ERANGE || isnan(v) || isinf(v))
+        return 0;
+    *out = v;
+    return 1;
+}
+
+static leinao_status as_number(loader *L, const ynode *n, double *out)
+{
+    if (n->type != YN_SCALAR)
+        return fail(L, n, "must be a number, got %s", ytree_type_name(n));
+    if (!n->plain || !parse_double(n->text, out))
+        return fail(L, n, "must be a number, got '%s'", n->text);
+    return LEINAO_OK;
+}
+
+static leinao_status as_count(loader *L, const ynode *n, uint64_t min, uint64_t *out)
+{
+    double v = 0.0;
+    leinao_status st = as_number(L, n, &v);
+    if (st)
+        return st;
+    if (v != floor(v) || v < 0 || v > 9.0e18)
+        return fail(L, n, "must be a whole number, got %s", n->text);
+    if (v < (double)min)
+        return fail(L, n, "must be >= %llu, got %s", (unsigned long long)min, n->text);
+    *out = (uint64_t)v;
+    return LEINAO_OK;
+}
+
+static leinao_status as_bool(loader *L, const ynode *n, int *out)
+{
+    if (n->type == YN_SCALAR && n->plain) {
+        if (!strcmp(n->text, "true") || !strcmp(n->text, "True") || !strcmp(n->text, "yes")) {
+            *out = 1;
+            return LEINAO_OK;
+        }
+        if (!strcmp(n->text, "false") || !strcmp(n->text, "False") || !strcmp(n->text, "no")) {
+            *out = 0;
+            return LEINAO_OK;
+        }
+    }
+    return fail(L, n, "must be true or false, got %s",
+                n->type == YN_SCALAR ? n->text : ytree_type_name(n));
+}
+
+static leinao_status as_string(loader *L, const ynode *n, const char **out)
+{
+    if (n->type != YN_SCALAR)
+        return fail(L, n, "must be a name, got %s", ytree_type_name(n));
+    *out = n->text;
+    return LEINAO_OK;
+}
+
+/* A number, or {uniform: {low, high}}, {normal: {mean, std}},
+ * {normal_clipped: {mean, std, low?, high?}}, {lognormal: {mu, sigma}}. */
+static leinao_status as_dist(loader *L, ynode *n, leinao_dist *d)
+{
+    static const char *const kinds[] = {"uniform", "normal", "normal_clipped", "lognormal", NULL};
+    *d = (leinao_dist){LEINAO_DIST_CONSTANT, 0.0, 0.0, -INFINITY, INFINITY};
+    if (n->type == YN_SCALAR)
+        return as_number(L, n, &d->a);
+    if (n->type != YN_MAP || n->n != 1)
+        return fail(L, n, "must be a number or a distribution with one key (uniform, normal, "
+                          "normal_clipped, lognormal)");
+    leinao_status st = check_keys(L, n, kinds);
+    if (st)
+        return st;
+    const char *kind = n->keys[0];
+    ynode *spec = n->items[0];
+    n->used[0] = 1;
+    size_t mark = push(L, kind);
+    if ((st = want(L, spec, YN_MAP))) {
+        pop(L, mark);
+        return st;
+    }
+    static const char *const uniform_keys[] = {"low", "high", NULL};
+    static const char *const normal_keys[] = {"mean", "std", NULL};
+    static const char *const clipped_keys[] = {"mean", "std", "low", "high", NULL};
+    static const char *const lognormal_keys[] = {"mu", "sigma", NULL};
+    const char *const *keys;
+    int required;
+    if (!strcmp(kind, "uniform")) {
+        d->kind = LEINAO_DIST_UNIFORM;
+        keys = uniform_keys;
+        required = 2;
+    } else if (!strcmp(kind, "normal")) {
+        d->kind = LEINAO_DIST_NORMAL;
+        keys = normal_keys;
+        required = 2;
+    } else if (!strcmp(kind, "normal_clipped")) {
+        d->kind = LEINAO_DIST_NORMAL_CLIPPED;
+        keys = clipped_keys;
+        required = 2;
+    } else {
+        d->kind = LEINAO_DIST_LOGNORMAL;
+        keys = lognormal_keys;
+        required = 2;
+    }
+    st = check_keys(L, spec, keys);
+    double *slots[4] = {&d->a, &d->b, &d->low, &d->high};
+    if (d->kind == LEINAO_DIST_UNIFORM) {
+        slots[0] = &d->a;
+        slots[1] = &d->b;
+    }
+    for (int k = 0; !st && keys[k]; k++) {
+        ynode *v = ytree_get(spec, keys[k]);
+        size_t m2 = push(L, keys[k]);
+        if (!v && k < required)
+            st = fail(L, spec, "missing key '%s'", keys[k]);
+        else if (v)
+            st = as_number(L, v, slots[k]);
+        pop(L, m2);
+    }
+    if (!st && d->kind == LEINAO_DIST_UNIFORM && !(d->a <= d->b))
+        st = fail(L, spec, "uniform needs low <= high, got low = %g, high = %g", d->a, d->b);
+    if (!st && d->kind != LEINAO_DIST_UNIFORM && !(d->b >= 0))
+        st = fail(L, spec, "std must be >= 0, got %g", d->b);
+    if (!st && d->kind == LEINAO_DIST_NORMAL_CLIPPED && !(d->low <= d->high))
+        st = fail(L, spec, "normal_clipped needs low <= high, got low = %g, high = %g", d->low,
+                  d->high);
+    pop(L, mark);
+    return st;
+}
+
+static leinao_status load_simulation(loader *L, ynode *root)
+{
+    static const char *const keys[] = {"dt", "duration", "seed", "threads", NULL};
+    ynode *s = ytree_get(root, "simulation");
+    double dt = 0.1, duration = 1000.0;
+    uint64_t seed = 12345, threads = 1;
+    leinao_status st = LEINAO_OK;
+    size_t mark = push(L, "simulation");
+    if (s && !(st = want(L, s, YN_MAP)) && !(st = check_keys(L, s, keys))) {
+        ynode *v;
+        size_t m2;
+#define FIELD(name, expr)                 \
+    if ((v = ytree_get(s, name)) && !st) { \
+        m2 = push(L, name);               \
+        st = expr;                        \
+        pop(L, m2);                       \
+    }
+        FIELD("dt", as_number(L, v, &dt));
+        FIELD("duration", as_number(L, v, &duration));
+        FIELD("seed", as_count(L, v, 0, &seed));
+        FIELD("threads", as_count(L, v, 1, &threads));
+#undef FIELD
+        if (!st && !(dt > 0.0))
+            st = fail(L, ytree_get(s, "dt"), "dt must be > 0, got %g", dt);
+    }
+    if (!st && threads > 4096)
+        st = fail(L, s, "threads must be <= 4096");
+    if (!st && (st = leinao_configure(L->sim, dt, duration, seed, (int)threads)))
+        st = api_fail(L, s ? (ytree_get(s, "duration") ? ytree_get(s, "duration") : s) : root, st);
+    pop(L, mark);
+    return st;
+}
+
+static leinao_status load_analysis(loader *L, ynode *root)
+{
+    static const char *const keys[] = {"transient", NULL};
+    ynode *a = ytree_get(root, "analysis");
+    if (!a)
+        return LEINAO_OK;
+    size_t mark = push(L, "analysis");
+    leinao_status st = want(L, a, YN_MAP);
+    if (!st)
+        st = check_keys(L, a, keys);
+    ynode *t = st ? NULL : ytree_get(a, "transient");
+    if (t) {
+        double v;
+        size_t m2 = push(L, "transient");
+        st = as_number(L, t, &v);
+        if (!st && (st = leinao_set_transient(L->sim, v)))
+            st = api_fail(L, t, st);
+        pop(L, m2);
+    }
+    pop(L, mark);
+    return st;
+}
+
+static leinao_status load_params(loader *L, int id, ynode *params)
+{
+    leinao_status st = want(L, params, YN_MAP);
+    for (size_t i = 0; !st && i < params->n; i++) {
+        params->used[i] = 1;
+        ynode *v = params->items[i];
+        size_t mark = push(L, params->keys[i]);
+        if (v->type == YN_SEQ) {
+            double *values = lc_malloc(L->ctx, (v->n ? v->n : 1) * sizeof(double));
+            if (!values)
+                st = LEINAO_NOMEM;
+            for (size_t k = 0; !st && k < v->n; k++) {
+                size_t m2 = push_index(L, k);
+                st = as_number(L, v->items[k], &values[k]);
+                pop(L, m2);
+            }
+            if (!st && (st = leinao_set_param_array(L->sim, id, params->keys[i], values, v->n)))
+                st = api_fail(L, v, st);
+            lc_free(L->ctx, values);
+        } else {
+            double value;
+            st = as_number(L, v, &value);
+            if (!st && (st = leinao_set_param(L->sim, id, params->keys[i], value)))
+                st = api_fail(L, v, st);
+        }
+        pop(L, mark);
+    }
+    return st;
+}
+
+static leinao_status load_init(loader *L, int id, ynode *init)
+{
+    leinao_status st = want(L, init, YN_MAP);
+    for (size_t i = 0; !st && i < init->n; i++) {
+        init->used[i] = 1;
+        ynode *v = init->items[i];
+        size_t mark = push(L, init->keys[i]);
+        leinao_dist d;
+        st = as_dist(L, v, &d);
+        if (!st && (st = leinao_set_init(L->sim, id, init->keys[i], &d)))
+            st = api_fail(L, v, st);
+        pop(L, mark);
+    }
+    return st;
+}
+
+static leinao_status load_population(loader *L, const char *name, ynode *p)
+{
+    static const char *const keys[] = {"model", "size", "params", "init", NULL};
+    leinao_status st = want(L, p, YN_MAP);
+    if (!st)
+        st = check_keys(L, p, keys);
+    if (st)
+        return st;
+    ynode *model = ytree_get(p, "model"), *size = ytree_get(p, "size");
+    if (!model)
+        return fail(L, p, "missing key 'model' (e.g. model: iaf_psc_delta)");
+    const char *model_name = "";
+    uint64_t n = 1;
+    size_t mark = push(L, "model");
+    st = as_string(L, model, &model_name);
+    pop(L, mark);
+    if (!st && size) {
+        mark = push(L, "size");
+        st = as_count(L, size, 0, &n);
+        if (!st && n == 0)
+            st = fail(L, size, "size must be > 0, got 0");
+        pop(L, mark);
+    }
+    int id = -1;
+    if (!st && (st = leinao_add_population(L->sim, name, model_name, n, &id))) {
+        mark = push(L, st == LEINAO_NOT_FOUND ? "model" : "size");
+        st = api_fail(L, st == LEINAO_NOT_FOUND ? model : (size ? size : p), st);
+        pop(L, mark);
+    }
+    ynode *v;
+    if (!st && (v = ytree_get(p, "params"))) {
+        mark = push(L, "params");
+        st = load_params(L, id, v);
+        pop(L, mark);
+    }
+    if (!st && (v = ytree_get(p, "init"))) {
+        mark = push(L, "init");
+        st = load_init(L, id, v);
+        pop(L, mark);
+    }
+    /* rules between parameters, reported at the population */
+    if (!st && (st = lpop_resolve(L->ctx, L->sim->pops[id], L->sim->dt)))
+        st = api_fail(L, p, st);
+    return st;
+}
+
+static leinao_status load_populations(loader *L, ynode *root)
+{
+    ynode *pops = ytree_get(root, "populations");
+    size_t mark = push(L, "populations");
+    leinao_status st = LEINAO_OK;
+    if (!pops)
+        st = fail(L, root, "missing key 'populations'");
+    else if (!(st = want(L, pops, YN_MAP)) && pops->n == 0)
+        st = fail(L, pops, "must define at least one population");
+    for (size_t i = 0; !st && i < pops->n; i++) {
+        pops->used[i] = 1;
+        size_t m2 = push(L, pops->keys[i]);
+        st = load_population(L, pops->keys[i], pops->items[i]);
+        pop(L, m2);
+    }
+    pop(L, mark);
+    return st;
+}
+
+static leinao_status population_ref(loader *L, ynode *n, int *id)
+{
+    const char *name = "";
+    leinao_status st = as_string(L, n, &name);
+    if (st)
+        return st;
+    *id = leinao_population_id(L->sim, name);
+    if (*id >= 0)
+        return LEINAO_OK;
+    const char *best = NULL;
+    int best_d = 4;
+    for (int i = 0; i < L->sim->n_pops; i++) {
+        int d = lparam_edit_distance(name, L->sim->pops[i]->name);
+        if (d < best_d) {
+            best_d = d;
+            best = L->sim->pops[i]->name;
+        }
+    }
+    if (best)
+        return fail(L, n, "unknown population '%s' (did you mean '%s'?)", name, best);
+    return fail(L, n, "unknown population '%s'", name);
+}
+
+static leinao_status load_rule(loader *L, ynode *n, leinao_rule *r)
+{
+    static const char *const names[] = {"all_to_all",      "one_to_one",
+                                        "pairwise_bernoulli", "fixed_indegree",
+                                        "fixed_outdegree", "fixed_total_number",
+                                        "allow_autapses",  "allow_multapses",
+                                        NULL};
+    *r = leinao_rule_default(LEINAO_ALL_TO_ALL);
+    if (n->type == YN_SCALAR) {
+        for (int k = 0; k < 6; k++) {
+            if (!strcmp(n->text, names[k])) {
+                if (k >= 2)
+                    return fail(L, n, "%s needs a value, e.g. {%s: %s}", names[k], names[k],
+                                k == 2 ? "0.1" : "100");
+                r->kind = (leinao_rule_kind)k;
+                return LEINAO_OK;
+            }
+        }
+        const char *best = nearest(n->text, names);
+        if (best)
+            return fail(L, n, "unknown rule '%s' (did you mean '%s'?)", n->text, best);
+        return fail(L, n, "unknown rule '%s'", n->text);
+    }
+    leinao_status st = want(L, n, YN_MAP);
+    if (!st)
+        st = check_keys(L, n, names);
+    int found = -1;
+    for (size_t i = 0; !st && i < n->n; i++) {
+        int k = 0;
+        while (strcmp(n->keys[i], names[k]))
+            k++;
+        n->used[i] = 1;
+        ynode *v = n->items[i];
+        size_t mark = push(L, n->keys[i]);
+        if (k == 6 || k == 7) {
+            st = as_bool(L, v, k == 6 ? &r->allow_autapses : &r->allow_multapses);
+        } else if (found >= 0) {
+            st = fail(L, v, "a rule has one kind, got both %s and %s", names[found], names[k]);
+        } else {
+            found = k;
+            r->kind = (leinao_rule_kind)k;
+            if (k == 2) {
+                st = as_number(L, v, &r->p);
+                if (!st && !(r->p >= 0.0 && r->p <= 1.0))
+                    st = fail(L, v, "p must be in [0, 1], got %g", r->p);
+            } else if (k >= 3) {
+                st = as_count(L, v, 0, &r->n);
+            }
+        }
+        pop(L, mark);
+    }
+    if (!st && found < 0)
+        st = fail(L, n, "missing the rule kind (all_to_all, one_to_one, pairwise_bernoulli, "
+                        "fixed_indegree, fixed_outdegree, fixed_total_number)");
+    return st;
+}
+
+static leinao_status load_projection(loader *L, ynode *p)
+{
+    static const char *const keys[] = {"source", "target", "rule", "synapse", NULL};
+    static const char *const syn_keys[] = {"model", "weight", "delay", NULL};
+    leinao_status st = want(L, p, YN_MAP);
+    if (!st)
+        st = check_keys(L, p, keys);
+    if (st)
+        return st;
+    ynode *src = ytree_get(p, "source"), *tgt = ytree_get(p, "target");
+    ynode *rule = ytree_get(p, "rule"), *syn = ytree_get(p, "synapse");
+    if (!src || !tgt || !rule)
+        return fail(L, p, "missing key '%s'", !src ? "source" : !tgt ? "target" : "rule");
+    int s, t;
+    size_t mark = push(L, "source");
+    st = population_ref(L, src, &s);
+    pop(L, mark);
+    mark = push(L, "target");
+    if (!st)
+        st = population_ref(L, tgt, &t);
+    pop(L, mark);
+    leinao_rule r;
+    mark = push(L, "rule");
+    if (!st)
+        st = load_rule(L, rule, &r);
+    pop(L, mark);
+    /* NEST's defaults for a static synapse: weight 1, delay 1 ms */
+    leinao_dist weight = {LEINAO_DIST_CONSTANT, 1.0, 0, -INFINITY, INFINITY};
+    leinao_dist delay = {LEINAO_DIST_CONSTANT, 1.0, 0, -INFINITY, INFINITY};
+    ynode *delay_node = p;
+    mark = push(L, "synapse");
+    if (!st && syn && !(st = want(L, syn, YN_MAP)) && !(st = check_keys(L, syn, syn_keys))) {
+        ynode *v;
+        if ((v = ytree_get(syn, "model"))) {
+            size_t m2 = push(L, "model");
+            const char *model = "";
+            st = as_string(L, v, &model);
+            if (!st && strcmp(model, "static_synapse"))
+                st = fail(L, v, "unknown synapse model '%s' (this release has static_synapse)",
+                          model);
+            pop(L, m2);
+        }
+        if (!st && (v = ytree_get(syn, "weight"))) {
+            size_t m2 = push(L, "weight");
+            st = as_dist(L, v, &weight);
+            pop(L, m2);
+        }
+        if (!st && (v = ytree_get(syn, "delay"))) {
+            size_t m2 = push(L, "delay");
+            st = as_dist(L, v, &delay);
+            delay_node = v;
+            pop(L, m2);
+        }
+    }
+    pop(L, mark);
+    if (!st && (st = leinao_connect(L->sim, s, t, &r, &weight, &delay, NULL))) {
+        const char *msg = L->ctx->errmsg;
+        int about_delay = strstr(msg, "delay") != NULL;
+        int about_target = strstr(msg, "target population") != NULL ||
+                           strstr(msg, "current input") != NULL;
+        mark = push(L, about_delay ? "synapse.delay" : about_target ? "target" : "rule");
+        st = api_fail(L, about_delay ? delay_node : about_target ? tgt : rule, st);
+        pop(L, mark);
+    }
+    return st;
+}
+
+static leinao_status load_projections(loader *L, ynode *root)
+{
+    ynode *list = ytree_get(root, "projections");
+    if (!list)
+        return LEINAO_OK;
+    size_t mark = push(L, "projections");
+    leinao_status st = want(L, list, YN_SEQ);
+    for (size_t i = 0; !st && i < list->n; i++) {
+        size_t m2 = push_index(L, i);
+        st = load_projection(L, list->items[i]);
+        pop(L, m2);
+    }
+    pop(L, mark);
+    return st;
+}
+
+static const char *format_of(const char *file)
+{
+    size_t n = strlen(file);
+    return n >= 4 && !strcmp(file + n - 4, ".csv") ? "csv" : "sonata";
+}
+
+static leinao_status load_recording(loader *L, ynode *r)
+{
+    static const char *const keys[] = {"type", "populations", "file", "format", NULL};
+    leinao_status st = want(L, r, YN_MAP);
+    if (!st)
+        st = check_keys(L, r, keys);
+    if (st)
+        return st;
+    ynode *type = ytree_get(r, "type"), *pops = ytree_get(r, "populations");
+    ynode *file = ytree_get(r, "file"), *format = ytree_get(r, "format");
+    if (!type || !pops || !file)
+        return fail(L, r, "missing key '%s'", !type ? "type" : !pops ? "populations" : "file");
+    const char *type_name = "", *file_name = "", *format_name = NULL;
+    size_t mark = push(L, "type");
+    st = as_string(L, type, &type_name);
+    if (!st && strcmp(type_name, "spikes"))
+        st = fail(L, type, "unknown recording type '%s' (this release records: spikes)",
+                  type_name);
+    pop(L, mark);
+    mark = push(L, "file");
+    if (!st)
+        st = as_string(L, file, &file_name);
+    if (!st && !file_name[0])
+        st = fail(L, file, "must not be empty");
+    pop(L, mark);
+    mark = push(L, "format");
+    if (!st && format) {
+        st = as_string(L, format, &format_name);
+        if (!st && strcmp(format_name, "sonata") && strcmp(format_name, "csv"))
+            st = fail(L, format, "format must be sonata or csv, got '%s'", format_name);
+    }
+    pop(L, mark);
+    if (st)
+        return st;
+    if (!format_name)
+        format_name = format_of(file_name);
+    mark = push(L, "populations");
+    size_t count = pops->type == YN_SEQ ? pops->n : 1;
+    if (pops->type == YN_MAP)
+        st = fail(L, pops, "must be a population name or a list of names");
+    if (!st && count == 0)
+        st = fail(L, pops, "must name at least one population");
+    for (size_t i = 0; !st && i < count; i++) {
+        ynode *name = pops->type == YN_SEQ ? pops->items[i] : pops;
+        int id;
+        st = population_ref(L, name, &id);
+        if (!st && (st = leinao_record_spikes(L->sim, id, file_name, format_name)))
+            st = api_fail(L, name, st);
+    }
+    pop(L, mark);
+    return st;
+}
+
+static leinao_status load_recordings(loader *L, ynode *root)
+{
+    ynode *list = ytree_get(root, "recordings");
+    if (!list)
+        return LEINAO_OK;
+    size_t mark = push(L, "recordings");
+    leinao_status st = want(L, list, YN_SEQ);
+    for (size_t i = 0; !st && i < list->n; i++) {
+        size_t m2 = push_index(L, i);
+        st = load_recording(L, list->items[i]);
+        pop(L, m2);
+    }
+    pop(L, mark);
+    return st;
+}
+
+leinao_status leinao_load_model(leinao_sim *sim, const char *path, const char *const *overrides,
+                                size_t n_overrides)
+{
+    static const char *const keys[] = {"name",        "simulation", "analysis", "populations",
+                                       "projections", "recordings", NULL};
+    if (sim->n_pops || sim->phase != LSIM_DECLARING)
+        return lc_error(&sim->ctx, LEINAO_STATE, "a model file must be loaded into a fresh handle");
+    loader L = {sim, &sim->ctx, ""};
+    ynode *root;
+    leinao_status st = ytree_load(L.ctx, path, &root);
+    if (st)
+        return st;
+    for (size_t i = 0; !st && i < n_overrides; i++)
+        st = ytree_override(L.ctx, root, overrides[i], overrides[i]);
+    if (!st)
+        st = check_keys(&L, root, keys);
+    ynode *name = st ? NULL : ytree_get(root, "name");
+    if (name) {
+        const char *text = "";
+        size_t mark = push(&L, "name");
+        st = as_string(&L, name, &text);
+        if (!st)
+            st = leinao_set_name(sim, text);
+        pop(&L, mark);
+    }
+    if (!st)
+        st = load_simulation(&L, root);
+    if (!st)
+        st = load_analysis(&L, root);
+    if (!st)
+        st = load_populations(&L, root);
+    if (!st)
+        st = load_projections(&L, root);
+    if (!st)
+        st = load_recordings(&L, root);
+    ytree_free(L.ctx, root);
+    return st;
+}

@@ -1,0 +1,219 @@
+/* sonata_spikes.c — spike output in SONATA's HDF5 layout: /spikes/<population>/timestamps (ms,
+ * float64) and node_ids (uint64), sorted by time, written in chunks as the run goes so that an
+ * interrupted run still leaves a valid, closed file. */
+#include <hdf5.h>
+#include <string.h>
+
+#include "io.h"
+
+#define BUFFER_SPIKES 65536
+
+typedef struct sonata_pop {
+    int pop;
+    hid_t group, times, ids;
+    hsize_t written;
+    double *buf_times;
+    uint64_t *buf_ids;
+    size_t buffered;
+} sonata_pop;
+
+typedef struct sonata_file {
+    hid_t file;
+    char *path;
+    sonata_pop *pops;
+    int n_pops;
+} sonata_file;
+
+static leinao_status h5_fail(leinao_sim *sim, const char *path, const char *what)
+{
+    return lc_error(&sim->ctx, LEINAO_IO, "%s: cannot %s (HDF5 error; is the disk full or the "
+                                          "folder not writable?)",
+                    path, what);
+}
+
+static int write_scalar_attr(hid_t loc, const char *name, hid_t type, const void *value,
+                             hsize_t count)
+{
+    hid_t space = count == 1 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &count, NULL);
+    hid_t attr = H5Acreate2(loc, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+    int ok = attr >= 0 && H5Awrite(attr, type, value) >= 0;
+    if (attr >= 0)
+        H5Aclose(attr);
+    H5Sclose(space);
+    return ok;
+}
+
+static int write_string_attr(hid_t loc, const char *name, const char *value)
+{
+    hid_t type = H5Tcopy(H5T_C_S1);
+    H5Tset_size(type, strlen(value) + 1);
+    int ok = write_scalar_attr(loc, name, type, value, 1);
+    H5Tclose(type);
+    return ok;
+}
+
+static hid_t make_dataset(hid_t group, const char *name, hid_t type)
+{
+    hsize_t zero = 0, unlimited = H5S_UNLIMITED, chunk = BUFFER_SPIKES;
+    hid_t space = H5Screate_simple(1, &zero, &unlimited);
+    hid_t props = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_chunk(props, 1, &chunk);
+    hid_t set = H5Dcreate2(group, name, type, space, H5P_DEFAULT, props, H5P_DEFAULT);
+    H5Pclose(props);
+    H5Sclose(space);
+    return set;
+}
+
+static int append(hid_t set, hid_t type, hsize_t at, const void *data, hsize_t n)
+{
+    hsize_t size = at + n;
+    if (H5Dset_extent(set, &size) < 0)
+        return 0;
+    hid_t file_space = H5Dget_space(set);
+    hid_t mem_space = H5Screate_simple(1, &n, NULL);
+    int ok = H5Sselect_hyperslab(file_space, H5S_SELECT_SET, &at, NULL, &n, NULL) >= 0 &&
+             H5Dwrite(set, type, mem_space, file_space, H5P_DEFAULT, data) >= 0;
+    H5Sclose(mem_space);
+    H5Sclose(file_space);
+    return ok;
+}
+
+static leinao_status flush_pop(leinao_sim *sim, sonata_file *f, sonata_pop *p)
+{
+    if (p->buffered == 0)
+        return LEINAO_OK;
+    if (!append(p->times, H5T_NATIVE_DOUBLE, p->written, p->buf_times, p->buffered) ||
+        !append(p->ids, H5T_NATIVE_UINT64, p->written, p->buf_ids, p->buffered))
+        return h5_fail(sim, f->path, "write spikes");
+    p->written += p->buffered;
+    p->buffered = 0;
+    return LEINAO_OK;
+}
+
+static leinao_status sonata_open(lspike_sink *sink, leinao_sim *sim, const char *path)
+{
+    lctx *ctx = &sim->ctx;
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    sonata_file *f = lc_calloc(ctx, 1, sizeof *f);
+    if (!f)
+        return LEINAO_NOMEM;
+    sink->impl = f;
+    f->file = -1;
+    f->path = lc_strdup(ctx, path);
+    f->pops = lc_calloc(ctx, (size_t)sink->n_pops, sizeof *f->pops);
+    if (!f->path || !f->pops)
+        return LEINAO_NOMEM;
+    for (int i = 0; i < sink->n_pops; i++) {
+        sonata_pop *p = &f->pops[i];
+        p->pop = sink->pops[i];
+        p->group = p->times = p->ids = -1;
+        p->buf_times = lc_malloc(ctx, BUFFER_SPIKES * sizeof(double));
+        p->buf_ids = lc_malloc(ctx, BUFFER_SPIKES * sizeof(uint64_t));
+        if (!p->buf_times || !p->buf_ids)
+            return LEINAO_NOMEM;
+    }
+    f->n_pops = sink->n_pops;
+    f->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (f->file < 0)
+        return h5_fail(sim, path, "create the file");
+    uint32_t magic = 0x0A7A, version[2] = {0, 1};
+    hid_t spikes = -1;
+    int ok = write_scalar_attr(f->file, "magic", H5T_NATIVE_UINT32, &magic, 1) &&
+             write_scalar_attr(f->file, "version", H5T_NATIVE_UINT32, version, 2) &&
+             (spikes = H5Gcreate2(f->file, "spikes", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) >= 0;
+    /* sorting is an enum attribute as libsonata reads it: none 0, by_id 1, by_time 2 */
+    hid_t sorting = H5Tenum_create(H5T_NATIVE_INT8);
+    int8_t values[3] = {0, 1, 2};
+    H5Tenum_insert(sorting, "none", &values[0]);
+    H5Tenum_insert(sorting, "by_id", &values[1]);
+    H5Tenum_insert(sorting, "by_time", &values[2]);
+    for (int i = 0; ok && i < f->n_pops; i++) {
+        sonata_pop *p = &f->pops[i];
+        const char *name = sim->pops[p->pop]->name;
+        ok = (p->group = H5Gcreate2(spikes, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) >= 0 &&
+             write_scalar_attr(p->group, "sorting", sorting, &values[2], 1) &&
+             (p->times = make_dataset(p->group, "timestamps", H5T_NATIVE_DOUBLE)) >= 0 &&
+             write_string_attr(p->times, "units", "ms") &&
+             (p->ids = make_dataset(p->group, "node_ids", H5T_NATIVE_UINT64)) >= 0;
+    }
+    H5Tclose(sorting);
+    if (spikes >= 0)
+        H5Gclose(spikes);
+    if (!ok)
+        return h5_fail(sim, path, "write the SONATA layout");
+    return LEINAO_OK;
+}
+
+static leinao_status sonata_write(lspike_sink *sink, leinao_sim *sim, int pop, const double *times,
+                                  const uint64_t *ids, size_t n)
+{
+    sonata_file *f = sink->impl;
+    sonata_pop *p = NULL;
+    for (int i = 0; i < f->n_pops; i++)
+        if (f->pops[i].pop == pop)
+            p = &f->pops[i];
+    if (!p)
+        return LEINAO_OK;
+    while (n > 0) {
+        size_t take = BUFFER_SPIKES - p->buffered;
+        if (take > n)
+            take = n;
+        memcpy(p->buf_times + p->buffered, times, take * sizeof *times);
+        memcpy(p->buf_ids + p->buffered, ids, take * sizeof *ids);
+        p->buffered += take;
+        times += take;
+        ids += take;
+        n -= take;
+        if (p->buffered == BUFFER_SPIKES) {
+            leinao_status st = flush_pop(sim, f, p);
+            if (st)
+                return st;
+        }
+    }
+    return LEINAO_OK;
+}
+
+static leinao_status sonata_close(lspike_sink *sink, leinao_sim *sim)
+{
+    sonata_file *f = sink->impl;
+    leinao_status first = LEINAO_OK;
+    if (!f)
+        return LEINAO_OK;
+    for (int i = 0; i < f->n_pops; i++) {
+        sonata_pop *p = &f->pops[i];
+        if (p->times >= 0 && p->ids >= 0 && !sink->failed) {
+            leinao_status st = flush_pop(sim, f, p);
+            if (st && !first)
+                first = st;
+        }
+        if (p->times >= 0)
+            H5Dclose(p->times);
+        if (p->ids >= 0)
+            H5Dclose(p->ids);
+        if (p->group >= 0)
+            H5Gclose(p->group);
+        p->times = p->ids = p->group = -1;
+    }
+    if (f->file >= 0 && H5Fclose(f->file) < 0 && !first)
+        first = h5_fail(sim, f->path, "close the file");
+    f->file = -1;
+    return first;
+}
+
+static void sonata_destroy(lspike_sink *sink, leinao_sim *sim)
+{
+    sonata_file *f = sink->impl;
+    if (!f)
+        return;
+    sonata_close(sink, sim);
+    for (int i = 0; i < f->n_pops; i++) {
+        lc_free(&sim->ctx, f->pops[i].buf_times);
+        lc_free(&sim->ctx, f->pops[i].buf_ids);
+    }
+    lc_free(&sim->ctx, f->pops);
+    lc_free(&sim->ctx, f->path);
+    lc_free(&sim->ctx, f);
+    sink->impl = NULL;
+}
+
+const lsink_ops lsink_sonata_ops = {sonata_open, sonata_write, sonata_close, sonata_destroy};

@@ -1,0 +1,122 @@
+/* iaf_psc_delta.c — leaky integrate-and-fire neuron with delta-shaped synaptic input (NEST's
+ * iaf_psc_delta), integrated exactly (Rotter & Diesmann 1999). */
+#include <math.h>
+
+#include "model.h"
+
+enum { P_E_L, P_C_m, P_tau_m, P_t_ref, P_V_th, P_V_reset, P_V_min, P_I_e, N_PARAMS };
+enum { S_V_m, S_I_stim, N_STATES };
+enum { C_P33, C_P30, C_REFRACTORY_STEPS, N_CONSTS };
+
+static const lparam_def params[N_PARAMS] = {
+    [P_E_L] = {"E_L", "mV", -70.0, LP_ANY, 0, "Resting membrane potential."},
+    [P_C_m] = {"C_m", "pF", 250.0, LP_POSITIVE, 0,
+               "Membrane capacitance. With C_m = 1 a weight of w raises V_m by w mV."},
+    [P_tau_m] = {"tau_m", "ms", 10.0, LP_POSITIVE, 0, "Membrane time constant."},
+    [P_t_ref] = {"t_ref", "ms", 2.0, LP_NONNEGATIVE, 0,
+                 "Duration of the absolute refractory period (rounded to the nearest step)."},
+    [P_V_th] = {"V_th", "mV", -55.0, LP_ANY, LP_FOLLOWS_E_L, "Spike threshold."},
+    [P_V_reset] = {"V_reset", "mV", -70.0, LP_ANY, LP_FOLLOWS_E_L,
+                   "Reset potential; V_m is held here during the refractory period."},
+    [P_V_min] = {"V_min", "mV", -INFINITY, LP_ANY, LP_FOLLOWS_E_L | LP_INF_OK,
+                 "Lower bound of V_m (-inf: unbounded)."},
+    [P_I_e] = {"I_e", "pA", 0.0, LP_ANY, 0, "Constant input current."},
+};
+
+static const lparam_def states[N_STATES] = {
+    [S_V_m] = {"V_m", "mV", -70.0, LP_ANY, LP_FOLLOWS_E_L, "Membrane potential."},
+    [S_I_stim] = {"I_stim", "pA", 0.0, LP_ANY, LP_HIDDEN,
+                  "Current from current generators, applied one step after it arrives (NEST)."},
+};
+
+static leinao_status check(lctx *ctx, const double *p)
+{
+    if (!(p[P_V_reset] < p[P_V_th]))
+        return lc_error(ctx, LEINAO_INVALID, "V_reset must be < V_th, got V_reset = %g, V_th = %g",
+                        p[P_V_reset], p[P_V_th]);
+    if (!(p[P_V_reset] >= p[P_V_min]))
+        return lc_error(ctx, LEINAO_INVALID, "V_reset must be >= V_min, got V_reset = %g, V_min = %g",
+                        p[P_V_reset], p[P_V_min]);
+    return LEINAO_OK;
+}
+
+static void prepare(const double *p, double dt, double *c)
+{
+    c[C_P33] = exp(-dt / p[P_tau_m]);
+    c[C_P30] = -p[P_tau_m] / p[P_C_m] * expm1(-dt / p[P_tau_m]);
+    c[C_REFRACTORY_STEPS] = round(p[P_t_ref] / dt);
+}
+
+static void update(lneuron_block *b, uint32_t begin, uint32_t end, int64_t step0, int nsteps)
+{
+    const double *p = b->params, *c = b->consts;
+    const double E_L = p[P_E_L], V_th = p[P_V_th], V_reset = p[P_V_reset], V_min = p[P_V_min];
+    const double I_e = p[P_I_e], P33 = c[C_P33], P30 = c[C_P30];
+    const int32_t refractory_steps = (int32_t)c[C_REFRACTORY_STEPS];
+    const uint32_t n = b->n, slots = b->slots;
+    double *V_m = b->state[S_V_m], *I_stim = b->state[S_I_stim];
+    double *spike_in = b->ring, *current_in = b->ring + (size_t)slots * n;
+    lspike_list *out = b->spikes;
+    uint32_t first_slot = (uint32_t)(step0 % slots);
+
+    for (uint32_t i = begin; i < end; i++) {
+        double V = V_m[i], I = I_stim[i];
+        int32_t r = b->refractory[i];
+        uint32_t slot = first_slot;
+        for (int k = 0; k < nsteps; k++) {
+            size_t at = (size_t)slot * n + i;
+            double input = spike_in[at], current = current_in[at];
+            spike_in[at] = 0.0;
+            current_in[at] = 0.0;
+            if (r == 0) {
+                V = E_L + P33 * (V - E_L) + P30 * (I + I_e) + input;
+                if (V < V_min)
+                    V = V_min;
+            } else {
+                r--; /* input arriving while refractory is discarded */
+            }
+            if (V >= V_th) {
+                r = refractory_steps;
+                V = V_reset;
+                out->index[out->count] = i;
+                out->step[out->count] = (uint16_t)k;
+                out->count++;
+            }
+            I = current;
+            if (++slot == slots)
+                slot = 0;
+        }
+        V_m[i] = V;
+        I_stim[i] = I;
+        b->refractory[i] = r;
+    }
+}
+
+const lmodel lmodel_iaf_psc_delta = {
+    .name = "iaf_psc_delta",
+    .kind = LM_NEURON,
+    .summary = "Leaky integrate-and-fire neuron with delta-shaped postsynaptic currents.",
+    .doc =
+        "Membrane potential `V_m` follows `C_m dV/dt = -(C_m/tau_m)(V_m - E_L) + I_e + I_stim`, "
+        "and each incoming spike of weight `w` makes `V_m` jump by `w` mV at the moment it "
+        "arrives (spike time + delay). A spike is emitted when `V_m >= V_th`; then `V_m` is set "
+        "to `V_reset` and held there for `t_ref`. Input arriving during the refractory period "
+        "is discarded (NEST's default, `refractory_input = false`).\n\n"
+        "Integration is exact (Rotter & Diesmann 1999): per step "
+        "`V <- E_L + P33 (V - E_L) + P30 (I_stim + I_e) + input`, with "
+        "`P33 = exp(-dt/tau_m)` and `P30 = tau_m/C_m (1 - P33)`. As in NEST, current from a "
+        "`dc_generator` takes effect one step after it arrives, and `V_th`, `V_reset`, `V_min` "
+        "and the initial `V_m` move with `E_L` when `E_L` is set and they are not.\n\n"
+        "Both excitatory (w > 0) and inhibitory (w < 0) spikes act on `V_m` directly. "
+        "Reference: NEST `iaf_psc_delta`; Brunel (2000) J. Comput. Neurosci. 8:183.",
+    .params = params,
+    .n_params = N_PARAMS,
+    .states = states,
+    .n_states = N_STATES,
+    .n_buffers = 2,
+    .port_buffer = {0, 0, 1},
+    .n_consts = N_CONSTS,
+    .check = check,
+    .prepare = prepare,
+    .update = update,
+};

@@ -1,0 +1,73 @@
+/* model.h — the model descriptor: name, parameter table, state variables, receptor buffers and
+ * the kernels that prepare propagators and update a block of neurons over a slice. */
+#ifndef LEINAO_MODELS_MODEL_H
+#define LEINAO_MODELS_MODEL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../base/context.h"
+#include "../base/params.h"
+
+typedef enum lmodel_kind {
+    LM_NEURON = 0,
+    LM_POISSON_GENERATOR,
+    LM_SPIKE_GENERATOR,
+    LM_DC_GENERATOR
+} lmodel_kind;
+
+/* Receptor ports a connection can target; a model maps each to one of its ring buffers. */
+enum { LPORT_EX = 0, LPORT_IN = 1, LPORT_CURRENT = 2, LPORT_COUNT = 3 };
+
+/* Spikes emitted during a slice, in (neuron, step) order. */
+typedef struct lspike_list {
+    uint32_t *index; /* neuron index within its population */
+    uint16_t *step;  /* step within the slice */
+    size_t count, cap;
+} lspike_list;
+
+/* A population's neurons as one update kernel sees them (structure of arrays). */
+typedef struct lneuron_block {
+    uint32_t n;
+    double **state;        /* state[k][i]: state variable k of neuron i (model's order) */
+    int32_t *refractory;   /* steps of refractoriness left */
+    double *ring;          /* ring[(b * slots + s) * n + i]: buffer b, slot s, neuron i */
+    uint32_t slots;        /* ring slots */
+    const double *params;  /* model's parameter order */
+    const double *consts;  /* from prepare */
+    lspike_list *spikes;   /* output */
+} lneuron_block;
+
+typedef struct lmodel {
+    const char *name;
+    lmodel_kind kind;
+    const char *summary; /* one line */
+    const char *doc;     /* Markdown paragraphs: dynamics, integration, semantics, references */
+    const lparam_def *params;
+    int n_params;
+    const lparam_def *states; /* state variables with default initial values */
+    int n_states;
+    int n_buffers;              /* ring buffers per neuron */
+    int port_buffer[LPORT_COUNT]; /* buffer of each port, -1 where the model has none */
+    int n_consts;
+    /* Rules between parameters (NEST's): writes the message, returns LEINAO_INVALID. */
+    leinao_status (*check)(lctx *ctx, const double *params);
+    /* Computes consts[n_consts] for step dt. */
+    void (*prepare)(const double *params, double dt, double *consts);
+    /* Advances neurons [begin, end) over steps step0 .. step0 + nsteps - 1. */
+    void (*update)(lneuron_block *block, uint32_t begin, uint32_t end, int64_t step0, int nsteps);
+} lmodel;
+
+const lmodel *lmodel_find(const char *name);
+int lmodel_count(void);
+const lmodel *lmodel_at(int i);
+
+/* Writes a model's Markdown page to `out`. */
+void lmodel_write_doc(const lmodel *m, FILE *out);
+
+/* Activity window of generators, NEST's convention: active for the emission steps n with
+ * start < (n + 1) dt <= stop, i.e. start/dt <= n < stop/dt on the grid. */
+int64_t lmodel_first_active_step(double start, double dt);
+int64_t lmodel_end_active_step(double stop, double dt); /* first step no longer active */
+
+#endif

@@ -1,0 +1,461 @@
+/* connect.c — connection rules (NEST's names and semantics) generating a projection's synapses,
+ * then arranging them by source. Rules that pick sources for each target draw from the
+ * target's stream; fixed_outdegree draws from the source's stream. */
+#include <math.h>
+#include <string.h>
+
+#include "../base/rng.h"
+#include "projection.h"
+
+#define MAX_DELAY_STEPS 65535
+
+static int delay_is_grid(double delay, double dt, long long *steps)
+{
+    double s = delay / dt;
+    *steps = llround(s);
+    return fabs(s - (double)*steps) <= 1e-9 * fmax(1.0, fabs(s));
+}
+
+static const char *rule_name(leinao_rule_kind k)
+{
+    static const char *names[] = {"all_to_all", "one_to_one", "pairwise_bernoulli",
+                                  "fixed_indegree", "fixed_outdegree", "fixed_total_number"};
+    return (unsigned)k < 6 ? names[k] : "?";
+}
+
+void lproj_delay_range(const lprojection *p, double dt, int *lo, int *hi)
+{
+    const leinao_dist *d = &p->delay;
+    long long s;
+    double a, b;
+    switch (d->kind) {
+    case LEINAO_DIST_CONSTANT:
+        delay_is_grid(d->a, dt, &s);
+        *lo = *hi = (int)(s < 1 ? 1 : s > MAX_DELAY_STEPS ? MAX_DELAY_STEPS : s);
+        return;
+    case LEINAO_DIST_UNIFORM:
+        a = d->a;
+        b = d->b;
+        break;
+    case LEINAO_DIST_NORMAL_CLIPPED:
+        a = isfinite(d->low) ? d->low : d->a - 8 * d->b;
+        b = isfinite(d->high) ? d->high : d->a + 8 * d->b;
+        break;
+    default: /* normal, lognormal: bounded by what a draw can reach in practice */
+        a = d->kind == LEINAO_DIST_LOGNORMAL ? 0.0 : d->a - 8 * d->b;
+        b = d->kind == LEINAO_DIST_LOGNORMAL ? exp(d->a + 8 * d->b) : d->a + 8 * d->b;
+        break;
+    }
+    double slo = nearbyint(a / dt), shi = nearbyint(b / dt);
+    *lo = slo < 1 ? 1 : slo > MAX_DELAY_STEPS ? MAX_DELAY_STEPS : (int)slo;
+    *hi = shi < 1 ? 1 : shi > MAX_DELAY_STEPS ? MAX_DELAY_STEPS : (int)shi;
+}
+
+leinao_status lproj_check(lctx *ctx, const lprojection *p, uint32_t n_src, uint32_t n_tgt,
+                          int same, double dt)
+{
+    const leinao_rule *r = &p->rule;
+    uint64_t avail = n_src - (same && !r->allow_autapses ? 1 : 0);
+    switch (r->kind) {
+    case LEINAO_ALL_TO_ALL:
+        break;
+    case LEINAO_ONE_TO_ONE:
+        if (n_src != n_tgt)
+            return lc_error(ctx, LEINAO_INVALID,
+                            "one_to_one needs populations of equal size, got %u and %u", n_src,
+                            n_tgt);
+        break;
+    case LEINAO_PAIRWISE_BERNOULLI:
+        if (!(r->p >= 0.0 && r->p <= 1.0))
+            return lc_error(ctx, LEINAO_INVALID, "pairwise_bernoulli p must be in [0, 1], got %g",
+                            r->p);
+        break;
+    case LEINAO_FIXED_INDEGREE:
+        if (!r->allow_multapses && r->n > avail)
+            return lc_error(ctx, LEINAO_INVALID,
+                            "fixed_indegree %llu exceeds the %llu available sources without "
+                            "multapses",
+                            (unsigned long long)r->n, (unsigned long long)avail);
+        if (r->n > 0 && avail == 0)
+            return lc_error(ctx, LEINAO_INVALID, "fixed_indegree: no source available");
+        break;
+    case LEINAO_FIXED_OUTDEGREE: {
+        uint64_t tavail = n_tgt - (same && !r->allow_autapses ? 1 : 0);
+        if (!r->allow_multapses && r->n > tavail)
+            return lc_error(ctx, LEINAO_INVALID,
+                            "fixed_outdegree %llu exceeds the %llu available targets without "
+                            "multapses",
+                            (unsigned long long)r->n, (unsigned long long)tavail);
+        if (r->n > 0 && tavail == 0)
+            return lc_error(ctx, LEINAO_INVALID, "fixed_outdegree: no target available");
+        break;
+    }
+    case LEINAO_FIXED_TOTAL_NUMBER:
+        if (!r->allow_multapses)
+            return lc_error(ctx, LEINAO_INVALID,
+                            "fixed_total_number requires allow_multapses: true (as in NEST)");
+        if (r->n > 0 && avail == 0)
+            return lc_error(ctx, LEINAO_INVALID, "fixed_total_number: no source available");
+        break;
+    default:
+        return lc_error(ctx, LEINAO_INVALID, "unknown connection rule %d", (int)r->kind);
+    }
+    double expected = lproj_expected_synapses(p, n_src, n_tgt, same);
+    if (expected > 4.0e9)
+        return lc_error(ctx, LEINAO_INVALID,
+                        "%s would create %.3g synapses in one projection (limit 4e9)",
+                        rule_name(r->kind), expected);
+    if (p->weight.kind == LEINAO_DIST_NORMAL_CLIPPED && !(p->weight.low <= p->weight.high))
+        return lc_error(ctx, LEINAO_INVALID, "weight: normal_clipped needs low <= high");
+    if (p->delay.kind == LEINAO_DIST_NORMAL_CLIPPED && !(p->delay.low <= p->delay.high))
+        return lc_error(ctx, LEINAO_INVALID, "delay: normal_clipped needs low <= high");
+    if (p->delay.kind == LEINAO_DIST_CONSTANT) {
+        long long steps;
+        double d = p->delay.a;
+        if (!isfinite(d) || d < dt * (1 - 1e-9))
+            return lc_error(ctx, LEINAO_INVALID, "delay must be >= dt = %g ms, got %g", dt, d);
+        if (!delay_is_grid(d, dt, &steps))
+            return lc_error(ctx, LEINAO_INVALID,
+                            "delay must be a multiple of dt = %g ms, got %g (it is never rounded "
+                            "silently; use a distribution to draw delays on the grid)",
+                            dt, d);
+        if (steps > MAX_DELAY_STEPS)
+            return lc_error(ctx, LEINAO_INVALID, "delay must be <= %g ms, got %g",
+                            MAX_DELAY_STEPS * dt, d);
+    }
+    if (p->weight.kind == LEINAO_DIST_CONSTANT && !isfinite(p->weight.a))
+        return lc_error(ctx, LEINAO_INVALID, "weight must be finite, got %g", p->weight.a);
+    return LEINAO_OK;
+}
+
+double lproj_expected_synapses(const lprojection *p, uint32_t n_src, uint32_t n_tgt, int same)
+{
+    const leinao_rule *r = &p->rule;
+    double pairs = (double)n_src * n_tgt - (same && !r->allow_autapses ? (double)n_tgt : 0.0);
+    switch (r->kind) {
+    case LEINAO_ALL_TO_ALL:
+        return pairs;
+    case LEINAO_ONE_TO_ONE:
+        return same && !r->allow_autapses ? 0.0 : (double)n_tgt;
+    case LEINAO_PAIRWISE_BERNOULLI:
+        return pairs * r->p;
+    case LEINAO_FIXED_INDEGREE:
+        return (double)n_tgt * (double)r->n;
+    case LEINAO_FIXED_OUTDEGREE:
+        return (double)n_src * (double)r->n;
+    case LEINAO_FIXED_TOTAL_NUMBER:
+        return (double)r->n;
+    }
+    return 0.0;
+}
+
+/* Synapses under construction, in generation order, grouped by the generating element. */
+typedef struct staging {
+    uint32_t *other; /* source (per-target rules) or target (fixed_outdegree) */
+    float *weight;
+    uint16_t *delay;
+    uint64_t n, cap;
+    uint32_t *mark; /* sampling without replacement: mark[c] == stamp means taken */
+    uint32_t stamp;
+} staging;
+
+static leinao_status stage_reserve(lctx *ctx, staging *s, uint64_t extra)
+{
+    if (s->n + extra <= s->cap)
+        return LEINAO_OK;
+    uint64_t cap = s->cap ? s->cap : 1024;
+    while (cap < s->n + extra)
+        cap *= 2;
+    uint32_t *o = lc_realloc(ctx, s->other, cap * sizeof *o);
+    if (!o)
+        return LEINAO_NOMEM;
+    s->other = o;
+    float *w = lc_realloc(ctx, s->weight, cap * sizeof *w);
+    if (!w)
+        return LEINAO_NOMEM;
+    s->weight = w;
+    uint16_t *d = lc_realloc(ctx, s->delay, cap * sizeof *d);
+    if (!d)
+        return LEINAO_NOMEM;
+    s->delay = d;
+    s->cap = cap;
+    return LEINAO_OK;
+}
+
+static void stage_free(lctx *ctx, staging *s)
+{
+    lc_free(ctx, s->other);
+    lc_free(ctx, s->weight);
+    lc_free(ctx, s->delay);
+    lc_free(ctx, s->mark);
+}
+
+/* Candidate c of n_avail, skipping `self` when autapses are excluded. */
+static inline uint32_t skip_self(uint32_t c, int64_t self)
+{
+    return (self >= 0 && c >= (uint32_t)self) ? c + 1 : c;
+}
+
+/* Picks `k` partners of `element` among `n` candidates into s->other[s->n ...]. */
+static void pick_partners(const leinao_rule *r, staging *s, lrng *rng, uint32_t n, uint64_t k,
+                          int64_t self)
+{
+    uint32_t avail = n - (self >= 0 ? 1 : 0);
+    uint32_t *out = s->other + s->n;
+    if (r->allow_multapses) {
+        for (uint64_t j = 0; j < k; j++)
+            out[j] = skip_self(lrng_below(rng, avail), self);
+        return;
+    }
+    /* Floyd's algorithm: k distinct values of avail with exactly k draws. */
+    if (++s->stamp == 0) {
+        memset(s->mark, 0, (size_t)n * sizeof *s->mark);
+        s->stamp = 1;
+    }
+    uint64_t j = 0;
+    for (uint64_t top = avail - k; top < avail; top++) {
+        uint32_t c = lrng_below(rng, (uint32_t)top + 1);
+        if (s->mark[c] == s->stamp)
+            c = (uint32_t)top;
+        s->mark[c] = s->stamp;
+        out[j++] = skip_self(c, self);
+    }
+}
+
+/* Weights and delays of the synapses staged from `first` on, drawn from the same stream. */
+static leinao_status draw_weights_delays(lctx *ctx, const lprojection *p, staging *s,
+                                         uint64_t first, lrng *rng, double dt)
+{
+    for (uint64_t j = first; j < s->n; j++) {
+        double w = lrng_draw(rng, &p->weight);
+        if (!isfinite(w))
+            return lc_error(ctx, LEINAO_INVALID,
+                            "weight: normal_clipped found no value in [%g, %g] after 1e6 draws",
+                            p->weight.low, p->weight.high);
+        s->weight[j] = (float)w;
+    }
+    for (uint64_t j = first; j < s->n; j++) {
+        double d = lrng_draw(rng, &p->delay);
+        if (!isfinite(d))
+            return lc_error(ctx, LEINAO_INVALID, "delay: no valid value drawn");
+        double steps = nearbyint(d / dt);
+        if (steps < 1)
+            steps = 1;
+        if (steps > MAX_DELAY_STEPS)
+            return lc_error(ctx, LEINAO_INVALID, "delay %g ms drawn exceeds %g ms", d,
+                            MAX_DELAY_STEPS * dt);
+        s->delay[j] = (uint16_t)steps;
+    }
+    return LEINAO_OK;
+}
+
+/* Sources of target t under a per-target rule; `count` is fixed_total_number's share. */
+static leinao_status stage_target(lctx *ctx, const lprojection *p, staging *s, uint32_t t,
+                                  uint32_t n_src, int same, uint64_t count, double dt,
+                                  uint64_t seed)
+{
+    const leinao_rule *r = &p->rule;
+    int64_t self = (same && !r->allow_autapses) ? (int64_t)t : -1;
+    uint32_t avail = n_src - (self >= 0 ? 1 : 0);
+    lrng rng;
+    lrng_open(&rng, seed, LRNG_CONNECT, (uint32_t)p->id, t, 0);
+    uint64_t first = s->n;
+    leinao_status st;
+    switch (r->kind) {
+    case LEINAO_ALL_TO_ALL:
+        if ((st = stage_reserve(ctx, s, avail)))
+            return st;
+        for (uint32_t c = 0; c < avail; c++)
+            s->other[s->n++] = skip_self(c, self);
+        break;
+    case LEINAO_ONE_TO_ONE:
+        if (self >= 0)
+            return LEINAO_OK;
+        if ((st = stage_reserve(ctx, s, 1)))
+            return st;
+        s->other[s->n++] = t;
+        break;
+    case LEINAO_PAIRWISE_BERNOULLI: {
+        if (r->p <= 0.0 || avail == 0)
+            return LEINAO_OK;
+        if (r->p >= 1.0) {
+            if ((st = stage_reserve(ctx, s, avail)))
+                return st;
+            for (uint32_t c = 0; c < avail; c++)
+                s->other[s->n++] = skip_self(c, self);
+            break;
+        }
+        /* geometric skipping: the gap to the next chosen candidate is Geometric(p) */
+        double log_q = log1p(-r->p);
+        double c = -1.0;
+        for (;;) {
+            c += 1.0 + floor(log(lrng_uniform_open(&rng)) / log_q);
+            if (c >= (double)avail)
+                break;
+            if ((st = stage_reserve(ctx, s, 1)))
+                return st;
+            s->other[s->n++] = skip_self((uint32_t)c, self);
+        }
+        break;
+    }
+    case LEINAO_FIXED_INDEGREE:
+    case LEINAO_FIXED_TOTAL_NUMBER: {
+        uint64_t k = r->kind == LEINAO_FIXED_INDEGREE ? r->n : count;
+        if ((st = stage_reserve(ctx, s, k)))
+            return st;
+        pick_partners(r, s, &rng, n_src, k, self);
+        s->n += k;
+        break;
+    }
+    default:
+        return lc_error(ctx, LEINAO_INVALID, "rule %d is not per target", (int)r->kind);
+    }
+    return draw_weights_delays(ctx, p, s, first, &rng, dt);
+}
+
+/* Arranges staged synapses (grouped by target, `row_by_target`) into rows by source. */
+static leinao_status transpose(lctx *ctx, lprojection *p, const staging *s,
+                               const uint64_t *row_by_target, uint32_t n_src, uint32_t n_tgt)
+{
+    p->row = lc_calloc(ctx, (size_t)n_src + 1, sizeof *p->row);
+    p->target = lc_malloc(ctx, (s->n ? s->n : 1) * sizeof *p->target);
+    p->weight_of = lc_malloc(ctx, (s->n ? s->n : 1) * sizeof *p->weight_of);
+    p->delay_of = lc_malloc(ctx, (s->n ? s->n : 1) * sizeof *p->delay_of);
+    if (!p->row || !p->target || !p->weight_of || !p->delay_of)
+        return LEINAO_NOMEM;
+    for (uint64_t j = 0; j < s->n; j++)
+        p->row[s->other[j] + 1]++;
+    for (uint32_t i = 0; i < n_src; i++)
+        p->row[i + 1] += p->row[i];
+    uint64_t *fill = lc_malloc(ctx, ((size_t)n_src + 1) * sizeof *fill);
+    if (!fill)
+        return LEINAO_NOMEM;
+    memcpy(fill, p->row, ((size_t)n_src + 1) * sizeof *fill);
+    for (uint32_t t = 0; t < n_tgt; t++) {
+        for (uint64_t j = row_by_target[t]; j < row_by_target[t + 1]; j++) {
+            uint64_t at = fill[s->other[j]]++;
+            p->target[at] = t;
+            p->weight_of[at] = s->weight[j];
+            p->delay_of[at] = s->delay[j];
+        }
+    }
+    lc_free(ctx, fill);
+    p->n = s->n;
+    return LEINAO_OK;
+}
+
+/* fixed_total_number: how many synapses each target gets (a multinomial split, drawn from one
+ * stream of the projection). */
+static leinao_status split_total(lctx *ctx, const lprojection *p, uint32_t n_tgt, uint64_t seed,
+                                 uint64_t **out)
+{
+    uint64_t *count = lc_calloc(ctx, (size_t)n_tgt + 1, sizeof *count);
+    if (!count)
+        return LEINAO_NOMEM;
+    lrng rng;
+    lrng_open(&rng, seed, LRNG_CONNECT_TOTAL, (uint32_t)p->id, 0, 0);
+    for (uint64_t j = 0; j < p->rule.n; j++)
+        count[lrng_below(&rng, n_tgt)]++;
+    *out = count;
+    return LEINAO_OK;
+}
+
+static leinao_status build_by_target(lctx *ctx, lprojection *p, staging *s, uint32_t n_src,
+                                     uint32_t n_tgt, int same, double dt, uint64_t seed)
+{
+    uint64_t *count = NULL;
+    uint64_t *row_by_target = lc_calloc(ctx, (size_t)n_tgt + 1, sizeof *row_by_target);
+    leinao_status st = row_by_target ? LEINAO_OK : LEINAO_NOMEM;
+    if (!st && p->rule.kind == LEINAO_FIXED_TOTAL_NUMBER)
+        st = split_total(ctx, p, n_tgt, seed, &count);
+    double expected = lproj_expected_synapses(p, n_src, n_tgt, same);
+    if (!st && p->rule.kind != LEINAO_PAIRWISE_BERNOULLI)
+        st = stage_reserve(ctx, s, (uint64_t)expected);
+    else if (!st)
+        st = stage_reserve(ctx, s, (uint64_t)(expected + 4 * sqrt(expected) + 16));
+    if (!st && !p->rule.allow_multapses) {
+        s->mark = lc_calloc(ctx, (size_t)n_src + 1, sizeof *s->mark);
+        if (!s->mark)
+            st = LEINAO_NOMEM;
+    }
+    for (uint32_t t = 0; !st && t < n_tgt; t++) {
+        st = stage_target(ctx, p, s, t, n_src, same, count ? count[t] : 0, dt, seed);
+        row_by_target[t + 1] = s->n;
+    }
+    if (!st)
+        st = transpose(ctx, p, s, row_by_target, n_src, n_tgt);
+    lc_free(ctx, count);
+    lc_free(ctx, row_by_target);
+    return st;
+}
+
+/* fixed_outdegree: each source draws its targets from its own stream: rows are made directly. */
+static leinao_status build_by_source(lctx *ctx, lprojection *p, staging *s, uint32_t n_src,
+                                     uint32_t n_tgt, int same, double dt, uint64_t seed)
+{
+    const leinao_rule *r = &p->rule;
+    leinao_status st = stage_reserve(ctx, s, (uint64_t)n_src * r->n);
+    p->row = lc_calloc(ctx, (size_t)n_src + 1, sizeof *p->row);
+    if (st || !p->row)
+        return LEINAO_NOMEM;
+    if (!r->allow_multapses) {
+        s->mark = lc_calloc(ctx, (size_t)n_tgt + 1, sizeof *s->mark);
+        if (!s->mark)
+            return LEINAO_NOMEM;
+    }
+    for (uint32_t src = 0; src < n_src; src++) {
+        int64_t self = (same && !r->allow_autapses) ? (int64_t)src : -1;
+        lrng rng;
+        lrng_open(&rng, seed, LRNG_CONNECT, (uint32_t)p->id, src, 0);
+        uint64_t first = s->n;
+        pick_partners(r, s, &rng, n_tgt, r->n, self);
+        s->n += r->n;
+        if ((st = draw_weights_delays(ctx, p, s, first, &rng, dt)))
+            return st;
+        p->row[src + 1] = s->n;
+    }
+    /* hand the staging arrays over as the projection's storage */
+    p->n = s->n;
+    p->target = s->other;
+    p->weight_of = s->weight;
+    p->delay_of = s->delay;
+    s->other = NULL;
+    s->weight = NULL;
+    s->delay = NULL;
+    return LEINAO_OK;
+}
+
+leinao_status lproj_build(lctx *ctx, lprojection *p, uint32_t n_src, uint32_t n_tgt, int same,
+                          double dt, uint64_t seed)
+{
+    staging s = {0};
+    leinao_status st = p->rule.kind == LEINAO_FIXED_OUTDEGREE
+                           ? build_by_source(ctx, p, &s, n_src, n_tgt, same, dt, seed)
+                           : build_by_target(ctx, p, &s, n_src, n_tgt, same, dt, seed);
+    stage_free(ctx, &s);
+    if (st)
+        return st;
+    p->min_delay = MAX_DELAY_STEPS;
+    p->max_delay = 1;
+    for (uint64_t j = 0; j < p->n; j++) {
+        int d = p->delay_of[j];
+        if (d < p->min_delay)
+            p->min_delay = d;
+        if (d > p->max_delay)
+            p->max_delay = d;
+    }
+    if (p->n == 0)
+        lproj_delay_range(p, dt, &p->min_delay, &p->max_delay);
+    return LEINAO_OK;
+}
+
+void lproj_free(lctx *ctx, lprojection *p)
+{
+    if (!p)
+        return;
+    lc_free(ctx, p->row);
+    lc_free(ctx, p->target);
+    lc_free(ctx, p->weight_of);
+    lc_free(ctx, p->delay_of);
+    lc_free(ctx, p);
+}

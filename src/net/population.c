@@ -1,0 +1,237 @@
+/* population.c — parameters, initial state and storage of one population. */
+#include "population.h"
+
+#include <math.h>
+#include <string.h>
+
+leinao_status lpop_create(lctx *ctx, lpopulation **out, int id, const char *name,
+                          const lmodel *model, uint32_t size)
+{
+    lpopulation *p = lc_calloc(ctx, 1, sizeof *p);
+    if (!p)
+        return LEINAO_NOMEM;
+    p->id = id;
+    p->model = model;
+    p->size = size;
+    p->name = lc_strdup(ctx, name);
+    p->params = lc_calloc(ctx, (size_t)model->n_params + 1, sizeof(double));
+    p->param_given = lc_calloc(ctx, (size_t)model->n_params + 1, 1);
+    p->init = lc_calloc(ctx, (size_t)model->n_states + 1, sizeof(leinao_dist));
+    p->init_given = lc_calloc(ctx, (size_t)model->n_states + 1, 1);
+    if (!p->name || !p->params || !p->param_given || !p->init || !p->init_given) {
+        lpop_destroy(ctx, p);
+        return LEINAO_NOMEM;
+    }
+    for (int i = 0; i < model->n_params; i++)
+        p->params[i] = model->params[i].def;
+    *out = p;
+    return LEINAO_OK;
+}
+
+void lpop_destroy(lctx *ctx, lpopulation *p)
+{
+    if (!p)
+        return;
+    if (p->state)
+        for (int k = 0; k < p->model->n_states; k++)
+            lc_free(ctx, p->state[k]);
+    void *blocks[] = {p->name, p->params, p->param_given, p->spike_times, p->init,
+                      p->init_given, p->consts, p->state, p->refractory, p->ring,
+                      p->spikes.index, p->spikes.step, p->spike_steps, p->count, p->isi_n,
+                      p->last_spike, p->isi_sum, p->isi_sq, p};
+    for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
+        lc_free(ctx, blocks[i]);
+}
+
+static leinao_status unknown(lctx *ctx, const lpopulation *pop, const char *what, const char *name,
+                             const lparam_def *table, int n)
+{
+    const char *best = NULL;
+    int best_d = 4;
+    for (int i = 0; i < n; i++) {
+        int d = lparam_edit_distance(name, table[i].name);
+        if (d < best_d && !(table[i].flags & LP_HIDDEN)) {
+            best_d = d;
+            best = table[i].name;
+        }
+    }
+    if (best)
+        return lc_error(ctx, LEINAO_NOT_FOUND, "%s has no %s '%s' (did you mean '%s'?)",
+                        pop->model->name, what, name, best);
+    return lc_error(ctx, LEINAO_NOT_FOUND, "%s has no %s '%s'", pop->model->name, what, name);
+}
+
+leinao_status lpop_set_param(lctx *ctx, lpopulation *pop, const char *name, double value)
+{
+    const lmodel *m = pop->model;
+    int i = lparam_find(m->params, m->n_params, name);
+    if (i < 0)
+        return unknown(ctx, pop, "parameter", name, m->params, m->n_params);
+    if (m->params[i].rule == LP_ARRAY)
+        return lc_error(ctx, LEINAO_INVALID, "%s must be a list of numbers", name);
+    leinao_status st = lparam_check(ctx, &m->params[i], value);
+    if (st)
+        return st;
+    pop->params[i] = value;
+    pop->param_given[i] = 1;
+    return LEINAO_OK;
+}
+
+leinao_status lpop_set_array(lctx *ctx, lpopulation *pop, const char *name, const double *v,
+                             size_t n)
+{
+    const lmodel *m = pop->model;
+    int i = lparam_find(m->params, m->n_params, name);
+    if (i < 0)
+        return unknown(ctx, pop, "parameter", name, m->params, m->n_params);
+    if (m->params[i].rule != LP_ARRAY)
+        return lc_error(ctx, LEINAO_INVALID, "%s must be a number, not a list", name);
+    for (size_t k = 0; k < n; k++) {
+        if (!isfinite(v[k]) || v[k] <= 0.0)
+            return lc_error(ctx, LEINAO_INVALID, "%s[%zu] must be > 0, got %g", name, k, v[k]);
+        if (k > 0 && v[k] < v[k - 1])
+            return lc_error(ctx, LEINAO_INVALID,
+                            "%s must be sorted, got %g after %g at index %zu", name, v[k],
+                            v[k - 1], k);
+    }
+    double *copy = lc_malloc(ctx, (n ? n : 1) * sizeof *copy);
+    if (!copy)
+        return LEINAO_NOMEM;
+    if (n)
+        memcpy(copy, v, n * sizeof *copy);
+    lc_free(ctx, pop->spike_times);
+    pop->spike_times = copy;
+    pop->n_spike_times = n;
+    pop->param_given[i] = 1;
+    return LEINAO_OK;
+}
+
+leinao_status lpop_set_init(lctx *ctx, lpopulation *pop, const char *var, const leinao_dist *d)
+{
+    const lmodel *m = pop->model;
+    int i = lparam_find(m->states, m->n_states, var);
+    if (i < 0 || (m->states[i].flags & LP_HIDDEN))
+        return unknown(ctx, pop, "state variable", var, m->states, m->n_states);
+    pop->init[i] = *d;
+    pop->init_given[i] = 1;
+    return LEINAO_OK;
+}
+
+/* NEST keeps V_th, V_reset, V_min and V_m relative to E_L: setting E_L alone moves them. */
+static double e_l_shift(const lpopulation *pop)
+{
+    const lmodel *m = pop->model;
+    int e = lparam_find(m->params, m->n_params, "E_L");
+    if (e < 0 || !pop->param_given[e])
+        return 0.0;
+    return pop->params[e] - m->params[e].def;
+}
+
+leinao_status lpop_resolve(lctx *ctx, lpopulation *pop, double dt)
+{
+    const lmodel *m = pop->model;
+    double shift = e_l_shift(pop);
+    for (int i = 0; i < m->n_params; i++)
+        if ((m->params[i].flags & LP_FOLLOWS_E_L) && !pop->param_given[i])
+            pop->params[i] = m->params[i].def + shift;
+    for (int i = 0; i < m->n_states; i++) {
+        if (!pop->init_given[i]) {
+            double v = m->states[i].def + ((m->states[i].flags & LP_FOLLOWS_E_L) ? shift : 0.0);
+            pop->init[i] = (leinao_dist){LEINAO_DIST_CONSTANT, v, 0.0, 0.0, 0.0};
+        }
+    }
+    if (m->check) {
+        leinao_status st = m->check(ctx, pop->params);
+        if (st)
+            return st;
+    }
+    if (m->kind == LM_SPIKE_GENERATOR) {
+        for (size_t k = 0; k < pop->n_spike_times; k++) {
+            double steps = pop->spike_times[k] / dt;
+            if (fabs(steps - nearbyint(steps)) > 1e-9 * fmax(1.0, steps))
+                return lc_error(ctx, LEINAO_INVALID,
+                                "spike_times[%zu] = %g is not a multiple of dt = %g", k,
+                                pop->spike_times[k], dt);
+        }
+    }
+    return LEINAO_OK;
+}
+
+uint64_t lpop_bytes(const lpopulation *pop, uint32_t slots, int max_steps)
+{
+    const lmodel *m = pop->model;
+    uint64_t n = pop->size;
+    if (m->kind != LM_NEURON)
+        return 64 + 8 * (uint64_t)pop->n_spike_times;
+    return n * (8 * (uint64_t)m->n_states + 4 + 8 * (uint64_t)m->n_buffers * slots +
+                6 * (uint64_t)max_steps + 4 * 2 + 8 * 3);
+}
+
+static leinao_status build_neurons(lctx *ctx, lpopulation *pop, uint32_t slots, int max_steps,
+                                   uint64_t seed)
+{
+    const lmodel *m = pop->model;
+    size_t n = pop->size, ring_len, spike_cap;
+    if (lc_mul_overflows(n, (size_t)slots * (size_t)m->n_buffers, &ring_len) ||
+        lc_mul_overflows(n, (size_t)max_steps, &spike_cap))
+        return lc_nomem(ctx);
+    pop->slots = slots;
+    pop->state = lc_calloc(ctx, (size_t)m->n_states, sizeof(double *));
+    pop->refractory = lc_calloc(ctx, n, sizeof(int32_t));
+    pop->ring = lc_calloc(ctx, ring_len, sizeof(double));
+    pop->spikes.index = lc_malloc(ctx, spike_cap * sizeof(uint32_t));
+    pop->spikes.step = lc_malloc(ctx, spike_cap * sizeof(uint16_t));
+    pop->spikes.cap = spike_cap;
+    pop->count = lc_calloc(ctx, n, sizeof(uint32_t));
+    pop->isi_n = lc_calloc(ctx, n, sizeof(uint32_t));
+    pop->last_spike = lc_calloc(ctx, n, sizeof(double));
+    pop->isi_sum = lc_calloc(ctx, n, sizeof(double));
+    pop->isi_sq = lc_calloc(ctx, n, sizeof(double));
+    if (!pop->state || !pop->refractory || !pop->ring || !pop->spikes.index ||
+        !pop->spikes.step || !pop->count || !pop->isi_n || !pop->last_spike || !pop->isi_sum ||
+        !pop->isi_sq)
+        return LEINAO_NOMEM;
+    for (int k = 0; k < m->n_states; k++) {
+        pop->state[k] = lc_malloc(ctx, n * sizeof(double));
+        if (!pop->state[k])
+            return LEINAO_NOMEM;
+        const leinao_dist *d = &pop->init[k];
+        for (size_t i = 0; i < n; i++) {
+            double v = d->a;
+            if (d->kind != LEINAO_DIST_CONSTANT) {
+                lrng r;
+                lrng_open(&r, seed, LRNG_INIT, ((uint32_t)pop->id << 8) | (uint32_t)k,
+                          (uint32_t)i, 0);
+                v = lrng_draw(&r, d);
+            }
+            if (!isfinite(v))
+                return lc_error(ctx, LEINAO_INVALID,
+                                "population %s: initial %s of neuron %zu is not finite (%g)",
+                                pop->name, m->states[k].name, i, v);
+            pop->state[k][i] = v;
+        }
+    }
+    return LEINAO_OK;
+}
+
+leinao_status lpop_build(lctx *ctx, lpopulation *pop, double dt, uint32_t slots, int max_steps,
+                         uint64_t seed)
+{
+    const lmodel *m = pop->model;
+    pop->consts = lc_calloc(ctx, (size_t)m->n_consts + 1, sizeof(double));
+    if (!pop->consts)
+        return LEINAO_NOMEM;
+    if (m->prepare)
+        m->prepare(pop->params, dt, pop->consts);
+    if (m->kind == LM_NEURON)
+        return build_neurons(ctx, pop, slots, max_steps, seed);
+    if (m->kind == LM_SPIKE_GENERATOR) {
+        pop->spike_steps = lc_malloc(ctx, (pop->n_spike_times + 1) * sizeof(int64_t));
+        if (!pop->spike_steps)
+            return LEINAO_NOMEM;
+        /* a spike at time t is emitted by the step that ends at t */
+        for (size_t k = 0; k < pop->n_spike_times; k++)
+            pop->spike_steps[k] = (int64_t)llround(pop->spike_times[k] / dt) - 1;
+    }
+    return LEINAO_OK;
+}

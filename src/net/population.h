@@ -1,0 +1,51 @@
+/* population.h — a population: its model, parameters, initial state description and, once
+ * built, its state arrays, ring buffers and spike statistics. */
+#ifndef LEINAO_NET_POPULATION_H
+#define LEINAO_NET_POPULATION_H
+
+#include "../base/rng.h"
+#include "../models/model.h"
+
+typedef struct lpopulation {
+    int id;
+    char *name;
+    const lmodel *model;
+    uint32_t size;
+    double *params;              /* model's order; effective values after lpop_resolve */
+    unsigned char *param_given;
+    double *spike_times;         /* spike_generator */
+    size_t n_spike_times;
+    leinao_dist *init;           /* per state variable */
+    unsigned char *init_given;
+
+    /* built */
+    double *consts;
+    double **state;
+    int32_t *refractory;
+    double *ring;
+    uint32_t slots;
+    lspike_list spikes;
+    int64_t *spike_steps;        /* spike_generator: emission steps, sorted */
+    /* statistics after the transient */
+    uint32_t *count, *isi_n;
+    double *last_spike, *isi_sum, *isi_sq;
+    uint64_t total_spikes;       /* whole run */
+} lpopulation;
+
+leinao_status lpop_create(lctx *ctx, lpopulation **out, int id, const char *name,
+                          const lmodel *model, uint32_t size);
+void lpop_destroy(lctx *ctx, lpopulation *pop);
+leinao_status lpop_set_param(lctx *ctx, lpopulation *pop, const char *name, double value);
+leinao_status lpop_set_array(lctx *ctx, lpopulation *pop, const char *name, const double *v,
+                             size_t n);
+leinao_status lpop_set_init(lctx *ctx, lpopulation *pop, const char *var, const leinao_dist *d);
+/* Applies NEST's E_L convention and the model's cross-parameter rules. */
+leinao_status lpop_resolve(lctx *ctx, lpopulation *pop, double dt);
+/* Allocates state, draws initial values, allocates ring buffers (slots per buffer) and spike
+ * lists able to hold `max_steps` steps of spikes of every neuron. */
+leinao_status lpop_build(lctx *ctx, lpopulation *pop, double dt, uint32_t slots, int max_steps,
+                         uint64_t seed);
+/* Bytes lpop_build will allocate. */
+uint64_t lpop_bytes(const lpopulation *pop, uint32_t slots, int max_steps);
+
+#endif

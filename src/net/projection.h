@@ -1,0 +1,36 @@
+/* projection.h — the synapses of one projection, stored by source (CSR): per source a row of
+ * compact entries (target index in the target population, weight, delay in steps). */
+#ifndef LEINAO_NET_PROJECTION_H
+#define LEINAO_NET_PROJECTION_H
+
+#include "../base/context.h"
+
+typedef struct lprojection {
+    int id, src, tgt;
+    leinao_rule rule;
+    leinao_dist weight, delay;
+    /* built */
+    uint64_t n;        /* synapses */
+    uint64_t *row;     /* [n_src + 1] offsets */
+    uint32_t *target;  /* [n] */
+    float *weight_of;  /* [n] */
+    uint16_t *delay_of;/* [n] steps, >= 1 */
+    int min_delay, max_delay; /* steps */
+} lprojection;
+
+/* Checks a rule and its sizes, and the delay against dt (a constant delay must be a multiple of
+ * dt and >= dt). */
+leinao_status lproj_check(lctx *ctx, const lprojection *p, uint32_t n_src, uint32_t n_tgt,
+                          int same_population, double dt);
+/* Expected number of synapses (exact for deterministic rules). */
+double lproj_expected_synapses(const lprojection *p, uint32_t n_src, uint32_t n_tgt,
+                               int same_population);
+/* Delay range in steps that the projection can produce. */
+void lproj_delay_range(const lprojection *p, double dt, int *min_steps, int *max_steps);
+/* Generates the synapses from keyed random streams (seed, projection id, target or source
+ * index): the result does not depend on threads or partitioning. */
+leinao_status lproj_build(lctx *ctx, lprojection *p, uint32_t n_src, uint32_t n_tgt,
+                          int same_population, double dt, uint64_t seed);
+void lproj_free(lctx *ctx, lprojection *p);
+
+#endif
