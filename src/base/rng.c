@@ -136,6 +136,18 @@ void lpoisson_init(lpoisson *p, double mu)
     p->inv_alpha = 1.1239 + 1.1328 / (p->b - 3.4);
     p->vr = 0.9277 - 3.6224 / (p->b - 2.0);
     p->lmu = mu > 0.0 ? log(mu) : 0.0;
+    /* CDF table until the remaining tail is below the 2^-32 resolution of a uniform word */
+    double term = p->emu, cdf = term;
+    int k = 0;
+    p->cdf[0] = cdf;
+    while (k < LPOISSON_TABLE - 1 && 1.0 - cdf > 1e-12 && mu < 10.0) {
+        k++;
+        term *= mu / (double)k;
+        cdf += term;
+        p->cdf[k] = cdf;
+    }
+    p->cdf[k] = 1.0;
+    p->table_n = k + 1;
 }
 
 uint64_t lpoisson_draw(const lpoisson *p, lrng *r)

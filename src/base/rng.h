@@ -13,7 +13,9 @@ enum lrng_purpose {
     LRNG_CONNECT = 1,      /* object: projection, element: target (or source) index */
     LRNG_CONNECT_TOTAL = 2,/* object: projection; fixed_total_number's split over targets */
     LRNG_INIT = 3,         /* object: population << 8 | variable, element: neuron index */
-    LRNG_POISSON = 4,      /* object: projection, element: synapse index, step: time step */
+    LRNG_POISSON = 4,      /* object: projection, element: synapse index, step: step / 4;
+                              word step % 4 of the block is that step's uniform */
+    LRNG_POISSON_LARGE = 5,/* object: projection, element: synapse, step: step (mean >= 10) */
     LRNG_TEST = 255        /* reserved for tests */
 };
 
@@ -41,12 +43,24 @@ double lrng_normal(lrng *r);       /* N(0, 1), Marsaglia's polar method */
 double lrng_exponential(lrng *r);  /* Exp(1) */
 
 /* Poisson sampler with its constants computed once per mean. */
+#define LPOISSON_TABLE 64
 typedef struct lpoisson {
     double mu, emu;                       /* inversion (mu < 10) */
+    double cdf[LPOISSON_TABLE];           /* P(X <= k), inversion table for mu < 10 */
+    int table_n;
     double smu, b, a, inv_alpha, vr, lmu; /* PTRS, Hoermann 1993 (mu >= 10) */
 } lpoisson;
 void lpoisson_init(lpoisson *p, double mu);
 uint64_t lpoisson_draw(const lpoisson *p, lrng *r);
+/* Poisson draw for mu < 10 by inversion of one 32-bit uniform word (resolution 2^-32). */
+static inline uint32_t lpoisson_small_u32(const lpoisson *p, uint32_t word)
+{
+    double u = ((double)word + 0.5) * (1.0 / 4294967296.0);
+    int k = 0;
+    while (k < p->table_n - 1 && u > p->cdf[k])
+        k++;
+    return (uint32_t)k;
+}
 
 /* ln(k!) without libm's lgamma (whose last bits vary between C libraries). */
 double lrng_log_factorial(uint64_t k);

@@ -21,14 +21,31 @@ static void active_range(const lpopulation *dev, double dt, int64_t step, int n,
 static void poisson(leinao_sim *sim, const lprojection *p, const ldelivery *d, int64_t lo,
                     int64_t hi)
 {
+    const lpoisson *pois = &d->poisson;
+    uint32_t key[2] = {(uint32_t)sim->seed, (uint32_t)(sim->seed >> 32)};
     for (uint64_t j = 0; j < p->n; j++) {
         double *ring = port_of(d, p->weight_of[j]);
         double w = p->weight_of[j];
         uint32_t tgt = p->target[j], delay = p->delay_of[j];
+        uint32_t ctr[4] = {0, (uint32_t)j, 0, (LRNG_POISSON << 24) | (uint32_t)p->id};
+        uint32_t block[4];
+        int64_t have = -1;
         for (int64_t s = lo; s < hi; s++) {
-            lrng r;
-            lrng_open(&r, sim->seed, LRNG_POISSON, (uint32_t)p->id, (uint32_t)j, (uint32_t)s);
-            uint64_t k = lpoisson_draw(&d->poisson, &r);
+            uint64_t k;
+            if (pois->mu < 10.0) {
+                /* one Philox block gives the uniforms of four consecutive steps */
+                if (s >> 2 != have) {
+                    have = s >> 2;
+                    ctr[2] = (uint32_t)have;
+                    lrng_philox(ctr, key, block);
+                }
+                k = lpoisson_small_u32(pois, block[s & 3]);
+            } else {
+                lrng r;
+                lrng_open(&r, sim->seed, LRNG_POISSON_LARGE, (uint32_t)p->id, (uint32_t)j,
+                          (uint32_t)s);
+                k = lpoisson_draw(pois, &r);
+            }
             if (k)
                 ring[(size_t)((uint64_t)(s + delay) % d->slots) * d->n + tgt] += w * (double)k;
         }
