@@ -1,0 +1,119 @@
+/* test_devices.c — dc_generator and spike_generator timing against closed forms, and the
+ * spike_generator's rules for spike times. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/sim.h"
+#include "stats.h"
+
+typedef struct trace {
+    leinao_sim *sim;
+    double t[256], V[256];
+    int n;
+} trace;
+
+static int record_V(void *user, const leinao_progress *p)
+{
+    trace *tr = user;
+    if (tr->n < 256) {
+        tr->t[tr->n] = p->t;
+        tr->V[tr->n++] = tr->sim->pops[0]->state[0][0];
+    }
+    return 0;
+}
+
+/* dc_generator, start 5 ms, stop 10 ms, delay 1 ms: active in the steps ending in (5, 10],
+ * arriving 1 ms later, applied by iaf_psc_delta from the following step (NEST): the current
+ * acts on V_m over (6.1, 11.1] ms. */
+static void dc_generator_window_and_lag(void **state)
+{
+    (void)state;
+    leinao_sim *sim;
+    int pop, dc;
+    assert_int_equal(leinao_open(&sim), LEINAO_OK);
+    assert_int_equal(leinao_configure(sim, 0.1, 15.0, 1, 1), LEINAO_OK);
+    assert_int_equal(leinao_add_population(sim, "n", "iaf_psc_delta", 1, &pop), LEINAO_OK);
+    assert_int_equal(leinao_add_population(sim, "dc", "dc_generator", 1, &dc), LEINAO_OK);
+    assert_int_equal(leinao_set_param(sim, pop, "V_th", 1e9), LEINAO_OK);
+    assert_int_equal(leinao_set_param(sim, dc, "amplitude", 100.0), LEINAO_OK);
+    assert_int_equal(leinao_set_param(sim, dc, "start", 5.0), LEINAO_OK);
+    assert_int_equal(leinao_set_param(sim, dc, "stop", 10.0), LEINAO_OK);
+    leinao_rule all = leinao_rule_default(LEINAO_ALL_TO_ALL);
+    leinao_dist w = {LEINAO_DIST_CONSTANT, 2.0, 0, 0, 0}, d = {LEINAO_DIST_CONSTANT, 1.0, 0, 0, 0};
+    leinao_dist zero = {LEINAO_DIST_CONSTANT, 0.0, 0, 0, 0}, step = {LEINAO_DIST_CONSTANT, 0.1, 0, 0, 0};
+    assert_int_equal(leinao_connect(sim, dc, pop, &all, &w, &d, NULL), LEINAO_OK);
+    assert_int_equal(leinao_connect(sim, dc, pop, &all, &zero, &step, NULL), LEINAO_OK);
+    assert_int_equal(leinao_build(sim), LEINAO_OK);
+    trace tr = {sim, {0}, {0}, 0};
+    assert_int_equal(leinao_run(sim, record_V, &tr), LEINAO_OK);
+    const double E_L = -70.0, RI = 10.0 / 250.0 * 200.0, tau = 10.0;
+    for (int i = 0; i < tr.n; i++) {
+        double t = tr.t[i], expected;
+        if (t <= 6.1 + 1e-9)
+            expected = E_L;
+        else if (t <= 11.1 + 1e-9)
+            expected = E_L + RI * (1 - exp(-(t - 6.1) / tau));
+        else
+            expected = E_L + RI * (1 - exp(-5.0 / tau)) * exp(-(t - 11.1) / tau);
+        assert_true(fabs(tr.V[i] - expected) < 1e-12 * 70.0);
+    }
+    leinao_close(sim);
+}
+
+/* spike_generator: a spike at t reaches its target at t + delay, repeated times count twice,
+ * and times outside (start, stop] are not sent. */
+static void spike_generator_times(void **state)
+{
+    (void)state;
+    leinao_sim *sim;
+    int pop, gen;
+    assert_int_equal(leinao_open(&sim), LEINAO_OK);
+    assert_int_equal(leinao_configure(sim, 0.1, 10.0, 1, 1), LEINAO_OK);
+    assert_int_equal(leinao_add_population(sim, "n", "iaf_psc_delta", 1, &pop), LEINAO_OK);
+    assert_int_equal(leinao_add_population(sim, "g", "spike_generator", 1, &gen), LEINAO_OK);
+    assert_int_equal(leinao_set_param(sim, pop, "V_th", 1e9), LEINAO_OK);
+    assert_int_equal(leinao_set_param(sim, pop, "tau_m", 1e9), LEINAO_OK); /* almost no leak */
+    const double times[] = {0.5, 2.0, 2.0, 3.0, 7.0};
+    assert_int_equal(leinao_set_param_array(sim, gen, "spike_times", times, 5), LEINAO_OK);
+    assert_int_equal(leinao_set_param(sim, gen, "stop", 6.0), LEINAO_OK);
+    leinao_rule all = leinao_rule_default(LEINAO_ALL_TO_ALL);
+    leinao_dist w = {LEINAO_DIST_CONSTANT, 1.0, 0, 0, 0}, d = {LEINAO_DIST_CONSTANT, 0.1, 0, 0, 0};
+    assert_int_equal(leinao_connect(sim, gen, pop, &all, &w, &d, NULL), LEINAO_OK);
+    assert_int_equal(leinao_build(sim), LEINAO_OK);
+    trace tr = {sim, {0}, {0}, 0};
+    assert_int_equal(leinao_run(sim, record_V, &tr), LEINAO_OK);
+    for (int i = 0; i < tr.n; i++) {
+        double t = tr.t[i];
+        int arrived = (t >= 0.6 - 1e-9) + 2 * (t >= 2.1 - 1e-9) + (t >= 3.1 - 1e-9);
+        assert_true(fabs(tr.V[i] - (-70.0 + arrived)) < 1e-6);
+    }
+    leinao_close(sim);
+}
+
+static void spike_times_rules(void **state)
+{
+    (void)state;
+    leinao_sim *sim;
+    int gen;
+    assert_int_equal(leinao_open(&sim), LEINAO_OK);
+    assert_int_equal(leinao_add_population(sim, "g", "spike_generator", 1, &gen), LEINAO_OK);
+    const double unsorted[] = {2.0, 1.0}, negative[] = {-1.0}, offgrid[] = {1.05};
+    assert_int_equal(leinao_set_param_array(sim, gen, "spike_times", unsorted, 2), LEINAO_INVALID);
+    assert_non_null(strstr(leinao_errmsg(sim), "sorted"));
+    assert_int_equal(leinao_set_param_array(sim, gen, "spike_times", negative, 1), LEINAO_INVALID);
+    assert_int_equal(leinao_set_param_array(sim, gen, "spike_times", offgrid, 1), LEINAO_OK);
+    assert_int_equal(leinao_build(sim), LEINAO_INVALID);
+    assert_non_null(strstr(leinao_errmsg(sim), "not a multiple of dt"));
+    leinao_close(sim);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(dc_generator_window_and_lag),
+        cmocka_unit_test(spike_generator_times),
+        cmocka_unit_test(spike_times_rules),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
