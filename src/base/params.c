@@ -63,3 +63,25 @@ int lparam_edit_distance(const char *a, const char *b)
     }
     return row[lb];
 }
+
+void lsuggest_init(lsuggest *s, const char *typed)
+{
+    s->typed = typed;
+    s->best = NULL;
+    s->best_distance = 1 << 20;
+}
+
+void lsuggest_offer(lsuggest *s, const char *candidate)
+{
+    int d = lparam_edit_distance(s->typed, candidate);
+    if (d < s->best_distance) {
+        s->best_distance = d;
+        s->best = candidate;
+    }
+}
+
+const char *lsuggest_best(const lsuggest *s)
+{
+    int limit = (int)strlen(s->typed) / 3;
+    return s->best && s->best_distance <= (limit > 1 ? limit : 1) ? s->best : NULL;
+}

@@ -41,4 +41,14 @@ const char *lparam_rule_text(lparam_rule rule);
 /* Edit distance, for "did you mean" suggestions. */
 int lparam_edit_distance(const char *a, const char *b);
 
+/* "Did you mean": offer each valid name; best() is the nearest one within an edit distance of
+ * max(1, strlen(typed) / 3), or NULL when none is that close. */
+typedef struct lsuggest {
+    const char *typed, *best;
+    int best_distance;
+} lsuggest;
+void lsuggest_init(lsuggest *s, const char *typed);
+void lsuggest_offer(lsuggest *s, const char *candidate);
+const char *lsuggest_best(const lsuggest *s);
+
 #endif

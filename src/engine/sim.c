@@ -157,15 +157,11 @@ leinao_status leinao_add_population(leinao_sim *sim, const char *name, const cha
         return lc_error(&sim->ctx, LEINAO_INVALID, "population '%s' already exists", name);
     const lmodel *m = lmodel_find(model);
     if (!m) {
-        const char *best = NULL;
-        int best_d = 5;
-        for (int i = 0; i < lmodel_count(); i++) {
-            int d = lparam_edit_distance(model, lmodel_at(i)->name);
-            if (d < best_d) {
-                best_d = d;
-                best = lmodel_at(i)->name;
-            }
-        }
+        lsuggest sg;
+        lsuggest_init(&sg, model);
+        for (int i = 0; i < lmodel_count(); i++)
+            lsuggest_offer(&sg, lmodel_at(i)->name);
+        const char *best = lsuggest_best(&sg);
         if (best)
             return lc_error(&sim->ctx, LEINAO_NOT_FOUND, "unknown model '%s' (did you mean '%s'?)",
                             model, best);

@@ -75,16 +75,11 @@ static void pop(loader *L, size_t len)
 
 static const char *nearest(const char *key, const char *const *allowed)
 {
-    const char *best = NULL;
-    int best_d = 4;
-    for (int i = 0; allowed[i]; i++) {
-        int d = lparam_edit_distance(key, allowed[i]);
-        if (d < best_d) {
-            best_d = d;
-            best = allowed[i];
-        }
-    }
-    return best;
+    lsuggest sg;
+    lsuggest_init(&sg, key);
+    for (int i = 0; allowed[i]; i++)
+        lsuggest_offer(&sg, allowed[i]);
+    return lsuggest_best(&sg);
 }
 
 /* Fails on the first key of `map` not in `allowed` (NULL-terminated). */
@@ -385,10 +380,13 @@ static leinao_status load_population(loader *L, const char *name, ynode *p)
     st = as_string(L, model, &model_name);
     pop(L, mark);
     if (!st && size) {
+        double v = 0.0;
         mark = push(L, "size");
-        st = as_count(L, size, 0, &n);
-        if (!st && n == 0)
-            st = fail(L, size, "size must be > 0, got 0");
+        st = as_number(L, size, &v);
+        if (!st && !(v > 0.0))
+            st = fail(L, size, "size must be > 0, got %s", size->text);
+        if (!st)
+            st = as_count(L, size, 1, &n);
         pop(L, mark);
     }
     int id = -1;
@@ -442,15 +440,11 @@ static leinao_status population_ref(loader *L, ynode *n, int *id)
     *id = leinao_population_id(L->sim, name);
     if (*id >= 0)
         return LEINAO_OK;
-    const char *best = NULL;
-    int best_d = 4;
-    for (int i = 0; i < L->sim->n_pops; i++) {
-        int d = lparam_edit_distance(name, L->sim->pops[i]->name);
-        if (d < best_d) {
-            best_d = d;
-            best = L->sim->pops[i]->name;
-        }
-    }
+    lsuggest sg;
+    lsuggest_init(&sg, name);
+    for (int i = 0; i < L->sim->n_pops; i++)
+        lsuggest_offer(&sg, L->sim->pops[i]->name);
+    const char *best = lsuggest_best(&sg);
     if (best)
         return fail(L, n, "unknown population '%s' (did you mean '%s'?)", name, best);
     return fail(L, n, "unknown population '%s'", name);

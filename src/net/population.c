@@ -46,15 +46,12 @@ void lpop_destroy(lctx *ctx, lpopulation *p)
 static leinao_status unknown(lctx *ctx, const lpopulation *pop, const char *what, const char *name,
                              const lparam_def *table, int n)
 {
-    const char *best = NULL;
-    int best_d = 4;
-    for (int i = 0; i < n; i++) {
-        int d = lparam_edit_distance(name, table[i].name);
-        if (d < best_d && !(table[i].flags & LP_HIDDEN)) {
-            best_d = d;
-            best = table[i].name;
-        }
-    }
+    lsuggest sg;
+    lsuggest_init(&sg, name);
+    for (int i = 0; i < n; i++)
+        if (!(table[i].flags & LP_HIDDEN))
+            lsuggest_offer(&sg, table[i].name);
+    const char *best = lsuggest_best(&sg);
     if (best)
         return lc_error(ctx, LEINAO_NOT_FOUND, "%s has no %s '%s' (did you mean '%s'?)",
                         pop->model->name, what, name, best);
