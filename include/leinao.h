@@ -177,7 +177,8 @@ leinao_status leinao_load_model(leinao_sim *sim, const char *path, const char *c
 typedef struct leinao_estimate {
     uint64_t neurons;        /* neuron elements (devices excluded) */
     uint64_t devices;        /* generator elements */
-    uint64_t synapses;       /* expected number of synapses (exact for deterministic rules) */
+    uint64_t synapses;       /* expected synapses between neurons (exact for deterministic
+                                rules); connections from devices are not counted */
     uint64_t bytes;          /* estimated peak memory of build and run, bytes */
     int populations, projections;
     double min_delay, max_delay; /* ms */

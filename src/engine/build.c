@@ -17,12 +17,14 @@ leinao_status leinao_estimate_size(leinao_sim *sim, leinao_estimate *e)
     e->populations = sim->n_pops;
     e->projections = sim->n_projs;
     int lo = 65535, hi = 1;
-    double synapses = 0.0, largest = 0.0;
+    double synapses = 0.0, stored = 0.0, largest = 0.0;
     for (int i = 0; i < sim->n_projs; i++) {
         const lprojection *p = sim->projs[i];
         const lpopulation *s = sim->pops[p->src], *t = sim->pops[p->tgt];
         double n = lproj_expected_synapses(p, s->size, t->size, p->src == p->tgt);
-        synapses += n;
+        if (!is_device(s)) /* as the run counts them: between neurons */
+            synapses += n;
+        stored += n;
         if (n > largest)
             largest = n;
         int a, b;
@@ -46,7 +48,7 @@ leinao_status leinao_estimate_size(leinao_sim *sim, leinao_estimate *e)
     }
     /* stored synapses: target 4 B, weight 4 B, delay 2 B; while the largest projection is
      * arranged by source its staging copy (10 B per synapse) and offsets exist as well */
-    bytes += (uint64_t)(synapses * 10.0 + largest * 10.0);
+    bytes += (uint64_t)(stored * 10.0 + largest * 10.0);
     e->synapses = (uint64_t)llround(synapses);
     e->bytes = bytes;
     e->min_delay = lo * sim->dt;

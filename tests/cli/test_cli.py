@@ -1,0 +1,215 @@
+"""CLI tests: run the real `leinao` binary as a user would and check what it prints and writes.
+
+usage: test_cli.py LEINAO_BINARY   (run by CTest; needs Debian's python3-h5py and python3-numpy)
+"""
+import json
+import os
+import pty
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+import h5py
+import numpy as np
+
+LEINAO = os.path.abspath(sys.argv.pop(1)) if len(sys.argv) > 1 else "build/leinao"
+HERE = os.path.dirname(os.path.abspath(__file__))
+SMALL = os.path.join(HERE, "..", "data", "small.yaml")
+
+
+def leinao(*args, **kw):
+    return subprocess.run([LEINAO, *args], capture_output=True, text=True, timeout=300, **kw)
+
+
+def load_json(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def read_spikes(path):
+    with h5py.File(path, "r") as f:
+        return {pop: (f["spikes"][pop]["timestamps"][:], f["spikes"][pop]["node_ids"][:])
+                for pop in f["spikes"]}
+
+
+class Cli(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.out = os.path.join(self.tmp.name, "results")
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def test_version_and_help(self):
+        r = leinao("version")
+        self.assertEqual(r.returncode, 0)
+        self.assertRegex(r.stdout, r"leinao \d+\.\d+\.\d+")
+        self.assertIn("sonata-hdf5", r.stdout)
+        r = leinao("--help")
+        self.assertEqual(r.returncode, 0)
+        for word in ("run", "check", "version", "models", "doc"):
+            self.assertIn(word, r.stdout)
+        r = leinao("run", "--help")
+        self.assertEqual(r.returncode, 0)
+        for opt in ("--out", "--set", "--seed", "--threads", "--overwrite", "--quiet"):
+            self.assertIn(opt, r.stdout)
+        self.assertEqual(leinao("frobnicate").returncode, 64)
+        self.assertEqual(leinao("run", SMALL, "--bogus").returncode, 64)
+
+    def test_run_writes_sonata_csv_and_summary(self):
+        r = leinao("run", SMALL, "--out", self.out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("real-time factor", r.stdout)
+        self.assertEqual(r.stderr, "")  # no progress line when stderr is not a terminal
+        with h5py.File(os.path.join(self.out, "spikes.h5"), "r") as f:
+            self.assertEqual(int(f.attrs["magic"]), 0x0A7A)
+            self.assertEqual(list(f.attrs["version"]), [0, 1])
+            for pop, size in (("E", 400), ("I", 100)):
+                g = f["spikes"][pop]
+                self.assertEqual(h5py.check_enum_dtype(g.attrs.get_id("sorting").dtype),
+                                 {"none": 0, "by_id": 1, "by_time": 2})
+                self.assertEqual(int(g.attrs["sorting"]), 2)
+                self.assertEqual(g["timestamps"].attrs["units"], b"ms" if isinstance(
+                    g["timestamps"].attrs["units"], bytes) else "ms")
+                t, ids = g["timestamps"][:], g["node_ids"][:]
+                self.assertEqual(t.dtype, np.float64)
+                self.assertEqual(ids.dtype, np.uint64)
+                self.assertGreater(len(t), 100)
+                self.assertTrue(np.all(np.diff(t) >= 0))
+                self.assertTrue(np.all(ids < size))
+                self.assertTrue(np.all((t > 0) & (t <= 200.0)))
+        s = load_json(os.path.join(self.out, "summary.json"))
+        for key in ("leinao_version", "seed", "threads", "neurons", "synapses", "build_time_s",
+                    "simulation_wall_s", "real_time_factor", "synaptic_events_per_s"):
+            self.assertIn(key, s)
+        self.assertEqual(s["status"], "completed")
+        self.assertEqual(s["neurons"], 500)
+        self.assertEqual(s["synapses"], 500 * 50)
+        spikes = read_spikes(os.path.join(self.out, "spikes.h5"))
+        for pop, size in (("E", 400), ("I", 100)):
+            p = s["populations"][pop]
+            self.assertEqual(p["spikes"], len(spikes[pop][0]))
+            self.assertAlmostEqual(p["rate_hz"], len(spikes[pop][0]) / size / 0.2, places=6)
+            self.assertGreater(p["cv_isi"], 0.0)
+        with open(os.path.join(self.out, "spikes_E.csv")) as f:
+            lines = f.read().splitlines()
+        self.assertEqual(lines[0], "timestamp,population,node_id")
+        csv_t = np.array([float(x.split(",")[0]) for x in lines[1:]])
+        csv_id = np.array([int(x.split(",")[2]) for x in lines[1:]])
+        np.testing.assert_array_equal(csv_t, spikes["E"][0])
+        np.testing.assert_array_equal(csv_id, spikes["E"][1])
+
+    def test_refuses_to_overwrite(self):
+        self.assertEqual(leinao("run", SMALL, "--out", self.out, "--quiet").returncode, 0)
+        r = leinao("run", SMALL, "--out", self.out, "--quiet")
+        self.assertEqual(r.returncode, 7)
+        self.assertIn("--overwrite", r.stderr)
+        r = leinao("run", SMALL, "--out", self.out, "--quiet", "--overwrite")
+        self.assertEqual(r.returncode, 0)
+        self.assertEqual(r.stdout, "")
+
+    def test_same_seed_same_spikes(self):
+        outs = [os.path.join(self.tmp.name, n) for n in ("a", "b", "c")]
+        for out, seed in zip(outs, ("11", "11", "12")):
+            r = leinao("run", SMALL, "--out", out, "--quiet", "--seed", seed, "--threads", "1")
+            self.assertEqual(r.returncode, 0, r.stderr)
+        a, b, c = (read_spikes(os.path.join(o, "spikes.h5")) for o in outs)
+        for pop in ("E", "I"):
+            np.testing.assert_array_equal(a[pop][0], b[pop][0])
+            np.testing.assert_array_equal(a[pop][1], b[pop][1])
+        self.assertFalse(len(a["E"][0]) == len(c["E"][0]) and np.array_equal(a["E"][0], c["E"][0]))
+        self.assertEqual(load_json(os.path.join(outs[2], "summary.json"))["seed"], 12)
+
+    def test_set_overrides(self):
+        r = leinao("run", SMALL, "--out", self.out, "--quiet", "--set", "simulation.duration=50",
+                   "--set", "populations.E.size=200")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        s = load_json(os.path.join(self.out, "summary.json"))
+        self.assertEqual(s["duration_ms"], 50)
+        self.assertEqual(s["populations"]["E"]["size"], 200)
+
+    def test_check(self):
+        r = leinao("check", SMALL)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("500 neurons", r.stdout)
+        self.assertIn("synapses: 25000", r.stdout)
+        self.assertIn("estimated memory", r.stdout)
+        self.assertFalse(os.path.exists(self.out))
+
+    def test_bad_model_file(self):
+        bad = os.path.join(self.tmp.name, "bad.yaml")
+        with open(bad, "w") as f:
+            f.write("populations:\n  E: {model: iaf_psc_delta, size: 10, params: {C_m: -1}}\n")
+        r = leinao("run", bad, "--out", self.out)
+        self.assertEqual(r.returncode, 4)
+        self.assertIn(bad + ":2:", r.stderr)
+        self.assertIn("C_m must be > 0, got -1", r.stderr)
+        self.assertEqual(leinao("check", bad).returncode, 4)
+        self.assertEqual(leinao("run", os.path.join(self.tmp.name, "none.yaml")).returncode, 6)
+        self.assertFalse(os.path.exists(os.path.join(self.out, "summary.json")))
+
+    def interrupt(self, sig):
+        proc = subprocess.Popen([LEINAO, "run", SMALL, "--out", self.out, "--set",
+                                 "simulation.duration=1000000"], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        time.sleep(2.0)
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=60)
+        self.assertEqual(proc.returncode, 8, err)
+        self.assertIn("interrupted", err)
+        s = load_json(os.path.join(self.out, "summary.json"))
+        self.assertEqual(s["status"], "interrupted")
+        self.assertTrue(s["interrupted"])
+        self.assertGreater(s["simulated_ms"], 0)
+        self.assertLess(s["simulated_ms"], 1000000)
+        spikes = read_spikes(os.path.join(self.out, "spikes.h5"))  # a valid, closed file
+        self.assertEqual(len(spikes["E"][0]), s["populations"]["E"]["spikes"])
+        self.assertLessEqual(spikes["E"][0].max(), s["simulated_ms"])
+
+    def test_sigint_leaves_valid_outputs(self):
+        self.interrupt(signal.SIGINT)
+
+    def test_sigterm_leaves_valid_outputs(self):
+        self.interrupt(signal.SIGTERM)
+
+    def test_progress_line_on_a_terminal(self):
+        master, slave = pty.openpty()
+        proc = subprocess.Popen([LEINAO, "run", SMALL, "--out", self.out], stdout=subprocess.PIPE,
+                                stderr=slave)
+        os.close(slave)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        proc.wait(timeout=60)
+        os.close(master)
+        self.assertEqual(proc.returncode, 0)
+        text = seen.decode()
+        for piece in ("t = ", "/ 200.0 ms", "rate", "wall", "ETA", "RTF"):
+            self.assertIn(piece, text)
+
+    def test_models_and_docs(self):
+        r = leinao("models")
+        self.assertEqual(r.stdout.split(), ["iaf_psc_delta", "poisson_generator",
+                                            "spike_generator", "dc_generator"])
+        docs = os.path.join(HERE, "..", "..", "docs", "models")
+        for model in r.stdout.split():
+            d = leinao("doc", model)
+            self.assertEqual(d.returncode, 0)
+            # docs/models/*.md are generated from the parameter tables: they must not drift
+            with open(os.path.join(docs, model + ".md")) as f:
+                page = f.read()
+            self.assertEqual(page, d.stdout,
+                             f"docs/models/{model}.md is stale: run scripts/generate-docs")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
