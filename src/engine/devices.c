@@ -30,7 +30,8 @@ static void poisson(leinao_sim *sim, const lprojection *p, const ldelivery *d, i
         uint32_t ctr[4] = {0, (uint32_t)j, 0, (LRNG_POISSON << 24) | (uint32_t)p->id};
         uint32_t block[4];
         int64_t have = -1;
-        for (int64_t s = lo; s < hi; s++) {
+        uint32_t slot = (uint32_t)((uint64_t)(lo + delay) % d->slots);
+        for (int64_t s = lo; s < hi; s++, slot = slot + 1 == d->slots ? 0 : slot + 1) {
             uint64_t k;
             if (pois->mu < 10.0) {
                 /* one Philox block gives the uniforms of four consecutive steps */
@@ -47,7 +48,7 @@ static void poisson(leinao_sim *sim, const lprojection *p, const ldelivery *d, i
                 k = lpoisson_draw(pois, &r);
             }
             if (k)
-                ring[(size_t)((uint64_t)(s + delay) % d->slots) * d->n + tgt] += w * (double)k;
+                ring[(size_t)slot * d->n + tgt] += w * (double)k;
         }
     }
 }
