@@ -208,9 +208,11 @@ static void print_summary(leinao_sim *sim, const char *model, const char *out)
     leinao_get_run_stats(sim, &r);
     printf("leinao %s: %s%s%s\n", leinao_version(), r.name[0] ? r.name : model,
            r.interrupted ? " (interrupted)" : "", "");
-    printf("  %llu neurons, %llu synapses, seed %llu, %d thread%s\n",
-           (unsigned long long)r.neurons, (unsigned long long)r.synapses,
-           (unsigned long long)r.seed, r.threads, r.threads == 1 ? "" : "s");
+    printf("  %llu neurons, %llu synapses, seed %llu, 1 thread", (unsigned long long)r.neurons,
+           (unsigned long long)r.synapses, (unsigned long long)r.seed);
+    if (r.threads > 1)
+        printf(" (%d requested: this release computes on one)", r.threads);
+    printf("\n");
     printf("  build %.2f s; simulation %.2f s for %.1f ms of model time: real-time factor %.3g, "
            "%.3g synaptic events/s\n",
            r.build_wall, r.run_wall, r.t_simulated, r.real_time_factor, r.events_per_second);
@@ -230,18 +232,32 @@ static void print_summary(leinao_sim *sim, const char *model, const char *out)
     printf("  results in %s/ (summary.json)\n", out);
 }
 
+/* Opens a handle and loads the model with its overrides; on failure reports, closes and
+ * returns the exit code. */
+static int open_model(const options *o, leinao_sim **out)
+{
+    leinao_status st = leinao_open(out);
+    if (st)
+        return fail(NULL, st);
+    if ((st = leinao_load_model(*out, o->model, o->sets, o->n_sets))) {
+        int rc = fail(*out, st);
+        leinao_close(*out);
+        return rc;
+    }
+    return 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     options o;
+    leinao_sim *sim = NULL;
     int rc = parse_options(argc, argv, &o, 1, run_help);
     if (rc)
         return rc < 0 ? 0 : rc;
-    leinao_sim *sim = NULL;
-    leinao_status st = leinao_open(&sim);
-    if (st)
-        return fail(NULL, st);
-    if ((st = leinao_load_model(sim, o.model, o.sets, o.n_sets)) ||
-        (st = leinao_set_output_dir(sim, o.out, o.overwrite)) || (st = leinao_build(sim))) {
+    if ((rc = open_model(&o, &sim)))
+        return rc;
+    leinao_status st;
+    if ((st = leinao_set_output_dir(sim, o.out, o.overwrite)) || (st = leinao_build(sim))) {
         rc = fail(sim, st);
         leinao_close(sim);
         return rc;
@@ -273,16 +289,15 @@ static int cmd_run(int argc, char **argv)
 static int cmd_check(int argc, char **argv)
 {
     options o;
+    leinao_sim *sim = NULL;
     int rc = parse_options(argc, argv, &o, 0, check_help);
     if (rc)
         return rc < 0 ? 0 : rc;
-    leinao_sim *sim = NULL;
-    leinao_status st = leinao_open(&sim);
-    if (st)
-        return fail(NULL, st);
+    if ((rc = open_model(&o, &sim)))
+        return rc;
     leinao_estimate e;
-    if ((st = leinao_load_model(sim, o.model, o.sets, o.n_sets)) ||
-        (st = leinao_estimate_size(sim, &e))) {
+    leinao_status st;
+    if ((st = leinao_estimate_size(sim, &e))) {
         rc = fail(sim, st);
         leinao_close(sim);
         return rc;

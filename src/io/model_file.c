@@ -574,16 +574,18 @@ static leinao_status load_projection(loader *L, ynode *p)
     return st;
 }
 
-static leinao_status load_projections(loader *L, ynode *root)
+/* Reads the list under `key` (absent: nothing to do), one item at a time. */
+static leinao_status load_list(loader *L, ynode *root, const char *key,
+                               leinao_status (*load_item)(loader *, ynode *))
 {
-    ynode *list = ytree_get(root, "projections");
+    ynode *list = ytree_get(root, key);
     if (!list)
         return LEINAO_OK;
-    size_t mark = push(L, "projections");
+    size_t mark = push(L, key);
     leinao_status st = want(L, list, YN_SEQ);
     for (size_t i = 0; !st && i < list->n; i++) {
         size_t m2 = push_index(L, i);
-        st = load_projection(L, list->items[i]);
+        st = load_item(L, list->items[i]);
         pop(L, m2);
     }
     pop(L, mark);
@@ -649,22 +651,6 @@ static leinao_status load_recording(loader *L, ynode *r)
     return st;
 }
 
-static leinao_status load_recordings(loader *L, ynode *root)
-{
-    ynode *list = ytree_get(root, "recordings");
-    if (!list)
-        return LEINAO_OK;
-    size_t mark = push(L, "recordings");
-    leinao_status st = want(L, list, YN_SEQ);
-    for (size_t i = 0; !st && i < list->n; i++) {
-        size_t m2 = push_index(L, i);
-        st = load_recording(L, list->items[i]);
-        pop(L, m2);
-    }
-    pop(L, mark);
-    return st;
-}
-
 leinao_status leinao_load_model(leinao_sim *sim, const char *path, const char *const *overrides,
                                 size_t n_overrides)
 {
@@ -697,9 +683,9 @@ leinao_status leinao_load_model(leinao_sim *sim, const char *path, const char *c
     if (!st)
         st = load_populations(&L, root);
     if (!st)
-        st = load_projections(&L, root);
+        st = load_list(&L, root, "projections", load_projection);
     if (!st)
-        st = load_recordings(&L, root);
+        st = load_list(&L, root, "recordings", load_recording);
     ytree_free(L.ctx, root);
     return st;
 }

@@ -9,11 +9,12 @@
     {"stop", "ms", INFINITY, LP_NONNEGATIVE, LP_INF_OK,                                    \
      "Deactivation time: active up to stop (inclusive); inf: never stops."}
 
-static leinao_status check_window(lctx *ctx, const double *p, int start)
+/* Every generator has its activity window as parameters 1 (start) and 2 (stop). */
+static leinao_status check_window(lctx *ctx, const double *p)
 {
-    if (!(p[start + 1] >= p[start]))
+    if (!(p[2] >= p[1]))
         return lc_error(ctx, LEINAO_INVALID, "stop must be >= start, got start = %g, stop = %g",
-                        p[start], p[start + 1]);
+                        p[1], p[2]);
     return LEINAO_OK;
 }
 
@@ -21,11 +22,6 @@ static const lparam_def poisson_params[] = {
     {"rate", "Hz", 0.0, LP_NONNEGATIVE, 0, "Mean rate of each target's spike train."},
     ACTIVITY_WINDOW,
 };
-
-static leinao_status poisson_check(lctx *ctx, const double *p)
-{
-    return check_window(ctx, p, 1);
-}
 
 const lmodel lmodel_poisson_generator = {
     .name = "poisson_generator",
@@ -40,7 +36,7 @@ const lmodel lmodel_poisson_generator = {
     .params = poisson_params,
     .n_params = 3,
     .port_buffer = {-1, -1, -1},
-    .check = poisson_check,
+    .check = check_window,
 };
 
 static const lparam_def spike_params[] = {
@@ -48,11 +44,6 @@ static const lparam_def spike_params[] = {
      "Spike times: sorted, > 0, multiples of dt (an off-grid time is an error)."},
     ACTIVITY_WINDOW,
 };
-
-static leinao_status spike_check(lctx *ctx, const double *p)
-{
-    return check_window(ctx, p, 1);
-}
 
 const lmodel lmodel_spike_generator = {
     .name = "spike_generator",
@@ -64,18 +55,13 @@ const lmodel lmodel_spike_generator = {
     .params = spike_params,
     .n_params = 3,
     .port_buffer = {-1, -1, -1},
-    .check = spike_check,
+    .check = check_window,
 };
 
 static const lparam_def dc_params[] = {
     {"amplitude", "pA", 0.0, LP_ANY, 0, "Amplitude of the current (multiplied by the weight)."},
     ACTIVITY_WINDOW,
 };
-
-static leinao_status dc_check(lctx *ctx, const double *p)
-{
-    return check_window(ctx, p, 1);
-}
 
 const lmodel lmodel_dc_generator = {
     .name = "dc_generator",
@@ -87,5 +73,5 @@ const lmodel lmodel_dc_generator = {
     .params = dc_params,
     .n_params = 3,
     .port_buffer = {-1, -1, -1},
-    .check = dc_check,
+    .check = check_window,
 };
