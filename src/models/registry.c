@@ -5,12 +5,16 @@
 #include "model.h"
 
 extern const lmodel lmodel_iaf_psc_delta;
+extern const lmodel lmodel_iaf_psc_exp;
+extern const lmodel lmodel_iaf_psc_alpha;
 extern const lmodel lmodel_poisson_generator;
 extern const lmodel lmodel_spike_generator;
 extern const lmodel lmodel_dc_generator;
 
 static const lmodel *const all_models[] = {
     &lmodel_iaf_psc_delta,
+    &lmodel_iaf_psc_exp,
+    &lmodel_iaf_psc_alpha,
     &lmodel_poisson_generator,
     &lmodel_spike_generator,
     &lmodel_dc_generator,

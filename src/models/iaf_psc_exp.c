@@ -1,0 +1,133 @@
+/* iaf_psc_exp.c — leaky integrate-and-fire neuron with exponentially decaying postsynaptic
+ * currents (NEST's iaf_psc_exp), integrated exactly (Rotter & Diesmann 1999). */
+#include <math.h>
+
+#include "model.h"
+#include "propagators.h"
+
+enum { P_E_L, P_C_m, P_tau_m, P_t_ref, P_V_th, P_V_reset, P_tau_syn_ex, P_tau_syn_in, P_I_e, N_PARAMS };
+enum { S_V_m, S_I_syn_ex, S_I_syn_in, S_I_stim, N_STATES };
+enum { C_P22, C_P20, C_P11_ex, C_P11_in, C_P21_ex, C_P21_in, C_REFRACTORY, N_CONSTS };
+
+static const lparam_def params[N_PARAMS] = {
+    [P_E_L] = {"E_L", "mV", -70.0, LP_ANY, 0, "Resting membrane potential."},
+    [P_C_m] = {"C_m", "pF", 250.0, LP_POSITIVE, 0, "Membrane capacitance."},
+    [P_tau_m] = {"tau_m", "ms", 10.0, LP_POSITIVE, 0, "Membrane time constant."},
+    [P_t_ref] = {"t_ref", "ms", 2.0, LP_NONNEGATIVE, 0,
+                 "Duration of the absolute refractory period (rounded to the nearest step)."},
+    [P_V_th] = {"V_th", "mV", -55.0, LP_ANY, LP_FOLLOWS_E_L, "Spike threshold."},
+    [P_V_reset] = {"V_reset", "mV", -70.0, LP_ANY, LP_FOLLOWS_E_L,
+                   "Reset potential; V_m is held here during the refractory period."},
+    [P_tau_syn_ex] = {"tau_syn_ex", "ms", 2.0, LP_POSITIVE, 0,
+                      "Time constant of the excitatory postsynaptic current."},
+    [P_tau_syn_in] = {"tau_syn_in", "ms", 2.0, LP_POSITIVE, 0,
+                      "Time constant of the inhibitory postsynaptic current."},
+    [P_I_e] = {"I_e", "pA", 0.0, LP_ANY, 0, "Constant input current."},
+};
+
+static const lparam_def states[N_STATES] = {
+    [S_V_m] = {"V_m", "mV", -70.0, LP_ANY, LP_FOLLOWS_E_L, "Membrane potential."},
+    [S_I_syn_ex] = {"I_syn_ex", "pA", 0.0, LP_ANY, 0, "Excitatory postsynaptic current."},
+    [S_I_syn_in] = {"I_syn_in", "pA", 0.0, LP_ANY, 0,
+                    "Inhibitory postsynaptic current (negative weights make it negative)."},
+    [S_I_stim] = {"I_stim", "pA", 0.0, LP_ANY, LP_HIDDEN,
+                  "Current from current generators, applied one step after it arrives (NEST)."},
+};
+
+static leinao_status check(lctx *ctx, const double *p)
+{
+    if (!(p[P_V_reset] < p[P_V_th]))
+        return lc_error(ctx, LEINAO_INVALID, "V_reset must be < V_th, got V_reset = %g, V_th = %g",
+                        p[P_V_reset], p[P_V_th]);
+    return LEINAO_OK;
+}
+
+static void prepare(const double *p, double dt, double *c)
+{
+    c[C_P22] = exp(-dt / p[P_tau_m]);
+    c[C_P20] = -p[P_tau_m] / p[P_C_m] * expm1(-dt / p[P_tau_m]);
+    c[C_P11_ex] = exp(-dt / p[P_tau_syn_ex]);
+    c[C_P11_in] = exp(-dt / p[P_tau_syn_in]);
+    c[C_P21_ex] = lprop_exp_current(p[P_tau_m], p[P_tau_syn_ex], p[P_C_m], dt);
+    c[C_P21_in] = lprop_exp_current(p[P_tau_m], p[P_tau_syn_in], p[P_C_m], dt);
+    c[C_REFRACTORY] = round(p[P_t_ref] / dt);
+}
+
+static void update(lneuron_block *b, uint32_t begin, uint32_t end, int64_t step0, int nsteps)
+{
+    const double *p = b->params, *c = b->consts;
+    const double E_L = p[P_E_L], V_th = p[P_V_th] - E_L, V_reset = p[P_V_reset] - E_L;
+    const double I_e = p[P_I_e], P22 = c[C_P22], P20 = c[C_P20];
+    const double P11_ex = c[C_P11_ex], P11_in = c[C_P11_in];
+    const double P21_ex = c[C_P21_ex], P21_in = c[C_P21_in];
+    const int32_t refractory_steps = (int32_t)c[C_REFRACTORY];
+    const uint32_t n = b->n, slots = b->slots;
+    double *V_m = b->state[S_V_m], *I_ex = b->state[S_I_syn_ex], *I_in = b->state[S_I_syn_in];
+    double *I_stim = b->state[S_I_stim];
+    const size_t per_buffer = (size_t)slots * n;
+    double *in_ex = b->ring, *in_in = b->ring + per_buffer, *in_cur = b->ring + 2 * per_buffer;
+    lspike_list *out = b->spikes;
+    uint32_t first_slot = (uint32_t)(step0 % slots);
+
+    for (uint32_t i = begin; i < end; i++) {
+        double V = V_m[i] - E_L, ex = I_ex[i], inh = I_in[i], I0 = I_stim[i];
+        int32_t r = b->refractory[i];
+        uint32_t slot = first_slot;
+        for (int k = 0; k < nsteps; k++) {
+            size_t at = (size_t)slot * n + i;
+            if (r == 0)
+                V = P22 * V + P21_ex * ex + P21_in * inh + P20 * (I_e + I0);
+            else
+                r--;
+            /* currents decay, then this step's spikes add to them: they act from the next step */
+            ex = P11_ex * ex + in_ex[at];
+            inh = P11_in * inh + in_in[at];
+            in_ex[at] = in_in[at] = 0.0;
+            if (V >= V_th) {
+                r = refractory_steps;
+                V = V_reset;
+                out->index[out->count] = i;
+                out->step[out->count++] = (uint16_t)k;
+            }
+            I0 = in_cur[at];
+            in_cur[at] = 0.0;
+            if (++slot == slots)
+                slot = 0;
+        }
+        V_m[i] = V + E_L;
+        I_ex[i] = ex;
+        I_in[i] = inh;
+        I_stim[i] = I0;
+        b->refractory[i] = r;
+    }
+}
+
+const lmodel lmodel_iaf_psc_exp = {
+    .name = "iaf_psc_exp",
+    .kind = LM_NEURON,
+    .summary = "Leaky integrate-and-fire neuron with exponentially decaying postsynaptic currents.",
+    .doc =
+        "`C_m dV_m/dt = -(C_m/tau_m)(V_m - E_L) + I_syn_ex + I_syn_in + I_e + I_stim`, with "
+        "`dI_syn_X/dt = -I_syn_X / tau_syn_X`. A spike of weight `w` (pA) arriving at t adds `w` to "
+        "`I_syn_ex` (w > 0) or `I_syn_in` (w < 0) at t; the current then acts on `V_m`. A spike is "
+        "emitted when `V_m >= V_th`; `V_m` is set to `V_reset` and held for `t_ref`, while the "
+        "currents go on decaying and collecting input.\n\n"
+        "Integration is exact (Rotter & Diesmann 1999), NEST's update order: per step "
+        "`V <- P22 V + P21_ex I_ex + P21_in I_in + P20 (I_e + I_stim)` (relative to E_L), then "
+        "`I_X <- P11_X I_X + input_X`, with `P22 = exp(-dt/tau_m)`, `P11_X = exp(-dt/tau_syn_X)`, "
+        "`P20 = tau_m/C_m (1 - P22)` and `P21_X = (1/C_m) e^{-dt/tau_m} (e^{a dt} - 1)/a`, "
+        "`a = 1/tau_m - 1/tau_syn_X`, which equals `dt/C_m e^{-dt/tau_m}` in the singular case "
+        "`tau_m == tau_syn_X` (no division by zero, no loss of precision near it). The PSP of a "
+        "weight w is `w tau_m tau_s / (C_m (tau_s - tau_m)) (e^{-t/tau_s} - e^{-t/tau_m})`.\n\n"
+        "Reference: NEST `iaf_psc_exp`; Tsodyks et al. (1998); Rotter & Diesmann (1999).",
+    .params = params,
+    .n_params = N_PARAMS,
+    .states = states,
+    .n_states = N_STATES,
+    .n_buffers = 3,
+    .port_buffer = {0, 1, 2},
+    .n_consts = N_CONSTS,
+    .check = check,
+    .prepare = prepare,
+    .update = update,
+};
