@@ -95,6 +95,28 @@ static void deliver(leinao_sim *sim, const lpopulation *p, int64_t step)
     }
 }
 
+/* A state that is NaN or infinite (models write NaN when they diverge) stops the run. */
+static leinao_status check_finite(leinao_sim *sim, const lpopulation *p, int64_t step_end)
+{
+    const lmodel *m = p->model;
+    for (int k = 0; k < m->n_states; k++) {
+        const double *x = p->state[k];
+        double sum = 0.0;
+        for (uint32_t i = 0; i < p->size; i++)
+            sum += x[i] * 0.0; /* NaN or inf anywhere makes the sum NaN */
+        if (sum == 0.0)
+            continue;
+        for (uint32_t i = 0; i < p->size; i++)
+            if (!isfinite(x[i]))
+                return lc_error(&sim->ctx, LEINAO_NUMERIC,
+                                "population %s (%s), neuron %u: %s became %g (diverged) in the "
+                                "slice ending at t = %g ms; the run stops here",
+                                p->name, m->name, i, m->states[k].name, x[i],
+                                (double)step_end * sim->dt);
+    }
+    return LEINAO_OK;
+}
+
 leinao_status leinao_run(leinao_sim *sim, leinao_progress_fn progress, void *user)
 {
     if (sim->phase != LSIM_BUILT)
@@ -111,10 +133,12 @@ leinao_status leinao_run(leinao_sim *sim, leinao_progress_fn progress, void *use
             lpopulation *p = sim->pops[i];
             if (p->model->kind != LM_NEURON)
                 continue;
-            lneuron_block block = {p->size,  p->state,  p->refractory, p->ring,
-                                   p->slots, p->params, p->consts,     &p->spikes};
+            lneuron_block block = {p->size,   p->state,  p->refractory, p->ring,   p->slots,
+                                   sim->dt,   p->params, p->consts,     &p->spikes};
             p->spikes.count = 0;
             p->model->update(&block, 0, p->size, step, n);
+            if (!st)
+                st = check_finite(sim, p, step + n);
         }
         for (int i = 0; i < sim->n_pops && !st; i++) {
             lpopulation *p = sim->pops[i];

@@ -33,6 +33,7 @@ typedef struct lneuron_block {
     int32_t *refractory;   /* steps of refractoriness left */
     double *ring;          /* ring[(b * slots + s) * n + i]: buffer b, slot s, neuron i */
     uint32_t slots;        /* ring slots */
+    double dt;             /* ms */
     const double *params;  /* model's parameter order */
     const double *consts;  /* from prepare */
     lspike_list *spikes;   /* output */

@@ -7,6 +7,9 @@
 extern const lmodel lmodel_iaf_psc_delta;
 extern const lmodel lmodel_iaf_psc_exp;
 extern const lmodel lmodel_iaf_psc_alpha;
+extern const lmodel lmodel_iaf_cond_exp;
+extern const lmodel lmodel_izhikevich;
+extern const lmodel lmodel_aeif_cond_exp;
 extern const lmodel lmodel_poisson_generator;
 extern const lmodel lmodel_spike_generator;
 extern const lmodel lmodel_dc_generator;
@@ -15,6 +18,9 @@ static const lmodel *const all_models[] = {
     &lmodel_iaf_psc_delta,
     &lmodel_iaf_psc_exp,
     &lmodel_iaf_psc_alpha,
+    &lmodel_iaf_cond_exp,
+    &lmodel_izhikevich,
+    &lmodel_aeif_cond_exp,
     &lmodel_poisson_generator,
     &lmodel_spike_generator,
     &lmodel_dc_generator,

@@ -208,8 +208,10 @@ class Cli(unittest.TestCase):
 
     def test_models_and_docs(self):
         r = leinao("models")
-        self.assertEqual(r.stdout.split(), ["iaf_psc_delta", "poisson_generator",
-                                            "spike_generator", "dc_generator"])
+        self.assertEqual(r.stdout.split(), ["iaf_psc_delta", "iaf_psc_exp", "iaf_psc_alpha",
+                                            "iaf_cond_exp", "izhikevich", "aeif_cond_exp",
+                                            "poisson_generator", "spike_generator",
+                                            "dc_generator"])
         docs = os.path.join(HERE, "..", "..", "docs", "models")
         for model in r.stdout.split():
             d = leinao("doc", model)
