@@ -156,6 +156,14 @@ leinao_status leinao_connect(leinao_sim *sim, int src, int tgt, const leinao_rul
  * by leinao_finish or leinao_close, so an interrupted run still leaves a valid file. */
 leinao_status leinao_record_spikes(leinao_sim *sim, int pop, const char *path, const char *format);
 
+/* Records state variables `vars` (NEST names, e.g. "V_m", "g_ex") of the neurons `neurons`
+ * (indices within `pop`; NULL and 0 for all) every `interval` ms (a multiple of dt; samples at
+ * interval, 2 interval, ...: the state at the end of that step) into `path`, as a SONATA frame
+ * report ("sonata") or CSV ("csv"). Written while running, closed by leinao_finish/close. */
+leinao_status leinao_record_state(leinao_sim *sim, int pop, const char *const *vars, size_t n_vars,
+                                  const uint32_t *neurons, size_t n_neurons, double interval,
+                                  const char *path, const char *format);
+
 /* Directory that relative output paths (recordings, summary.json) are resolved against;
  * created if missing. When overwrite is 0, fails with LEINAO_EXISTS if any output file of
  * the handle already exists there. Call after all recordings are declared. */

@@ -150,6 +150,18 @@ leinao_status leinao_build(leinao_sim *sim)
             return st;
         s->is_open = 1;
     }
+    for (int i = 0; i < sim->n_recorders; i++) {
+        lstate_recorder *r = sim->recorders[i];
+        char *path = lsim_output_path(sim, r->path);
+        if (!path)
+            return LEINAO_NOMEM;
+        r->frame = lc_malloc(&sim->ctx, r->n_neurons * (size_t)r->n_vars * sizeof(double));
+        st = r->frame ? r->ops->open(r, sim, path) : LEINAO_NOMEM;
+        lc_free(&sim->ctx, path);
+        if (st)
+            return st;
+        r->is_open = 1;
+    }
     sim->phase = LSIM_BUILT;
     sim->build_wall = lc_wall_seconds() - t0;
     return LEINAO_OK;

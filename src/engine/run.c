@@ -2,6 +2,7 @@
  * neuron advances independently, then the slice's spikes are counted, recorded and delivered
  * in canonical order (source population, neuron, emission step). Also the run statistics. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim.h"
@@ -117,6 +118,78 @@ static leinao_status check_finite(leinao_sim *sim, const lpopulation *p, int64_t
     return LEINAO_OK;
 }
 
+static int compare_spike_keys(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Samples the recorders of population `pop` that are due after step `step`. */
+static leinao_status sample(leinao_sim *sim, int pop, int64_t step)
+{
+    for (int i = 0; i < sim->n_recorders; i++) {
+        lstate_recorder *r = sim->recorders[i];
+        if (r->pop != pop || !r->is_open || (step + 1) % r->interval_steps != 0)
+            continue;
+        double *const *state = sim->pops[pop]->state;
+        for (size_t j = 0; j < r->n_neurons; j++)
+            for (int v = 0; v < r->n_vars; v++)
+                r->frame[j * (size_t)r->n_vars + (size_t)v] = state[r->vars[v]][r->neurons[j]];
+        leinao_status st = r->ops->write(r, sim, (double)(step + 1) * sim->dt, r->frame);
+        if (st) {
+            r->failed = 1;
+            return st;
+        }
+    }
+    return LEINAO_OK;
+}
+
+static int is_sampled(const leinao_sim *sim, int pop)
+{
+    for (int i = 0; i < sim->n_recorders; i++)
+        if (sim->recorders[i]->pop == pop)
+            return 1;
+    return 0;
+}
+
+/* Advances one population over the slice. A population whose state is recorded goes step by
+ * step, and its spikes are put back in (neuron, step) order, so recording never changes how
+ * input is summed. */
+static leinao_status update_population(leinao_sim *sim, lpopulation *p, int64_t step, int n)
+{
+    lneuron_block block = {p->size,  p->state,  p->refractory, p->ring,   p->slots,
+                           sim->dt,  p->params, p->consts,     &p->spikes};
+    p->spikes.count = 0;
+    if (!is_sampled(sim, p->id)) {
+        p->model->update(&block, 0, p->size, step, n);
+        return LEINAO_OK;
+    }
+    for (int k = 0; k < n; k++) {
+        size_t before = p->spikes.count;
+        p->model->update(&block, 0, p->size, step + k, 1);
+        for (size_t j = before; j < p->spikes.count; j++)
+            p->spikes.step[j] = (uint16_t)k;
+        leinao_status st = sample(sim, p->id, step + k);
+        if (st)
+            return st;
+    }
+    size_t count = p->spikes.count;
+    if (count > 1) {
+        uint64_t *keys = lc_malloc(&sim->ctx, count * sizeof *keys);
+        if (!keys)
+            return LEINAO_NOMEM;
+        for (size_t j = 0; j < count; j++)
+            keys[j] = (uint64_t)p->spikes.index[j] << 16 | p->spikes.step[j];
+        qsort(keys, count, sizeof *keys, compare_spike_keys);
+        for (size_t j = 0; j < count; j++) {
+            p->spikes.index[j] = (uint32_t)(keys[j] >> 16);
+            p->spikes.step[j] = (uint16_t)(keys[j] & 0xFFFF);
+        }
+        lc_free(&sim->ctx, keys);
+    }
+    return LEINAO_OK;
+}
+
 leinao_status leinao_run(leinao_sim *sim, leinao_progress_fn progress, void *user)
 {
     if (sim->phase != LSIM_BUILT)
@@ -133,12 +206,9 @@ leinao_status leinao_run(leinao_sim *sim, leinao_progress_fn progress, void *use
             lpopulation *p = sim->pops[i];
             if (p->model->kind != LM_NEURON)
                 continue;
-            lneuron_block block = {p->size,   p->state,  p->refractory, p->ring,   p->slots,
-                                   sim->dt,   p->params, p->consts,     &p->spikes};
-            p->spikes.count = 0;
-            p->model->update(&block, 0, p->size, step, n);
+            leinao_status up = update_population(sim, p, step, n);
             if (!st)
-                st = check_finite(sim, p, step + n);
+                st = up ? up : check_finite(sim, p, step + n);
         }
         for (int i = 0; i < sim->n_pops && !st; i++) {
             lpopulation *p = sim->pops[i];

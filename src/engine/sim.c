@@ -50,11 +50,19 @@ void leinao_close(leinao_sim *sim)
         lc_free(ctx, s->pops);
         lc_free(ctx, s);
     }
+    for (int i = 0; i < sim->n_recorders; i++) {
+        lstate_recorder *r = sim->recorders[i];
+        if (r->ops && r->ops->destroy)
+            r->ops->destroy(r, sim);
+        void *parts[] = {r->vars, r->neurons, r->path, r->format, r->frame, r};
+        for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++)
+            lc_free(ctx, parts[k]);
+    }
     for (int i = 0; i < sim->n_pops; i++)
         lpop_destroy(ctx, sim->pops[i]);
     for (int i = 0; i < sim->n_projs; i++)
         lproj_free(ctx, sim->projs[i]);
-    void *blocks[] = {sim->sinks, sim->pops, sim->projs, sim->delivery, sim->name,
+    void *blocks[] = {sim->sinks, sim->recorders, sim->pops, sim->projs, sim->delivery, sim->name,
                       sim->out_dir, sim->scratch_times, sim->scratch_ids, sim->scratch_count};
     for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
         lc_free(ctx, blocks[i]);
@@ -317,6 +325,16 @@ leinao_status lsim_add_sink(leinao_sim *sim, lspike_sink *sink)
     return LEINAO_OK;
 }
 
+leinao_status lsim_add_recorder(leinao_sim *sim, lstate_recorder *rec)
+{
+    lstate_recorder **recs = grow(&sim->ctx, sim->recorders, sim->n_recorders, sizeof *recs);
+    if (!recs)
+        return LEINAO_NOMEM;
+    sim->recorders = recs;
+    recs[sim->n_recorders++] = rec;
+    return LEINAO_OK;
+}
+
 lspike_sink *lsim_find_sink(leinao_sim *sim, const char *path)
 {
     for (int i = 0; i < sim->n_sinks; i++)
@@ -333,6 +351,15 @@ leinao_status lsim_close_sinks(leinao_sim *sim)
         if (s->is_open) {
             s->is_open = 0;
             leinao_status st = s->ops->close(s, sim);
+            if (st && !first)
+                first = st;
+        }
+    }
+    for (int i = 0; i < sim->n_recorders; i++) {
+        lstate_recorder *r = sim->recorders[i];
+        if (r->is_open) {
+            r->is_open = 0;
+            leinao_status st = r->ops->close(r, sim);
             if (st && !first)
                 first = st;
         }

@@ -30,6 +30,32 @@ typedef struct lspike_sink {
     const lsink_ops *ops;
 } lspike_sink;
 
+struct lstate_recorder;
+
+/* What a state report implementation provides (io layer). */
+typedef struct lstate_ops {
+    leinao_status (*open)(struct lstate_recorder *rec, leinao_sim *sim, const char *path);
+    /* one frame: values[neuron * n_vars + var] at time t (ms) */
+    leinao_status (*write)(struct lstate_recorder *rec, leinao_sim *sim, double t,
+                           const double *values);
+    leinao_status (*close)(struct lstate_recorder *rec, leinao_sim *sim);
+    void (*destroy)(struct lstate_recorder *rec, leinao_sim *sim);
+} lstate_ops;
+
+/* Samples state variables of some neurons of one population every `interval_steps` steps. */
+typedef struct lstate_recorder {
+    int pop;
+    int *vars, n_vars;
+    uint32_t *neurons;
+    size_t n_neurons;
+    int interval_steps;
+    char *path, *format;
+    double *frame;
+    int is_open, failed;
+    void *impl;
+    const lstate_ops *ops;
+} lstate_recorder;
+
 enum lsim_phase { LSIM_DECLARING = 0, LSIM_BUILT, LSIM_FINISHED };
 
 /* Where a projection's synapses deliver: the target's ring buffers. */
@@ -54,6 +80,8 @@ struct leinao_sim {
     int n_projs;
     lspike_sink **sinks;
     int n_sinks;
+    lstate_recorder **recorders;
+    int n_recorders;
     char *out_dir;
 
     enum lsim_phase phase;
@@ -76,7 +104,9 @@ char *lsim_output_path(leinao_sim *sim, const char *path);
 leinao_status lsim_add_sink(leinao_sim *sim, lspike_sink *sink);
 /* Finds the sink writing `path`, or NULL. */
 lspike_sink *lsim_find_sink(leinao_sim *sim, const char *path);
-/* Closes every open sink; returns the first error. */
+/* Adds a state recorder (ownership passes to the handle). */
+leinao_status lsim_add_recorder(leinao_sim *sim, lstate_recorder *rec);
+/* Closes every open sink and state recorder; returns the first error. */
 leinao_status lsim_close_sinks(leinao_sim *sim);
 
 /* Delivers the output of devices for the steps of the slice [step, step + n). */

@@ -1,4 +1,4 @@
-/* io.h — what the io layer's files share: the spike file writers. */
+/* io.h — what the io layer's files share: the spike and state file writers. */
 #ifndef LEINAO_IO_IO_H
 #define LEINAO_IO_IO_H
 
@@ -6,5 +6,7 @@
 
 extern const lsink_ops lsink_sonata_ops;
 extern const lsink_ops lsink_csv_ops;
+extern const lstate_ops lstate_sonata_ops;
+extern const lstate_ops lstate_csv_ops;
 
 #endif

@@ -598,24 +598,101 @@ static const char *format_of(const char *file)
     return n >= 4 && !strcmp(file + n - 4, ".csv") ? "csv" : "sonata";
 }
 
+/* A list of names (or one name) into names[]; at most `max`. */
+static leinao_status name_list(loader *L, ynode *n, const char **names, size_t max, size_t *count)
+{
+    if (n->type == YN_MAP)
+        return fail(L, n, "must be a name or a list of names");
+    *count = n->type == YN_SEQ ? n->n : 1;
+    if (*count == 0)
+        return fail(L, n, "must name at least one");
+    if (*count > max)
+        return fail(L, n, "at most %zu names", max);
+    for (size_t i = 0; i < *count; i++) {
+        leinao_status st = as_string(L, n->type == YN_SEQ ? n->items[i] : n, &names[i]);
+        if (st)
+            return st;
+    }
+    return LEINAO_OK;
+}
+
+/* {type: state, population, variables, neurons?, interval?, file, format?} */
+static leinao_status load_state_recording(loader *L, ynode *r, const char *file_name,
+                                          const char *format_name)
+{
+    static const char *const keys[] = {"type", "population", "variables", "neurons", "interval",
+                                       "file", "format", NULL};
+    leinao_status st = check_keys(L, r, keys);
+    ynode *pop_node = ytree_get(r, "population"), *vars = ytree_get(r, "variables");
+    ynode *neurons = ytree_get(r, "neurons"), *interval = ytree_get(r, "interval");
+    if (!st && (!pop_node || !vars))
+        st = fail(L, r, "missing key '%s'", !pop_node ? "population" : "variables");
+    int id = -1;
+    size_t mark = push(L, "population");
+    if (!st)
+        st = population_ref(L, pop_node, &id);
+    pop(L, mark);
+    const char *names[64];
+    size_t n_vars = 0;
+    mark = push(L, "variables");
+    if (!st)
+        st = name_list(L, vars, names, 64, &n_vars);
+    pop(L, mark);
+    double every = 1.0; /* NEST's multimeter default */
+    mark = push(L, "interval");
+    if (!st && interval)
+        st = as_number(L, interval, &every);
+    pop(L, mark);
+    uint32_t *ids = NULL;
+    size_t n_ids = 0;
+    mark = push(L, "neurons");
+    if (!st && neurons) {
+        if (neurons->type != YN_SEQ)
+            st = fail(L, neurons, "must be a list of neuron indices, e.g. [0, 5, 9]");
+        else if (!(ids = lc_malloc(L->ctx, (neurons->n ? neurons->n : 1) * sizeof *ids)))
+            st = LEINAO_NOMEM;
+        for (size_t i = 0; !st && i < neurons->n; i++) {
+            uint64_t v;
+            size_t m2 = push_index(L, i);
+            st = as_count(L, neurons->items[i], 0, &v);
+            if (!st && v >= L->sim->pops[id]->size)
+                st = fail(L, neurons->items[i], "neuron %llu is not in population '%s' of size %u",
+                          (unsigned long long)v, L->sim->pops[id]->name, L->sim->pops[id]->size);
+            ids[i] = (uint32_t)v;
+            pop(L, m2);
+        }
+        n_ids = neurons->n;
+        if (!st && n_ids == 0)
+            st = fail(L, neurons, "must name at least one neuron (leave the key out for all)");
+    }
+    pop(L, mark);
+    if (!st && (st = leinao_record_state(L->sim, id, names, n_vars, ids, n_ids, every, file_name,
+                                         format_name))) {
+        const char *msg = L->ctx->errmsg;
+        ynode *at = strstr(msg, "interval") ? interval : strstr(msg, "state variable") ? vars : r;
+        mark = push(L, at == interval ? "interval" : at == vars ? "variables" : "file");
+        st = api_fail(L, at ? at : r, st);
+        pop(L, mark);
+    }
+    lc_free(L->ctx, ids);
+    return st;
+}
+
 static leinao_status load_recording(loader *L, ynode *r)
 {
     static const char *const keys[] = {"type", "populations", "file", "format", NULL};
     leinao_status st = want(L, r, YN_MAP);
-    if (!st)
-        st = check_keys(L, r, keys);
     if (st)
         return st;
-    ynode *type = ytree_get(r, "type"), *pops = ytree_get(r, "populations");
-    ynode *file = ytree_get(r, "file"), *format = ytree_get(r, "format");
-    if (!type || !pops || !file)
-        return fail(L, r, "missing key '%s'", !type ? "type" : !pops ? "populations" : "file");
+    ynode *type = ytree_get(r, "type"), *file = ytree_get(r, "file");
+    ynode *format = ytree_get(r, "format");
+    if (!type || !file)
+        return fail(L, r, "missing key '%s'", !type ? "type" : "file");
     const char *type_name = "", *file_name = "", *format_name = NULL;
     size_t mark = push(L, "type");
     st = as_string(L, type, &type_name);
-    if (!st && strcmp(type_name, "spikes"))
-        st = fail(L, type, "unknown recording type '%s' (this release records: spikes)",
-                  type_name);
+    if (!st && strcmp(type_name, "spikes") && strcmp(type_name, "state"))
+        st = fail(L, type, "unknown recording type '%s' (spikes or state)", type_name);
     pop(L, mark);
     mark = push(L, "file");
     if (!st)
@@ -634,12 +711,17 @@ static leinao_status load_recording(loader *L, ynode *r)
         return st;
     if (!format_name)
         format_name = format_of(file_name);
+    if (!strcmp(type_name, "state"))
+        return load_state_recording(L, r, file_name, format_name);
+    if ((st = check_keys(L, r, keys)))
+        return st;
+    ynode *pops = ytree_get(r, "populations");
+    if (!pops)
+        return fail(L, r, "missing key 'populations'");
+    const char *names[256];
+    size_t count = 0;
     mark = push(L, "populations");
-    size_t count = pops->type == YN_SEQ ? pops->n : 1;
-    if (pops->type == YN_MAP)
-        st = fail(L, pops, "must be a population name or a list of names");
-    if (!st && count == 0)
-        st = fail(L, pops, "must name at least one population");
+    st = name_list(L, pops, names, 256, &count);
     for (size_t i = 0; !st && i < count; i++) {
         ynode *name = pops->type == YN_SEQ ? pops->items[i] : pops;
         int id;

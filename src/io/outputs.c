@@ -13,6 +13,16 @@ const char *leinao_features(void)
     return "yaml json sonata-hdf5 csv";
 }
 
+static int path_taken(leinao_sim *sim, const char *path)
+{
+    if (!strcmp(path, "summary.json") || lsim_find_sink(sim, path))
+        return 1;
+    for (int i = 0; i < sim->n_recorders; i++)
+        if (!strcmp(sim->recorders[i]->path, path))
+            return 1;
+    return 0;
+}
+
 leinao_status leinao_record_spikes(leinao_sim *sim, int pop, const char *path, const char *format)
 {
     lctx *ctx = &sim->ctx;
@@ -29,9 +39,9 @@ leinao_status leinao_record_spikes(leinao_sim *sim, int pop, const char *path, c
                                                      : NULL;
     if (!ops)
         return lc_error(ctx, LEINAO_INVALID, "format must be sonata or csv, got '%s'", format);
-    if (!strcmp(path, "summary.json"))
-        return lc_error(ctx, LEINAO_INVALID, "summary.json is the run summary's file name");
     lspike_sink *sink = lsim_find_sink(sim, path);
+    if (!sink && path_taken(sim, path))
+        return lc_error(ctx, LEINAO_INVALID, "%s is already an output of this model", path);
     if (sink && strcmp(sink->format, format))
         return lc_error(ctx, LEINAO_INVALID, "%s is already recorded as %s", path, sink->format);
     if (sink) {
@@ -65,6 +75,80 @@ leinao_status leinao_record_spikes(leinao_sim *sim, int pop, const char *path, c
     sink->pops[0] = pop;
     sink->n_pops = 1;
     return LEINAO_OK;
+}
+
+leinao_status leinao_record_state(leinao_sim *sim, int pop, const char *const *vars, size_t n_vars,
+                                  const uint32_t *neurons, size_t n_neurons, double interval,
+                                  const char *path, const char *format)
+{
+    lctx *ctx = &sim->ctx;
+    if (sim->phase != LSIM_DECLARING)
+        return lc_error(ctx, LEINAO_STATE, "recordings must be declared before leinao_build");
+    if (pop < 0 || pop >= sim->n_pops)
+        return lc_error(ctx, LEINAO_NOT_FOUND, "no population with id %d", pop);
+    const lpopulation *p = sim->pops[pop];
+    const lmodel *m = p->model;
+    if (m->kind != LM_NEURON)
+        return lc_error(ctx, LEINAO_INVALID, "population '%s' is a %s: it has no state to record",
+                        p->name, m->name);
+    const lstate_ops *ops = !strcmp(format, "sonata") ? &lstate_sonata_ops
+                            : !strcmp(format, "csv")  ? &lstate_csv_ops
+                                                      : NULL;
+    if (!ops)
+        return lc_error(ctx, LEINAO_INVALID, "format must be sonata or csv, got '%s'", format);
+    if (n_vars == 0 || n_vars > 64)
+        return lc_error(ctx, LEINAO_INVALID, "variables: name 1 to 64 state variables");
+    double steps = interval / sim->dt;
+    if (!(interval > 0.0) || fabs(steps - nearbyint(steps)) > 1e-9 * fmax(1.0, steps))
+        return lc_error(ctx, LEINAO_INVALID, "interval must be a positive multiple of dt = %g ms, "
+                                             "got %g",
+                        sim->dt, interval);
+    if (path_taken(sim, path))
+        return lc_error(ctx, LEINAO_INVALID, "%s is already an output of this model", path);
+    lstate_recorder *r = lc_calloc(ctx, 1, sizeof *r);
+    if (!r)
+        return LEINAO_NOMEM;
+    size_t count = neurons ? n_neurons : p->size;
+    r->pop = pop;
+    r->interval_steps = (int)nearbyint(steps);
+    r->ops = ops;
+    r->vars = lc_malloc(ctx, n_vars * sizeof *r->vars);
+    r->neurons = lc_malloc(ctx, (count ? count : 1) * sizeof *r->neurons);
+    r->path = lc_strdup(ctx, path);
+    r->format = lc_strdup(ctx, format);
+    leinao_status st = (!r->vars || !r->neurons || !r->path || !r->format) ? LEINAO_NOMEM : LEINAO_OK;
+    r->n_vars = (int)n_vars;
+    r->n_neurons = count;
+    for (size_t v = 0; !st && v < n_vars; v++) {
+        int k = lparam_find(m->states, m->n_states, vars[v]);
+        if (k < 0 || (m->states[k].flags & LP_HIDDEN)) {
+            lsuggest sg;
+            lsuggest_init(&sg, vars[v]);
+            for (int j = 0; j < m->n_states; j++)
+                if (!(m->states[j].flags & LP_HIDDEN))
+                    lsuggest_offer(&sg, m->states[j].name);
+            const char *best = lsuggest_best(&sg);
+            st = lc_error(ctx, LEINAO_NOT_FOUND, "%s has no state variable '%s'%s%s%s", m->name,
+                          vars[v], best ? " (did you mean '" : "", best ? best : "",
+                          best ? "'?)" : "");
+        }
+        if (!st)
+            r->vars[v] = k;
+    }
+    for (size_t j = 0; !st && j < count; j++) {
+        r->neurons[j] = neurons ? neurons[j] : (uint32_t)j;
+        if (r->neurons[j] >= p->size)
+            st = lc_error(ctx, LEINAO_INVALID, "neuron %u is not in population '%s' of size %u",
+                          r->neurons[j], p->name, p->size);
+    }
+    if (!st)
+        st = lsim_add_recorder(sim, r);
+    if (st) {
+        void *parts[] = {r->vars, r->neurons, r->path, r->format, r};
+        for (size_t k = 0; k < 5; k++)
+            lc_free(ctx, parts[k]);
+    }
+    return st;
 }
 
 static int exists(const char *path)
@@ -111,8 +195,11 @@ leinao_status leinao_set_output_dir(leinao_sim *sim, const char *dir, int overwr
     lc_free(ctx, sim->out_dir);
     sim->out_dir = copy;
     if (!overwrite) {
-        for (int i = -1; i < sim->n_sinks; i++) {
-            char *path = lsim_output_path(sim, i < 0 ? "summary.json" : sim->sinks[i]->path);
+        for (int i = -1; i < sim->n_sinks + sim->n_recorders; i++) {
+            const char *name = i < 0              ? "summary.json"
+                               : i < sim->n_sinks ? sim->sinks[i]->path
+                                                  : sim->recorders[i - sim->n_sinks]->path;
+            char *path = lsim_output_path(sim, name);
             if (!path)
                 return LEINAO_NOMEM;
             int found = exists(path);

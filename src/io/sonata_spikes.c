@@ -4,6 +4,7 @@
 #include <hdf5.h>
 #include <string.h>
 
+#include "h5util.h"
 #include "io.h"
 
 #define BUFFER_SPIKES 65536
@@ -29,27 +30,6 @@ static leinao_status h5_fail(leinao_sim *sim, const char *path, const char *what
     return lc_error(&sim->ctx, LEINAO_IO, "%s: cannot %s (HDF5 error; is the disk full or the "
                                           "folder not writable?)",
                     path, what);
-}
-
-static int write_scalar_attr(hid_t loc, const char *name, hid_t type, const void *value,
-                             hsize_t count)
-{
-    hid_t space = count == 1 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &count, NULL);
-    hid_t attr = H5Acreate2(loc, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
-    int ok = attr >= 0 && H5Awrite(attr, type, value) >= 0;
-    if (attr >= 0)
-        H5Aclose(attr);
-    H5Sclose(space);
-    return ok;
-}
-
-static int write_string_attr(hid_t loc, const char *name, const char *value)
-{
-    hid_t type = H5Tcopy(H5T_C_S1);
-    H5Tset_size(type, strlen(value) + 1);
-    int ok = write_scalar_attr(loc, name, type, value, 1);
-    H5Tclose(type);
-    return ok;
 }
 
 static hid_t make_dataset(hid_t group, const char *name, hid_t type)
@@ -118,8 +98,8 @@ static leinao_status sonata_open(lspike_sink *sink, leinao_sim *sim, const char 
         return h5_fail(sim, path, "create the file");
     uint32_t magic = 0x0A7A, version[2] = {0, 1};
     hid_t spikes = -1;
-    int ok = write_scalar_attr(f->file, "magic", H5T_NATIVE_UINT32, &magic, 1) &&
-             write_scalar_attr(f->file, "version", H5T_NATIVE_UINT32, version, 2) &&
+    int ok = lh5_attr(f->file, "magic", H5T_NATIVE_UINT32, &magic, 1) &&
+             lh5_attr(f->file, "version", H5T_NATIVE_UINT32, version, 2) &&
              (spikes = H5Gcreate2(f->file, "spikes", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) >= 0;
     /* sorting is an enum attribute as libsonata reads it: none 0, by_id 1, by_time 2 */
     hid_t sorting = H5Tenum_create(H5T_NATIVE_INT8);
@@ -131,9 +111,9 @@ static leinao_status sonata_open(lspike_sink *sink, leinao_sim *sim, const char 
         sonata_pop *p = &f->pops[i];
         const char *name = sim->pops[p->pop]->name;
         ok = (p->group = H5Gcreate2(spikes, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) >= 0 &&
-             write_scalar_attr(p->group, "sorting", sorting, &values[2], 1) &&
+             lh5_attr(p->group, "sorting", sorting, &values[2], 1) &&
              (p->times = make_dataset(p->group, "timestamps", H5T_NATIVE_DOUBLE)) >= 0 &&
-             write_string_attr(p->times, "units", "ms") &&
+             lh5_string_attr(p->times, "units", "ms") &&
              (p->ids = make_dataset(p->group, "node_ids", H5T_NATIVE_UINT64)) >= 0;
     }
     H5Tclose(sorting);

@@ -18,6 +18,7 @@ import numpy as np
 LEINAO = os.path.abspath(sys.argv.pop(1)) if len(sys.argv) > 1 else "build/leinao"
 HERE = os.path.dirname(os.path.abspath(__file__))
 SMALL = os.path.join(HERE, "..", "data", "small.yaml")
+STATE = os.path.join(HERE, "..", "data", "state.yaml")
 
 
 def leinao(*args, **kw):
@@ -72,8 +73,7 @@ class Cli(unittest.TestCase):
                 self.assertEqual(h5py.check_enum_dtype(g.attrs.get_id("sorting").dtype),
                                  {"none": 0, "by_id": 1, "by_time": 2})
                 self.assertEqual(int(g.attrs["sorting"]), 2)
-                self.assertEqual(g["timestamps"].attrs["units"], b"ms" if isinstance(
-                    g["timestamps"].attrs["units"], bytes) else "ms")
+                self.assertEqual(g["timestamps"].attrs["units"], "ms")
                 t, ids = g["timestamps"][:], g["node_ids"][:]
                 self.assertEqual(t.dtype, np.float64)
                 self.assertEqual(ids.dtype, np.uint64)
@@ -205,6 +205,46 @@ class Cli(unittest.TestCase):
         text = seen.decode()
         for piece in ("t = ", "/ 200.0 ms", "rate", "wall", "ETA", "RTF"):
             self.assertIn(piece, text)
+
+    def test_state_report(self):
+        r = leinao("run", STATE, "--out", self.out, "--quiet")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with h5py.File(os.path.join(self.out, "vm.h5"), "r") as f:
+            g = f["report"]["E"]
+            data = g["data"][:]
+            self.assertEqual(data.shape, (200, 4))  # 100 ms / 0.5 ms; 2 neurons x 2 variables
+            self.assertEqual(list(g["mapping"]["node_ids"][:]), [0, 3])
+            self.assertEqual(list(g["mapping"]["index_pointers"][:]), [0, 2, 4])
+            self.assertEqual(list(g["mapping"]["element_ids"][:]), [0, 1, 0, 1])
+            np.testing.assert_allclose(g["mapping"]["time"][:], [0.5, 100.5, 0.5])
+            self.assertEqual(g["data"].attrs["variables"], "V_m,I_syn_ex")
+            self.assertEqual(g["data"].attrs["units"], "mV,pA")
+        rows = np.loadtxt(os.path.join(self.out, "vm.csv"), delimiter=",", skiprows=1)
+        self.assertEqual(rows.shape, (400, 4))
+        np.testing.assert_array_equal(rows[0::2, 2:], data[:, 0:2])
+        np.testing.assert_array_equal(rows[1::2, 2:], data[:, 2:4])
+        np.testing.assert_allclose(rows[0::2, 0], np.arange(1, 201) * 0.5)
+        # the probe: V(t) = E_L + R I (1 - exp(-t/tau)) at t = 0.1, 0.2, ...
+        with h5py.File(os.path.join(self.out, "probe.h5"), "r") as f:
+            v = f["report"]["probe"]["data"][:, 0]
+        t = np.arange(1, 1001) * 0.1
+        expected = -70.0 + 100.0 * 10.0 / 250.0 * (1 - np.exp(-t / 10.0))
+        self.assertLess(np.max(np.abs(v - expected) / np.abs(expected)), 1e-12)
+        # V_m hits threshold and resets: it stays below V_th and spikes were recorded
+        self.assertTrue(np.all(data[:, [0, 2]] < -55.0))
+        # recording the state changes nothing: the same run without state recordings
+        plain = os.path.join(self.tmp.name, "plain.yaml")
+        with open(STATE) as f:
+            text = f.read()
+        with open(plain, "w") as f:
+            f.write("\n".join(l for l in text.splitlines() if "type: state" not in l) + "\n")
+        out2 = os.path.join(self.tmp.name, "plain")
+        self.assertEqual(leinao("run", plain, "--out", out2, "--quiet").returncode, 0)
+        a = read_spikes(os.path.join(self.out, "spikes.h5"))["E"]
+        b = read_spikes(os.path.join(out2, "spikes.h5"))["E"]
+        self.assertGreater(len(a[0]), 50)
+        np.testing.assert_array_equal(a[0], b[0])
+        np.testing.assert_array_equal(a[1], b[1])
 
     def test_models_and_docs(self):
         r = leinao("models")

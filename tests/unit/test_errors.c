@@ -184,7 +184,7 @@ static void unknown_model_and_population(void **state)
     expect(4, 34, "did you mean 'fixed_indegree'?", NULL);
     assert_int_equal(load(POP_E "recordings:\n  - {type: voltage, populations: E, file: v.h5}\n"),
                      LEINAO_MODEL_FILE);
-    expect(4, 12, "recordings.0.type", "unknown recording type 'voltage'");
+    expect(4, 12, "recordings.0.type", "unknown recording type 'voltage' (spikes or state)");
 }
 
 static void rules_are_checked(void **state)

@@ -1,0 +1,34 @@
+/* h5util.c — see h5util.h. */
+#include "h5util.h"
+
+int lh5_attr(hid_t loc, const char *name, hid_t type, const void *value, hsize_t count)
+{
+    hid_t space = count == 1 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &count, NULL);
+    hid_t attr = H5Acreate2(loc, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+    int ok = attr >= 0 && H5Awrite(attr, type, value) >= 0;
+    if (attr >= 0)
+        H5Aclose(attr);
+    H5Sclose(space);
+    return ok;
+}
+
+int lh5_string_attr(hid_t loc, const char *name, const char *value)
+{
+    hid_t type = H5Tcopy(H5T_C_S1);
+    H5Tset_size(type, H5T_VARIABLE);
+    H5Tset_cset(type, H5T_CSET_UTF8);
+    int ok = lh5_attr(loc, name, type, &value, 1);
+    H5Tclose(type);
+    return ok;
+}
+
+int lh5_array(hid_t group, const char *name, hid_t type, const void *data, hsize_t n)
+{
+    hid_t space = H5Screate_simple(1, &n, NULL);
+    hid_t set = H5Dcreate2(group, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    int ok = set >= 0 && H5Dwrite(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0;
+    if (set >= 0)
+        H5Dclose(set);
+    H5Sclose(space);
+    return ok;
+}
