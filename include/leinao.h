@@ -150,6 +150,12 @@ leinao_rule leinao_rule_default(leinao_rule_kind kind);
 leinao_status leinao_connect(leinao_sim *sim, int src, int tgt, const leinao_rule *rule,
                              const leinao_dist *weight, const leinao_dist *delay, int *id);
 
+/* Makes projection `proj` use synapse model `model` ("static_synapse", the default;
+ * "stdp_synapse"; "tsodyks_synapse"), with that model's default parameters, then sets one of
+ * them. Plastic synapses need a population of neurons as source. */
+leinao_status leinao_set_synapse(leinao_sim *sim, int proj, const char *model);
+leinao_status leinao_set_synapse_param(leinao_sim *sim, int proj, const char *name, double value);
+
 /* Records the spikes of population `pop` into `path` (SONATA HDF5 when format is "sonata",
  * CSV when "csv"). Several populations may share one file: call once per population with the
  * same path and format. The file is created by leinao_build, written while running and closed
@@ -240,9 +246,22 @@ typedef struct leinao_run_stats {
 leinao_status leinao_get_population_stats(const leinao_sim *sim, int pop, leinao_population_stats *out);
 leinao_status leinao_get_run_stats(const leinao_sim *sim, leinao_run_stats *out);
 
+typedef struct leinao_projection_stats {
+    int source, target;          /* population ids */
+    const char *synapse_model;
+    uint64_t synapses;
+    double weight_mean_initial;  /* after build */
+    double weight_mean, weight_min, weight_max; /* now (plastic synapses change them) */
+} leinao_projection_stats;
+
+leinao_status leinao_get_projection_stats(const leinao_sim *sim, int proj,
+                                          leinao_projection_stats *out);
+int leinao_projection_count(const leinao_sim *sim);
+
 /* ---- Models -------------------------------------------------------------------------- */
 
-/* Number of built-in models, and the name of model i (0 <= i < count), NULL past the end. */
+/* Number of built-in models (neuron and device models, then synapse models), and the name of
+ * model i (0 <= i < count), NULL past the end. */
 int leinao_model_count(void);
 const char *leinao_model_name(int i);
 /* Writes the Markdown documentation of a model (generated from its parameter table) to the

@@ -108,6 +108,13 @@ leinao_status leinao_build(leinao_sim *sim)
             snprintf(where, sizeof where, "projection %d (%s -> %s)", i, s->name, t->name);
             return fail(sim, where, st);
         }
+        if (!st)
+            st = lproj_prepare_plasticity(&sim->ctx, p, s->size);
+        if (st) {
+            snprintf(where, sizeof where, "projection %d (%s -> %s, %s)", i, s->name, t->name,
+                     p->syn->name);
+            return fail(sim, where, st);
+        }
         if (!is_device(s))
             sim->synapses += p->n;
         if (p->n && p->min_delay < sim->min_delay)
@@ -130,6 +137,17 @@ leinao_status leinao_build(leinao_sim *sim)
         }
         if (!is_device(p) && p->spikes.cap > scratch)
             scratch = p->spikes.cap;
+    }
+    /* targets of stdp_synapse keep their spike history (NEST's archiving node) */
+    for (int i = 0; i < sim->n_projs; i++) {
+        lprojection *p = sim->projs[i];
+        lpopulation *t = sim->pops[p->tgt];
+        if (p->syn->kind != LSYN_STDP)
+            continue;
+        if (!t->archive && (st = larchive_create(&sim->ctx, &t->archive, t->size, t->tau_minus)))
+            return fail(sim, "the spike archive", st);
+        for (uint64_t j = 0; j < p->n; j++)
+            t->archive->n_incoming[p->target[j]]++;
     }
     sim->delivery = lc_calloc(&sim->ctx, (size_t)sim->n_projs + 1, sizeof *sim->delivery);
     sim->scratch_times = lc_malloc(&sim->ctx, scratch * sizeof(double));

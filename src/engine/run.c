@@ -69,6 +69,59 @@ static leinao_status record(leinao_sim *sim, const lpopulation *p, int64_t step,
     return LEINAO_OK;
 }
 
+/* stdp_synapse: the weights of source i's synapses are updated by NEST's rule, then the spike
+ * is delivered with them. */
+static void deliver_stdp(leinao_sim *sim, lprojection *proj, const ldelivery *d, uint32_t i,
+                         uint64_t emitted)
+{
+    const double *p = proj->syn_params, dt = sim->dt, t = (double)(emitted + 1) * dt;
+    double *state = proj->source_state + (size_t)i * STDP_S_N;
+    const double Kplus = state[STDP_S_Kplus], t_last = state[STDP_S_t_last];
+    larchive *a = sim->pops[proj->tgt]->archive;
+    for (uint64_t e = proj->row[i]; e < proj->row[i + 1]; e++) {
+        uint32_t tgt = proj->target[e];
+        double delay = proj->delay_of[e] * dt, w = proj->weight_of[e];
+        uint32_t first, last;
+        larchive_range(a, tgt, t_last - delay, t - delay, &first, &last);
+        for (uint32_t k = first; k < last; k++)
+            w = lstdp_facilitate(p, w, Kplus * exp((t_last - (a->h[tgt].t[k] + delay)) / p[STDP_tau_plus]));
+        w = lstdp_depress(p, w, larchive_K(a, tgt, t - delay));
+        proj->weight_of[e] = (float)w;
+        uint32_t slot = (uint32_t)((emitted + proj->delay_of[e]) % d->slots);
+        double *ring = proj->weight_of[e] < 0.0f ? d->ring_in : d->ring_ex;
+        ring[(size_t)slot * d->n + tgt] += (double)proj->weight_of[e];
+    }
+    state[STDP_S_Kplus] = Kplus * exp((t_last - t) / p[STDP_tau_plus]) + 1.0;
+    state[STDP_S_t_last] = t;
+}
+
+/* tsodyks_synapse: one release fraction per presynaptic spike scales every weight. */
+static void deliver_tsodyks(leinao_sim *sim, lprojection *proj, const ldelivery *d, uint32_t i,
+                            uint64_t emitted)
+{
+    double t = (double)(emitted + 1) * sim->dt;
+    double released = ltsodyks_spike(proj->syn_params, proj->source_state + (size_t)i * TSO_S_N, t);
+    for (uint64_t e = proj->row[i]; e < proj->row[i + 1]; e++) {
+        float w = proj->weight_of[e];
+        uint32_t slot = (uint32_t)((emitted + proj->delay_of[e]) % d->slots);
+        double *ring = w < 0.0f ? d->ring_in : d->ring_ex;
+        ring[(size_t)slot * d->n + proj->target[e]] += (double)w * released;
+    }
+}
+
+/* Adds the slice's spikes of a population to its neurons' spike archive (stdp targets). */
+static leinao_status archive_spikes(leinao_sim *sim, lpopulation *p, int64_t step)
+{
+    for (size_t j = 0; j < p->spikes.count; j++) {
+        double t = (double)(step + p->spikes.step[j] + 1) * sim->dt;
+        leinao_status st = larchive_add(&sim->ctx, p->archive, p->spikes.index[j], t,
+                                        sim->max_delay * sim->dt);
+        if (st)
+            return st;
+    }
+    return LEINAO_OK;
+}
+
 /* Delivers the slice's spikes of one source population through its projections. */
 static void deliver(leinao_sim *sim, const lpopulation *p, int64_t step)
 {
@@ -77,11 +130,19 @@ static void deliver(leinao_sim *sim, const lpopulation *p, int64_t step)
         uint32_t i = sp->index[j];
         uint64_t emitted = (uint64_t)(step + sp->step[j]);
         for (int k = 0; k < sim->n_projs; k++) {
-            const lprojection *proj = sim->projs[k];
+            lprojection *proj = sim->projs[k];
             if (proj->src != p->id)
                 continue;
             const ldelivery *d = &sim->delivery[k];
             uint64_t begin = proj->row[i], end = proj->row[i + 1];
+            if (proj->syn->kind != LSYN_STATIC) {
+                sim->events += end - begin;
+                if (proj->syn->kind == LSYN_STDP)
+                    deliver_stdp(sim, proj, d, i, emitted);
+                else
+                    deliver_tsodyks(sim, proj, d, i, emitted);
+                continue;
+            }
             uint32_t base = (uint32_t)(emitted % d->slots), slots = d->slots, n = d->n;
             sim->events += end - begin;
             for (uint64_t e = begin; e < end; e++) {
@@ -216,6 +277,8 @@ leinao_status leinao_run(leinao_sim *sim, leinao_progress_fn progress, void *use
                 continue;
             count_spikes(sim, p, step);
             st = record(sim, p, step, n);
+            if (!st && p->archive)
+                st = archive_spikes(sim, p, step);
             deliver(sim, p, step);
         }
         sim->step = step + n;
@@ -292,5 +355,38 @@ leinao_status leinao_get_run_stats(const leinao_sim *sim, leinao_run_stats *out)
     out->interrupted = sim->interrupted;
     out->populations = sim->n_pops;
     out->name = sim->name ? sim->name : "";
+    return LEINAO_OK;
+}
+
+int leinao_projection_count(const leinao_sim *sim)
+{
+    return sim->n_projs;
+}
+
+leinao_status leinao_get_projection_stats(const leinao_sim *sim, int proj,
+                                          leinao_projection_stats *out)
+{
+    if (proj < 0 || proj >= sim->n_projs)
+        return LEINAO_NOT_FOUND;
+    const lprojection *p = sim->projs[proj];
+    memset(out, 0, sizeof *out);
+    out->source = p->src;
+    out->target = p->tgt;
+    out->synapse_model = p->syn->name;
+    out->synapses = p->n;
+    out->weight_mean_initial = p->weight_mean_initial;
+    out->weight_mean = out->weight_min = out->weight_max = NAN;
+    if (!p->weight_of || p->n == 0)
+        return LEINAO_OK;
+    double sum = 0.0, lo = INFINITY, hi = -INFINITY;
+    for (uint64_t j = 0; j < p->n; j++) {
+        double w = p->weight_of[j];
+        sum += w;
+        lo = w < lo ? w : lo;
+        hi = w > hi ? w : hi;
+    }
+    out->weight_mean = sum / (double)p->n;
+    out->weight_min = lo;
+    out->weight_max = hi;
     return LEINAO_OK;
 }

@@ -284,6 +284,7 @@ leinao_status leinao_connect(leinao_sim *sim, int src, int tgt, const leinao_rul
     p->rule = *rule;
     p->weight = *weight;
     p->delay = *delay;
+    lproj_set_synapse(&sim->ctx, p, "static_synapse");
     st = lproj_check(&sim->ctx, p, ps->size, pt->size, src == tgt, sim->dt);
     if (!st && ps->model->kind == LM_DC_GENERATOR && pt->model->port_buffer[LPORT_CURRENT] < 0)
         st = lc_error(&sim->ctx, LEINAO_INVALID, "%s has no current input for a dc_generator",
@@ -299,6 +300,35 @@ leinao_status leinao_connect(leinao_sim *sim, int src, int tgt, const leinao_rul
         *id = sim->n_projs;
     sim->n_projs++;
     return LEINAO_OK;
+}
+
+static leinao_status get_proj(leinao_sim *sim, int proj, lprojection **out)
+{
+    *out = NULL;
+    if (proj < 0 || proj >= sim->n_projs)
+        return lc_error(&sim->ctx, LEINAO_NOT_FOUND, "no projection with id %d", proj);
+    *out = sim->projs[proj];
+    return declaring(sim);
+}
+
+leinao_status leinao_set_synapse(leinao_sim *sim, int proj, const char *model)
+{
+    lprojection *p;
+    leinao_status st = get_proj(sim, proj, &p);
+    if (st || (st = lproj_set_synapse(&sim->ctx, p, model)))
+        return st;
+    if (p->syn->kind != LSYN_STATIC && sim->pops[p->src]->model->kind != LM_NEURON)
+        return lc_error(&sim->ctx, LEINAO_INVALID,
+                        "%s needs neurons as source, not a %s (relay it through a parrot_neuron)",
+                        model, sim->pops[p->src]->model->name);
+    return LEINAO_OK;
+}
+
+leinao_status leinao_set_synapse_param(leinao_sim *sim, int proj, const char *name, double value)
+{
+    lprojection *p;
+    leinao_status st = get_proj(sim, proj, &p);
+    return st ? st : lproj_set_synapse_param(&sim->ctx, p, name, value);
 }
 
 char *lsim_output_path(leinao_sim *sim, const char *path)
@@ -369,20 +399,25 @@ leinao_status lsim_close_sinks(leinao_sim *sim)
 
 int leinao_model_count(void)
 {
-    return lmodel_count();
+    return lmodel_count() + lsynapse_count();
 }
 
 const char *leinao_model_name(int i)
 {
     const lmodel *m = lmodel_at(i);
-    return m ? m->name : NULL;
+    const lsynapse_model *s = lsynapse_at(i - lmodel_count());
+    return m ? m->name : s ? s->name : NULL;
 }
 
 leinao_status leinao_model_doc(const char *model, void *out)
 {
     const lmodel *m = lmodel_find(model);
-    if (!m)
+    const lsynapse_model *s = lsynapse_find(model);
+    if (m)
+        lmodel_write_doc(m, (FILE *)out);
+    else if (s)
+        lsynapse_write_doc(s, (FILE *)out);
+    else
         return LEINAO_NOT_FOUND;
-    lmodel_write_doc(m, (FILE *)out);
     return LEINAO_OK;
 }

@@ -510,7 +510,7 @@ static leinao_status load_rule(loader *L, ynode *n, leinao_rule *r)
 static leinao_status load_projection(loader *L, ynode *p)
 {
     static const char *const keys[] = {"source", "target", "rule", "synapse", NULL};
-    static const char *const syn_keys[] = {"model", "weight", "delay", NULL};
+    const char *syn_keys[16] = {"model", "weight", "delay", NULL};
     leinao_status st = want(L, p, YN_MAP);
     if (!st)
         st = check_keys(L, p, keys);
@@ -536,19 +536,30 @@ static leinao_status load_projection(loader *L, ynode *p)
     /* NEST's defaults for a static synapse: weight 1, delay 1 ms */
     leinao_dist weight = {LEINAO_DIST_CONSTANT, 1.0, 0, -INFINITY, INFINITY};
     leinao_dist delay = {LEINAO_DIST_CONSTANT, 1.0, 0, -INFINITY, INFINITY};
-    ynode *delay_node = p;
+    ynode *delay_node = p, *model_node = NULL;
+    const lsynapse_model *syn_model = lsynapse_find("static_synapse");
     mark = push(L, "synapse");
-    if (!st && syn && !(st = want(L, syn, YN_MAP)) && !(st = check_keys(L, syn, syn_keys))) {
+    if (!st && syn && !(st = want(L, syn, YN_MAP))) {
         ynode *v;
-        if ((v = ytree_get(syn, "model"))) {
+        if ((model_node = ytree_get(syn, "model"))) {
             size_t m2 = push(L, "model");
             const char *model = "";
-            st = as_string(L, v, &model);
-            if (!st && strcmp(model, "static_synapse"))
-                st = fail(L, v, "unknown synapse model '%s' (this release has static_synapse)",
-                          model);
+            st = as_string(L, model_node, &model);
+            if (!st && !(syn_model = lsynapse_find(model))) {
+                lsuggest sg;
+                lsuggest_init(&sg, model);
+                for (int i = 0; i < lsynapse_count(); i++)
+                    lsuggest_offer(&sg, lsynapse_at(i)->name);
+                const char *best = lsuggest_best(&sg);
+                st = fail(L, model_node, "unknown synapse model '%s'%s%s%s", model,
+                          best ? " (did you mean '" : "", best ? best : "", best ? "'?)" : "");
+            }
             pop(L, m2);
         }
+        for (int i = 0; !st && i < syn_model->n_params; i++)
+            syn_keys[3 + i] = syn_model->params[i].name;
+        if (!st)
+            st = check_keys(L, syn, syn_keys);
         if (!st && (v = ytree_get(syn, "weight"))) {
             size_t m2 = push(L, "weight");
             st = as_dist(L, v, &weight);
@@ -562,7 +573,8 @@ static leinao_status load_projection(loader *L, ynode *p)
         }
     }
     pop(L, mark);
-    if (!st && (st = leinao_connect(L->sim, s, t, &r, &weight, &delay, NULL))) {
+    int id = -1;
+    if (!st && (st = leinao_connect(L->sim, s, t, &r, &weight, &delay, &id))) {
         const char *msg = L->ctx->errmsg;
         int about_delay = strstr(msg, "delay") != NULL;
         int about_target = strstr(msg, "target population") != NULL ||
@@ -570,6 +582,31 @@ static leinao_status load_projection(loader *L, ynode *p)
         mark = push(L, about_delay ? "synapse.delay" : about_target ? "target" : "rule");
         st = api_fail(L, about_delay ? delay_node : about_target ? tgt : rule, st);
         pop(L, mark);
+    }
+    if (!st && syn_model->kind != LSYN_STATIC) {
+        mark = push(L, "synapse.model");
+        if ((st = leinao_set_synapse(L->sim, id, syn_model->name)))
+            st = api_fail(L, model_node, st);
+        pop(L, mark);
+        for (int i = 0; !st && i < syn_model->n_params; i++) {
+            ynode *v = ytree_get(syn, syn_model->params[i].name);
+            if (!v)
+                continue;
+            double value;
+            mark = push(L, "synapse");
+            size_t m2 = push(L, syn_model->params[i].name);
+            st = as_number(L, v, &value);
+            if (!st && (st = leinao_set_synapse_param(L->sim, id, syn_model->params[i].name, value)))
+                st = api_fail(L, v, st);
+            pop(L, m2);
+            pop(L, mark);
+        }
+        /* rules between the model's parameters, reported at the synapse */
+        if (!st && syn_model->check && (st = syn_model->check(L->ctx, L->sim->projs[id]->syn_params))) {
+            mark = push(L, "synapse");
+            st = api_fail(L, syn, st);
+            pop(L, mark);
+        }
     }
     return st;
 }

@@ -295,7 +295,27 @@ static leinao_status write_summary(leinao_sim *sim, const char *path)
         }
         fputs("}", f);
     }
-    fputs("\n  }\n}\n", f);
+    fputs("\n  },\n  \"projections\": [", f);
+    for (int i = 0; i < leinao_projection_count(sim); i++) {
+        leinao_projection_stats p;
+        leinao_get_projection_stats(sim, i, &p);
+        fputs(i ? ",\n    {\"source\": " : "\n    {\"source\": ", f);
+        json_string(f, sim->pops[p.source]->name);
+        fputs(", \"target\": ", f);
+        json_string(f, sim->pops[p.target]->name);
+        fputs(", \"synapse_model\": ", f);
+        json_string(f, p.synapse_model);
+        fprintf(f, ", \"synapses\": %llu, \"weight_mean_initial\": ", (unsigned long long)p.synapses);
+        json_number(f, p.weight_mean_initial);
+        fputs(", \"weight_mean\": ", f);
+        json_number(f, p.weight_mean);
+        fputs(", \"weight_min\": ", f);
+        json_number(f, p.weight_min);
+        fputs(", \"weight_max\": ", f);
+        json_number(f, p.weight_max);
+        fputs("}", f);
+    }
+    fputs("\n  ]\n}\n", f);
     int bad = ferror(f);
     bad |= fclose(f) != 0;
     if (bad || rename(tmp, path) != 0) {

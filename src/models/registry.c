@@ -10,6 +10,7 @@ extern const lmodel lmodel_iaf_psc_alpha;
 extern const lmodel lmodel_iaf_cond_exp;
 extern const lmodel lmodel_izhikevich;
 extern const lmodel lmodel_aeif_cond_exp;
+extern const lmodel lmodel_parrot_neuron;
 extern const lmodel lmodel_poisson_generator;
 extern const lmodel lmodel_spike_generator;
 extern const lmodel lmodel_dc_generator;
@@ -21,6 +22,7 @@ static const lmodel *const all_models[] = {
     &lmodel_iaf_cond_exp,
     &lmodel_izhikevich,
     &lmodel_aeif_cond_exp,
+    &lmodel_parrot_neuron,
     &lmodel_poisson_generator,
     &lmodel_spike_generator,
     &lmodel_dc_generator,
@@ -95,6 +97,11 @@ void lmodel_write_doc(const lmodel *m, FILE *out)
                     (d->flags & LP_FOLLOWS_E_L) ? " Moves with E_L when not set." : "");
         }
     }
+    if (m->kind == LM_NEURON)
+        fputs("\nEvery neuron model also takes `tau_minus` (ms, default 20, > 0): the time "
+              "constant of the postsynaptic trace that `stdp_synapse` reads (NEST's archiving "
+              "node).\n",
+              out);
     if (m->kind == LM_NEURON)
         fputs("\n## Receptors\n\nA positive weight targets the excitatory receptor, a negative "
               "weight the inhibitory one (NEST's convention).\n",

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../base/rng.h"
+#include "synapse_model.h"
 #include "projection.h"
 
 #define MAX_DELAY_STEPS 65535
@@ -449,10 +450,83 @@ leinao_status lproj_build(lctx *ctx, lprojection *p, uint32_t n_src, uint32_t n_
     return LEINAO_OK;
 }
 
+leinao_status lproj_set_synapse(lctx *ctx, lprojection *p, const char *model)
+{
+    const lsynapse_model *m = lsynapse_find(model);
+    if (!m) {
+        lsuggest sg;
+        lsuggest_init(&sg, model);
+        for (int i = 0; i < lsynapse_count(); i++)
+            lsuggest_offer(&sg, lsynapse_at(i)->name);
+        const char *best = lsuggest_best(&sg);
+        return lc_error(ctx, LEINAO_NOT_FOUND, "unknown synapse model '%s'%s%s%s", model,
+                        best ? " (did you mean '" : "", best ? best : "", best ? "'?)" : "");
+    }
+    p->syn = m;
+    for (int i = 0; i < m->n_params; i++)
+        p->syn_params[i] = m->params[i].def;
+    return LEINAO_OK;
+}
+
+leinao_status lproj_set_synapse_param(lctx *ctx, lprojection *p, const char *name, double value)
+{
+    const lsynapse_model *m = p->syn;
+    int i = lparam_find(m->params, m->n_params, name);
+    if (i < 0) {
+        lsuggest sg;
+        lsuggest_init(&sg, name);
+        for (int k = 0; k < m->n_params; k++)
+            lsuggest_offer(&sg, m->params[k].name);
+        const char *best = lsuggest_best(&sg);
+        return lc_error(ctx, LEINAO_NOT_FOUND, "%s has no parameter '%s'%s%s%s", m->name, name,
+                        best ? " (did you mean '" : "", best ? best : "", best ? "'?)" : "");
+    }
+    leinao_status st = lparam_check(ctx, &m->params[i], value);
+    if (!st)
+        p->syn_params[i] = value;
+    return st;
+}
+
+leinao_status lproj_prepare_plasticity(lctx *ctx, lprojection *p, uint32_t n_src)
+{
+    const lsynapse_model *m = p->syn;
+    double sum = 0.0;
+    for (uint64_t j = 0; j < p->n; j++)
+        sum += p->weight_of[j];
+    p->weight_mean_initial = p->n ? sum / (double)p->n : NAN;
+    if (m->check) {
+        leinao_status st = m->check(ctx, p->syn_params);
+        if (st)
+            return st;
+    }
+    if (m->kind == LSYN_STDP) {
+        double Wmax = p->syn_params[STDP_Wmax];
+        for (uint64_t j = 0; j < p->n; j++)
+            if (p->weight_of[j] * Wmax < 0.0 || fabs(p->weight_of[j]) > fabs(Wmax))
+                return lc_error(ctx, LEINAO_INVALID,
+                                "stdp_synapse: weights must lie between 0 and Wmax = %g, got %g",
+                                Wmax, (double)p->weight_of[j]);
+    }
+    if (m->n_source_state == 0)
+        return LEINAO_OK;
+    p->source_state = lc_calloc(ctx, (size_t)n_src * (size_t)m->n_source_state, sizeof(double));
+    if (!p->source_state)
+        return LEINAO_NOMEM;
+    if (m->kind == LSYN_TSODYKS)
+        for (uint32_t i = 0; i < n_src; i++) {
+            double *s = p->source_state + (size_t)i * TSO_S_N;
+            s[TSO_S_x] = p->syn_params[TSO_x];
+            s[TSO_S_y] = p->syn_params[TSO_y];
+            s[TSO_S_u] = p->syn_params[TSO_u];
+        }
+    return LEINAO_OK;
+}
+
 void lproj_free(lctx *ctx, lprojection *p)
 {
     if (!p)
         return;
+    lc_free(ctx, p->source_state);
     lc_free(ctx, p->row);
     lc_free(ctx, p->target);
     lc_free(ctx, p->weight_of);

@@ -24,6 +24,7 @@ leinao_status lpop_create(lctx *ctx, lpopulation **out, int id, const char *name
     }
     for (int i = 0; i < model->n_params; i++)
         p->params[i] = model->params[i].def;
+    p->tau_minus = 20.0; /* NEST's archiving node */
     *out = p;
     return LEINAO_OK;
 }
@@ -35,6 +36,7 @@ void lpop_destroy(lctx *ctx, lpopulation *p)
     if (p->state)
         for (int k = 0; k < p->model->n_states; k++)
             lc_free(ctx, p->state[k]);
+    larchive_free(ctx, p->archive);
     void *blocks[] = {p->name, p->params, p->param_given, p->spike_times, p->init,
                       p->init_given, p->consts, p->state, p->refractory, p->ring,
                       p->spikes.index, p->spikes.step, p->spike_steps, p->count, p->isi_n,
@@ -62,6 +64,12 @@ leinao_status lpop_set_param(lctx *ctx, lpopulation *pop, const char *name, doub
 {
     const lmodel *m = pop->model;
     int i = lparam_find(m->params, m->n_params, name);
+    if (i < 0 && m->kind == LM_NEURON && !strcmp(name, "tau_minus")) {
+        if (!(value > 0.0) || !isfinite(value))
+            return lc_error(ctx, LEINAO_INVALID, "tau_minus must be > 0, got %g", value);
+        pop->tau_minus = value;
+        return LEINAO_OK;
+    }
     if (i < 0)
         return unknown(ctx, pop, "parameter", name, m->params, m->n_params);
     if (m->params[i].rule == LP_ARRAY)

@@ -4,6 +4,7 @@
 #define LEINAO_NET_POPULATION_H
 
 #include "../base/rng.h"
+#include "archive.h"
 #include "../models/model.h"
 
 typedef struct lpopulation {
@@ -15,6 +16,7 @@ typedef struct lpopulation {
     unsigned char *param_given;
     double *spike_times;         /* spike_generator */
     size_t n_spike_times;
+    double tau_minus;            /* postsynaptic trace of stdp_synapse, ms (every neuron) */
     leinao_dist *init;           /* per state variable */
     unsigned char *init_given;
 
@@ -30,6 +32,7 @@ typedef struct lpopulation {
     uint32_t *count, *isi_n;
     double *last_spike, *isi_sum, *isi_sq;
     uint64_t total_spikes;       /* whole run */
+    larchive *archive;           /* spike history, when an stdp_synapse targets this */
 } lpopulation;
 
 leinao_status lpop_create(lctx *ctx, lpopulation **out, int id, const char *name,

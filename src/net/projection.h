@@ -4,12 +4,17 @@
 #define LEINAO_NET_PROJECTION_H
 
 #include "../base/context.h"
+#include "synapse_model.h"
 
 typedef struct lprojection {
     int id, src, tgt;
     leinao_rule rule;
     leinao_dist weight, delay;
+    const lsynapse_model *syn;  /* static_synapse, stdp_synapse, tsodyks_synapse */
+    double syn_params[8];
     /* built */
+    double *source_state;       /* [n_src * syn->n_source_state] */
+    double weight_mean_initial;
     uint64_t n;        /* synapses */
     uint64_t *row;     /* [n_src + 1] offsets */
     uint32_t *target;  /* [n] */
@@ -32,5 +37,10 @@ void lproj_delay_range(const lprojection *p, double dt, int *min_steps, int *max
 leinao_status lproj_build(lctx *ctx, lprojection *p, uint32_t n_src, uint32_t n_tgt,
                           int same_population, double dt, uint64_t seed);
 void lproj_free(lctx *ctx, lprojection *p);
+/* Sets the synapse model (with its default parameters) / one of its parameters. */
+leinao_status lproj_set_synapse(lctx *ctx, lprojection *p, const char *model);
+leinao_status lproj_set_synapse_param(lctx *ctx, lprojection *p, const char *name, double value);
+/* After lproj_build: the synapse model's rules, its per-source state, the initial mean weight. */
+leinao_status lproj_prepare_plasticity(lctx *ctx, lprojection *p, uint32_t n_src);
 
 #endif

@@ -19,6 +19,7 @@ LEINAO = os.path.abspath(sys.argv.pop(1)) if len(sys.argv) > 1 else "build/leina
 HERE = os.path.dirname(os.path.abspath(__file__))
 SMALL = os.path.join(HERE, "..", "data", "small.yaml")
 STATE = os.path.join(HERE, "..", "data", "state.yaml")
+EXAMPLES = os.path.join(HERE, "..", "..", "examples")
 
 
 def leinao(*args, **kw):
@@ -246,12 +247,31 @@ class Cli(unittest.TestCase):
         np.testing.assert_array_equal(a[0], b[0])
         np.testing.assert_array_equal(a[1], b[1])
 
+    def test_stdp_example_weights_drift(self):
+        """examples/stdp.yaml: depression-dominated STDP (alpha 1.1) lowers the mean weight;
+        potentiation-dominated (alpha 0.6) raises it; weights stay in [0, Wmax]."""
+        means = {}
+        for alpha in ("1.1", "0.6"):
+            out = os.path.join(self.tmp.name, alpha)
+            r = leinao("run", os.path.join(EXAMPLES, "stdp.yaml"), "--out", out, "--quiet",
+                       "--set", "simulation.duration=2000",
+                       "--set", "projections.1.synapse.alpha=" + alpha)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            p = load_json(os.path.join(out, "summary.json"))["projections"][1]
+            self.assertEqual(p["synapse_model"], "stdp_synapse")
+            self.assertGreaterEqual(p["weight_min"], 0.0)
+            self.assertLessEqual(p["weight_max"], 100.0)
+            means[alpha] = (p["weight_mean_initial"], p["weight_mean"])
+        self.assertLess(means["1.1"][1], 0.8 * means["1.1"][0])
+        self.assertGreater(means["0.6"][1], 1.5 * means["0.6"][0])
+
     def test_models_and_docs(self):
         r = leinao("models")
         self.assertEqual(r.stdout.split(), ["iaf_psc_delta", "iaf_psc_exp", "iaf_psc_alpha",
                                             "iaf_cond_exp", "izhikevich", "aeif_cond_exp",
-                                            "poisson_generator", "spike_generator",
-                                            "dc_generator"])
+                                            "parrot_neuron", "poisson_generator",
+                                            "spike_generator", "dc_generator", "static_synapse",
+                                            "stdp_synapse", "tsodyks_synapse"])
         docs = os.path.join(HERE, "..", "..", "docs", "models")
         for model in r.stdout.split():
             d = leinao("doc", model)
