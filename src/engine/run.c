@@ -78,14 +78,17 @@ static void deliver_stdp(leinao_sim *sim, lprojection *proj, const ldelivery *d,
     double *state = proj->source_state + (size_t)i * STDP_S_N;
     const double Kplus = state[STDP_S_Kplus], t_last = state[STDP_S_t_last];
     larchive *a = sim->pops[proj->tgt]->archive;
+    const int nearest = proj->syn->pairing == LSTDP_NEAREST_SYMMETRIC;
+    const double K_pre = nearest ? 1.0 : Kplus;
     for (uint64_t e = proj->row[i]; e < proj->row[i + 1]; e++) {
         uint32_t tgt = proj->target[e];
         double delay = proj->delay_of[e] * dt, w = proj->weight_of[e];
         uint32_t first, last;
         larchive_range(a, tgt, t_last - delay, t - delay, &first, &last);
         for (uint32_t k = first; k < last; k++)
-            w = lstdp_facilitate(p, w, Kplus * exp((t_last - (a->h[tgt].t[k] + delay)) / p[STDP_tau_plus]));
-        w = lstdp_depress(p, w, larchive_K(a, tgt, t - delay));
+            w = lstdp_facilitate(p, w, K_pre * exp((t_last - (a->h[tgt].t[k] + delay)) / p[STDP_tau_plus]));
+        w = lstdp_depress(p, w, nearest ? larchive_nearest_K(a, tgt, t - delay)
+                                        : larchive_K(a, tgt, t - delay));
         proj->weight_of[e] = (float)w;
         uint32_t slot = (uint32_t)((emitted + proj->delay_of[e]) % d->slots);
         double *ring = proj->weight_of[e] < 0.0f ? d->ring_in : d->ring_ex;

@@ -15,9 +15,13 @@ leinao_status larchive_create(lctx *ctx, larchive **out, uint32_t n, double tau_
     a->Kminus = lc_calloc(ctx, n, sizeof *a->Kminus);
     a->t_last = lc_calloc(ctx, n, sizeof *a->t_last);
     a->n_incoming = lc_calloc(ctx, n, sizeof *a->n_incoming);
+    a->dropped_t = lc_malloc(ctx, (n ? n : 1) * sizeof *a->dropped_t);
+    a->dropped_K = lc_calloc(ctx, n, sizeof *a->dropped_K);
     *out = a;
-    if (!a->h || !a->Kminus || !a->t_last || !a->n_incoming)
+    if (!a->h || !a->Kminus || !a->t_last || !a->n_incoming || !a->dropped_t || !a->dropped_K)
         return LEINAO_NOMEM;
+    for (uint32_t i = 0; i < n; i++)
+        a->dropped_t[i] = -INFINITY;
     return LEINAO_OK;
 }
 
@@ -35,6 +39,8 @@ void larchive_free(lctx *ctx, larchive *a)
     lc_free(ctx, a->Kminus);
     lc_free(ctx, a->t_last);
     lc_free(ctx, a->n_incoming);
+    lc_free(ctx, a->dropped_t);
+    lc_free(ctx, a->dropped_K);
     lc_free(ctx, a);
 }
 
@@ -71,6 +77,8 @@ leinao_status larchive_add(lctx *ctx, larchive *a, uint32_t i, double t, double 
     /* drop what every incoming synapse has read and is older than the longest delay */
     while (h->len > 0 && h->access[h->start] >= a->n_incoming[i] &&
            t - h->t[h->start] > max_delay + LARCHIVE_EPS) {
+        a->dropped_t[i] = h->t[h->start];
+        a->dropped_K[i] = h->K[h->start];
         h->start++;
         h->len--;
     }
@@ -88,13 +96,35 @@ leinao_status larchive_add(lctx *ctx, larchive *a, uint32_t i, double t, double 
     return LEINAO_OK;
 }
 
-double larchive_K(const larchive *a, uint32_t i, double t)
+/* The latest spike of neuron i strictly before t (within eps): its time and K-; 0 if none. */
+static int latest_before(const larchive *a, uint32_t i, double t, double *t_spike, double *K)
 {
     const lhistory *h = &a->h[i];
-    for (uint32_t k = h->start + h->len; k-- > h->start;)
-        if (t - h->t[k] > LARCHIVE_EPS)
-            return h->K[k] * exp((h->t[k] - t) / a->tau_minus);
-    return 0.0;
+    for (uint32_t k = h->start + h->len; k-- > h->start;) {
+        if (t - h->t[k] > LARCHIVE_EPS) {
+            *t_spike = h->t[k];
+            *K = h->K[k];
+            return 1;
+        }
+    }
+    if (t - a->dropped_t[i] > LARCHIVE_EPS) {
+        *t_spike = a->dropped_t[i];
+        *K = a->dropped_K[i];
+        return 1;
+    }
+    return 0;
+}
+
+double larchive_K(const larchive *a, uint32_t i, double t)
+{
+    double t_spike, K;
+    return latest_before(a, i, t, &t_spike, &K) ? K * exp((t_spike - t) / a->tau_minus) : 0.0;
+}
+
+double larchive_nearest_K(const larchive *a, uint32_t i, double t)
+{
+    double t_spike, K;
+    return latest_before(a, i, t, &t_spike, &K) ? exp((t_spike - t) / a->tau_minus) : 0.0;
 }
 
 void larchive_range(larchive *a, uint32_t i, double t1, double t2, uint32_t *first, uint32_t *last)

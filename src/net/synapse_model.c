@@ -10,7 +10,7 @@ static const lsynapse_model static_synapse = {
     "static_synapse", LSYN_STATIC, "Fixed weight and delay.",
     "The weight and delay never change. A positive weight targets the excitatory receptor, a "
     "negative one the inhibitory receptor.",
-    NULL, 0, 0, NULL};
+    NULL, 0, 0, LSTDP_ALL_TO_ALL, NULL};
 
 static const lparam_def stdp_params[STDP_N] = {
     [STDP_tau_plus] = {"tau_plus", "ms", 20.0, LP_POSITIVE, 0,
@@ -48,8 +48,20 @@ static const lsynapse_model stdp_synapse = {
     "neuron of the projection (NEST keeps a copy in every synapse); the weight lives in the "
     "synapse entry; the target neuron keeps its spike history and K- (NEST's archiving node). "
     "Weights are stored as 32-bit floats. Only neurons can be sources of plastic synapses "
-    "(use a `parrot_neuron` to repeat a generator's spikes).",
-    stdp_params, STDP_N, STDP_S_N, stdp_check};
+    "(use a `parrot_neuron` to repeat a generator's spikes). For nearest-neighbour pairing use "
+    "`stdp_nn_symm_synapse`.",
+    stdp_params, STDP_N, STDP_S_N, LSTDP_ALL_TO_ALL, stdp_check};
+
+static const lsynapse_model stdp_nn_symm_synapse = {
+    "stdp_nn_symm_synapse", LSYN_STDP,
+    "Pair-based STDP with symmetric nearest-neighbour pairing.",
+    "NEST's `stdp_nn_symm_synapse` (Morrison et al. 2008): the rule, parameters and timing of "
+    "`stdp_synapse`, but each presynaptic spike pairs only with the nearest postsynaptic spike "
+    "before it (depression with `exp(-(t - d - t_post)/tau_minus)` of the latest t_post < t - d) "
+    "and each postsynaptic spike only with the nearest presynaptic spike before it "
+    "(potentiation with `exp((t_last - t_post - d)/tau_plus)`, no accumulated K+). As in NEST, "
+    "before the first presynaptic spike t_last is 0.",
+    stdp_params, STDP_N, STDP_S_N, LSTDP_NEAREST_SYMMETRIC, stdp_check};
 
 static const lparam_def tsodyks_params[TSO_N] = {
     [TSO_U] = {"U", "", 0.5, LP_NONNEGATIVE, 0, "Utilisation increment at a spike (0..1)."},
@@ -87,23 +99,25 @@ static const lsynapse_model tsodyks_synapse = {
     "`weight * u * x`. With `tau_fac = 0` there is no facilitation (u = U at each spike). "
     "As in NEST, the state starts at t = 0 from (x, y, u). The state depends only on the "
     "presynaptic train, so leinao keeps it once per source neuron of the projection.",
-    tsodyks_params, TSO_N, TSO_S_N, tsodyks_check};
+    tsodyks_params, TSO_N, TSO_S_N, LSTDP_ALL_TO_ALL, tsodyks_check};
 
-static const lsynapse_model *const all[] = {&static_synapse, &stdp_synapse, &tsodyks_synapse};
+static const lsynapse_model *const all[] = {&static_synapse, &stdp_synapse, &stdp_nn_symm_synapse,
+                                            &tsodyks_synapse};
+#define N_SYNAPSE_MODELS ((int)(sizeof all / sizeof all[0]))
 
 int lsynapse_count(void)
 {
-    return 3;
+    return N_SYNAPSE_MODELS;
 }
 
 const lsynapse_model *lsynapse_at(int i)
 {
-    return i >= 0 && i < 3 ? all[i] : NULL;
+    return i >= 0 && i < N_SYNAPSE_MODELS ? all[i] : NULL;
 }
 
 const lsynapse_model *lsynapse_find(const char *name)
 {
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < N_SYNAPSE_MODELS; i++)
         if (!strcmp(all[i]->name, name))
             return all[i];
     return NULL;

@@ -2,7 +2,8 @@
  * all-to-all STDP) and tsodyks_synapse (Tsodyks-Markram short-term plasticity). Each has a
  * parameter table; their state that depends only on the presynaptic spike train (STDP's K+,
  * Tsodyks' x, y, u) is kept once per source neuron, the weight in the synapse entry, and the
- * postsynaptic trace with the target neuron (its spike archive). */
+ * postsynaptic trace with the target neuron (its spike archive). stdp_nn_symm_synapse is the
+ * same rule with symmetric nearest-neighbour pairing. */
 #ifndef LEINAO_NET_SYNAPSE_MODEL_H
 #define LEINAO_NET_SYNAPSE_MODEL_H
 
@@ -12,6 +13,9 @@
 
 typedef enum lsynapse_kind { LSYN_STATIC = 0, LSYN_STDP, LSYN_TSODYKS } lsynapse_kind;
 
+/* Spike pairing of an STDP model: every pre with every post, or nearest neighbours only. */
+typedef enum lstdp_pairing { LSTDP_ALL_TO_ALL = 0, LSTDP_NEAREST_SYMMETRIC } lstdp_pairing;
+
 typedef struct lsynapse_model {
     const char *name;
     lsynapse_kind kind;
@@ -19,6 +23,7 @@ typedef struct lsynapse_model {
     const lparam_def *params;
     int n_params;
     int n_source_state; /* doubles of state per source neuron */
+    lstdp_pairing pairing;
     /* rules between parameters */
     leinao_status (*check)(lctx *ctx, const double *params);
 } lsynapse_model;

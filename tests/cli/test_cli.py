@@ -271,7 +271,8 @@ class Cli(unittest.TestCase):
                                             "iaf_cond_exp", "izhikevich", "aeif_cond_exp",
                                             "parrot_neuron", "poisson_generator",
                                             "spike_generator", "dc_generator", "static_synapse",
-                                            "stdp_synapse", "tsodyks_synapse"])
+                                            "stdp_synapse", "stdp_nn_symm_synapse",
+                                            "tsodyks_synapse"])
         docs = os.path.join(HERE, "..", "..", "docs", "models")
         for model in r.stdout.split():
             d = leinao("doc", model)
