@@ -52,8 +52,8 @@ static const char *const run_help =
     "                     or --set populations.E.size=1000 (repeatable; list items by index:\n"
     "                     projections.0.synapse.weight=0.2)\n"
     "  --seed N           master random seed (same as --set simulation.seed=N)\n"
-    "  --threads N        worker threads (same as --set simulation.threads=N; this release\n"
-    "                     computes on one thread)\n"
+    "  --threads N        worker threads (same as --set simulation.threads=N; default: all\n"
+    "                     cores); results are bitwise identical for any number of threads\n"
     "  --overwrite        replace existing results in DIR (otherwise refused)\n"
     "  --quiet            no progress line and no summary on stdout\n"
     "  -h, --help         show this help\n"
@@ -208,11 +208,9 @@ static void print_summary(leinao_sim *sim, const char *model, const char *out)
     leinao_get_run_stats(sim, &r);
     printf("leinao %s: %s%s%s\n", leinao_version(), r.name[0] ? r.name : model,
            r.interrupted ? " (interrupted)" : "", "");
-    printf("  %llu neurons, %llu synapses, seed %llu, 1 thread", (unsigned long long)r.neurons,
-           (unsigned long long)r.synapses, (unsigned long long)r.seed);
-    if (r.threads > 1)
-        printf(" (%d requested: this release computes on one)", r.threads);
-    printf("\n");
+    printf("  %llu neurons, %llu synapses, seed %llu, %d thread%s\n", (unsigned long long)r.neurons,
+           (unsigned long long)r.synapses, (unsigned long long)r.seed, r.threads,
+           r.threads == 1 ? "" : "s");
     printf("  build %.2f s; simulation %.2f s for %.1f ms of model time: real-time factor %.3g, "
            "%.3g synaptic events/s\n",
            r.build_wall, r.run_wall, r.t_simulated, r.real_time_factor, r.events_per_second);

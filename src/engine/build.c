@@ -80,6 +80,75 @@ static void prepare_delivery(leinao_sim *sim, const lprojection *p, ldelivery *d
         lpoisson_init(&d->poisson, s->params[0] * sim->dt * 1e-3);
 }
 
+/* Thread t gets neurons size t / T .. size (t + 1) / T of every population, and in every row
+ * (sorted by target) the synapses to them: found by binary search. */
+static leinao_status partition(leinao_sim *sim)
+{
+    lctx *ctx = &sim->ctx;
+    const int T = sim->n_threads;
+    const size_t stride = (size_t)T + 1;
+    sim->range = lc_malloc(ctx, (size_t)sim->n_pops * stride * sizeof *sim->range);
+    sim->thread = lc_calloc(ctx, (size_t)T, sizeof *sim->thread);
+    sim->workers = lc_calloc(ctx, (size_t)T, sizeof *sim->workers);
+    if (!sim->range || !sim->thread || !sim->workers)
+        return LEINAO_NOMEM;
+    size_t widest = 1;
+    for (int i = 0; i < sim->n_pops; i++) {
+        for (int t = 0; t <= T; t++)
+            sim->range[(size_t)i * stride + (size_t)t] =
+                (uint32_t)((uint64_t)sim->pops[i]->size * (uint64_t)t / (uint64_t)T);
+        size_t w = (size_t)(sim->pops[i]->size / (uint32_t)T + 1) * (size_t)sim->min_delay;
+        widest = w > widest ? w : widest;
+    }
+    for (int t = 0; t < T; t++) {
+        lthread *th = &sim->thread[t];
+        th->fail_pop = -1;
+        th->keys = lc_malloc(ctx, widest * sizeof *th->keys);
+        th->spikes = lc_calloc(ctx, (size_t)sim->n_pops, sizeof *th->spikes);
+        if (!th->keys || !th->spikes)
+            return LEINAO_NOMEM;
+        for (int i = 0; i < sim->n_pops; i++) {
+            if (sim->pops[i]->model->kind != LM_NEURON)
+                continue;
+            size_t cap = (size_t)(lsim_lo(sim, i, t + 1) - lsim_lo(sim, i, t)) * (size_t)sim->min_delay;
+            lspike_list *l = &th->spikes[i];
+            l->index = lc_malloc(ctx, (cap ? cap : 1) * sizeof *l->index);
+            l->step = lc_malloc(ctx, (cap ? cap : 1) * sizeof *l->step);
+            l->cap = cap;
+            if (!l->index || !l->step)
+                return LEINAO_NOMEM;
+        }
+    }
+    if (T == 1)
+        return LEINAO_OK;
+    sim->split = lc_calloc(ctx, (size_t)sim->n_projs + 1, sizeof *sim->split);
+    if (!sim->split)
+        return LEINAO_NOMEM;
+    for (int k = 0; k < sim->n_projs; k++) {
+        const lprojection *p = sim->projs[k];
+        uint32_t n_src = sim->pops[p->src]->size;
+        uint64_t *split = lc_malloc(ctx, (size_t)n_src * stride * sizeof *split);
+        if (!split)
+            return LEINAO_NOMEM;
+        sim->split[k] = split;
+        for (uint32_t i = 0; i < n_src; i++) {
+            for (int t = 0; t <= T; t++) {
+                uint32_t lo = lsim_lo(sim, p->tgt, t);
+                uint64_t a = p->row[i], b = p->row[i + 1];
+                while (a < b) { /* first synapse whose target is >= lo */
+                    uint64_t mid = a + (b - a) / 2;
+                    if (p->target[mid] < lo)
+                        a = mid + 1;
+                    else
+                        b = mid;
+                }
+                split[(size_t)i * stride + (size_t)t] = t == T ? p->row[i + 1] : a;
+            }
+        }
+    }
+    return LEINAO_OK;
+}
+
 leinao_status leinao_build(leinao_sim *sim)
 {
     if (sim->phase != LSIM_DECLARING)
@@ -157,6 +226,21 @@ leinao_status leinao_build(leinao_sim *sim)
         return fail(sim, "the engine", LEINAO_NOMEM);
     for (int i = 0; i < sim->n_projs; i++)
         prepare_delivery(sim, sim->projs[i], &sim->delivery[i]);
+    sim->n_threads = sim->threads;
+    if ((st = partition(sim)))
+        return fail(sim, "the thread partition", st);
+    /* per spike of a slice, the per-source state of plastic synapses */
+    sim->prepass = lc_calloc(&sim->ctx, (size_t)sim->n_projs + 1, sizeof *sim->prepass);
+    if (!sim->prepass)
+        return fail(sim, "the engine", LEINAO_NOMEM);
+    for (int i = 0; i < sim->n_projs; i++) {
+        const lprojection *p = sim->projs[i];
+        if (p->syn->kind == LSYN_STATIC)
+            continue;
+        size_t cap = (size_t)sim->pops[p->src]->size * (size_t)sim->min_delay * 2;
+        if (!(sim->prepass[i] = lc_malloc(&sim->ctx, cap * sizeof(double))))
+            return fail(sim, "the engine", LEINAO_NOMEM);
+    }
     for (int i = 0; i < sim->n_sinks; i++) {
         lspike_sink *s = sim->sinks[i];
         char *path = lsim_output_path(sim, s->path);
@@ -173,13 +257,16 @@ leinao_status leinao_build(leinao_sim *sim)
         char *path = lsim_output_path(sim, r->path);
         if (!path)
             return LEINAO_NOMEM;
-        r->frame = lc_malloc(&sim->ctx, r->n_neurons * (size_t)r->n_vars * sizeof(double));
-        st = r->frame ? r->ops->open(r, sim, path) : LEINAO_NOMEM;
+        r->frames = lc_calloc(&sim->ctx, r->n_neurons * (size_t)r->n_vars * (size_t)sim->min_delay,
+                              sizeof(double));
+        st = r->frames ? r->ops->open(r, sim, path) : LEINAO_NOMEM;
         lc_free(&sim->ctx, path);
         if (st)
             return st;
         r->is_open = 1;
     }
+    if (lpool_init(&sim->pool, sim->n_threads, sim->workers) != 0)
+        return lc_error(&sim->ctx, LEINAO_ERROR, "cannot start %d threads", sim->n_threads);
     sim->phase = LSIM_BUILT;
     sim->build_wall = lc_wall_seconds() - t0;
     return LEINAO_OK;

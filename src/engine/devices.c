@@ -1,6 +1,6 @@
 /* devices.c — output of stimulation devices into their targets' ring buffers, one slice at a
- * time. Each device connection writes only to its target's buffers, so the result does not
- * depend on the order targets are visited in. */
+ * time, each thread for its own targets. Every synapse draws from its own random stream and
+ * writes only to its target's buffers, so the result does not depend on the partition. */
 #include "sim.h"
 
 static inline double *port_of(const ldelivery *d, float w)
@@ -18,12 +18,17 @@ static void active_range(const lpopulation *dev, double dt, int64_t step, int n,
     *hi = step + n < b ? step + n : b;
 }
 
+/* Thread t's synapses of a device projection: those of every source element. */
+typedef struct span {
+    uint64_t begin, end;
+} span;
+
 static void poisson(leinao_sim *sim, const lprojection *p, const ldelivery *d, int64_t lo,
-                    int64_t hi)
+                    int64_t hi, span s)
 {
     const lpoisson *pois = &d->poisson;
     uint32_t key[2] = {(uint32_t)sim->seed, (uint32_t)(sim->seed >> 32)};
-    for (uint64_t j = 0; j < p->n; j++) {
+    for (uint64_t j = s.begin; j < s.end; j++) {
         double *ring = port_of(d, p->weight_of[j]);
         double w = p->weight_of[j];
         uint32_t tgt = p->target[j], delay = p->delay_of[j];
@@ -54,10 +59,10 @@ static void poisson(leinao_sim *sim, const lprojection *p, const ldelivery *d, i
 }
 
 static void dc(const lpopulation *dev, const lprojection *p, const ldelivery *d, int64_t lo,
-               int64_t hi)
+               int64_t hi, span s)
 {
     double amplitude = dev->params[0];
-    for (uint64_t j = 0; j < p->n; j++) {
+    for (uint64_t j = s.begin; j < s.end; j++) {
         double current = p->weight_of[j] * amplitude;
         uint32_t tgt = p->target[j], delay = p->delay_of[j];
         for (int64_t s = lo; s < hi; s++)
@@ -66,13 +71,13 @@ static void dc(const lpopulation *dev, const lprojection *p, const ldelivery *d,
 }
 
 static void spikes(const lpopulation *dev, const lprojection *p, const ldelivery *d, int64_t lo,
-                   int64_t hi)
+                   int64_t hi, span sp)
 {
     for (size_t k = 0; k < dev->n_spike_times; k++) {
         int64_t s = dev->spike_steps[k];
         if (s < lo || s >= hi)
             continue;
-        for (uint64_t j = 0; j < p->n; j++) {
+        for (uint64_t j = sp.begin; j < sp.end; j++) {
             double *ring = port_of(d, p->weight_of[j]);
             uint32_t tgt = p->target[j], delay = p->delay_of[j];
             ring[(size_t)((uint64_t)(s + delay) % d->slots) * d->n + tgt] += p->weight_of[j];
@@ -80,7 +85,7 @@ static void spikes(const lpopulation *dev, const lprojection *p, const ldelivery
     }
 }
 
-void lsim_deliver_devices(leinao_sim *sim, int64_t step, int n)
+void lsim_deliver_devices(leinao_sim *sim, int64_t step, int n, int t)
 {
     for (int i = 0; i < sim->n_projs; i++) {
         const lprojection *p = sim->projs[i];
@@ -91,18 +96,15 @@ void lsim_deliver_devices(leinao_sim *sim, int64_t step, int n)
         active_range(dev, sim->dt, step, n, &lo, &hi);
         if (lo >= hi)
             continue;
-        switch (dev->model->kind) {
-        case LM_POISSON_GENERATOR:
-            poisson(sim, p, &sim->delivery[i], lo, hi);
-            break;
-        case LM_DC_GENERATOR:
-            dc(dev, p, &sim->delivery[i], lo, hi);
-            break;
-        case LM_SPIKE_GENERATOR:
-            spikes(dev, p, &sim->delivery[i], lo, hi);
-            break;
-        default:
-            break;
+        for (uint32_t g = 0; g < dev->size; g++) {
+            span s;
+            lsim_row(sim, i, g, t, &s.begin, &s.end);
+            if (dev->model->kind == LM_POISSON_GENERATOR)
+                poisson(sim, p, &sim->delivery[i], lo, hi, s);
+            else if (dev->model->kind == LM_DC_GENERATOR)
+                dc(dev, p, &sim->delivery[i], lo, hi, s);
+            else if (dev->model->kind == LM_SPIKE_GENERATOR)
+                spikes(dev, p, &sim->delivery[i], lo, hi, s);
         }
     }
 }

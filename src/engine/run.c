@@ -1,6 +1,10 @@
-/* run.c — the simulation loop: slices of min_delay steps; in each slice devices deliver, every
- * neuron advances independently, then the slice's spikes are counted, recorded and delivered
- * in canonical order (source population, neuron, emission step). Also the run statistics. */
+/* run.c — the simulation loop: slices of min_delay steps. In each slice, in parallel, every
+ * thread lets devices deliver to its neurons and advances them; then, on one thread, the
+ * slice's spikes are gathered in canonical order (population, neuron, emission step), counted,
+ * recorded and archived, and plastic synapses' per-source state is stepped; then, in parallel,
+ * every thread delivers all spikes, in that order, to its own neurons' ring buffers. Every ring
+ * slot therefore receives the same additions in the same order for any number of threads, and
+ * results are bitwise identical. Also the run statistics. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,48 +73,6 @@ static leinao_status record(leinao_sim *sim, const lpopulation *p, int64_t step,
     return LEINAO_OK;
 }
 
-/* stdp_synapse: the weights of source i's synapses are updated by NEST's rule, then the spike
- * is delivered with them. */
-static void deliver_stdp(leinao_sim *sim, lprojection *proj, const ldelivery *d, uint32_t i,
-                         uint64_t emitted)
-{
-    const double *p = proj->syn_params, dt = sim->dt, t = (double)(emitted + 1) * dt;
-    double *state = proj->source_state + (size_t)i * STDP_S_N;
-    const double Kplus = state[STDP_S_Kplus], t_last = state[STDP_S_t_last];
-    larchive *a = sim->pops[proj->tgt]->archive;
-    const int nearest = proj->syn->pairing == LSTDP_NEAREST_SYMMETRIC;
-    const double K_pre = nearest ? 1.0 : Kplus;
-    for (uint64_t e = proj->row[i]; e < proj->row[i + 1]; e++) {
-        uint32_t tgt = proj->target[e];
-        double delay = proj->delay_of[e] * dt, w = proj->weight_of[e];
-        uint32_t first, last;
-        larchive_range(a, tgt, t_last - delay, t - delay, &first, &last);
-        for (uint32_t k = first; k < last; k++)
-            w = lstdp_facilitate(p, w, K_pre * exp((t_last - (a->h[tgt].t[k] + delay)) / p[STDP_tau_plus]));
-        w = lstdp_depress(p, w, nearest ? larchive_nearest_K(a, tgt, t - delay)
-                                        : larchive_K(a, tgt, t - delay));
-        proj->weight_of[e] = (float)w;
-        uint32_t slot = (uint32_t)((emitted + proj->delay_of[e]) % d->slots);
-        double *ring = proj->weight_of[e] < 0.0f ? d->ring_in : d->ring_ex;
-        ring[(size_t)slot * d->n + tgt] += (double)proj->weight_of[e];
-    }
-    state[STDP_S_Kplus] = Kplus * exp((t_last - t) / p[STDP_tau_plus]) + 1.0;
-    state[STDP_S_t_last] = t;
-}
-
-/* tsodyks_synapse: one release fraction per presynaptic spike scales every weight. */
-static void deliver_tsodyks(leinao_sim *sim, lprojection *proj, const ldelivery *d, uint32_t i,
-                            uint64_t emitted)
-{
-    double t = (double)(emitted + 1) * sim->dt;
-    double released = ltsodyks_spike(proj->syn_params, proj->source_state + (size_t)i * TSO_S_N, t);
-    for (uint64_t e = proj->row[i]; e < proj->row[i + 1]; e++) {
-        float w = proj->weight_of[e];
-        uint32_t slot = (uint32_t)((emitted + proj->delay_of[e]) % d->slots);
-        double *ring = w < 0.0f ? d->ring_in : d->ring_ex;
-        ring[(size_t)slot * d->n + proj->target[e]] += (double)w * released;
-    }
-}
 
 /* Adds the slice's spikes of a population to its neurons' spike archive (stdp targets). */
 static leinao_status archive_spikes(leinao_sim *sim, lpopulation *p, int64_t step)
@@ -125,87 +87,136 @@ static leinao_status archive_spikes(leinao_sim *sim, lpopulation *p, int64_t ste
     return LEINAO_OK;
 }
 
-/* Delivers the slice's spikes of one source population through its projections. */
-static void deliver(leinao_sim *sim, const lpopulation *p, int64_t step)
+/* ---- per-spike plastic state, stepped once per spike on one thread ---------------------- */
+
+/* For spike j of the slice from source i: STDP's (K+, t_last) before it, or Tsodyks' released
+ * fraction; the per-source state moves on. */
+static void prepass(leinao_sim *sim, int k, const lpopulation *src, int64_t step)
 {
-    const lspike_list *sp = &p->spikes;
+    lprojection *proj = sim->projs[k];
+    double *out = sim->prepass[k];
+    const lspike_list *sp = &src->spikes;
     for (size_t j = 0; j < sp->count; j++) {
         uint32_t i = sp->index[j];
-        uint64_t emitted = (uint64_t)(step + sp->step[j]);
-        for (int k = 0; k < sim->n_projs; k++) {
-            lprojection *proj = sim->projs[k];
-            if (proj->src != p->id)
-                continue;
-            const ldelivery *d = &sim->delivery[k];
-            uint64_t begin = proj->row[i], end = proj->row[i + 1];
-            if (proj->syn->kind != LSYN_STATIC) {
-                sim->events += end - begin;
-                if (proj->syn->kind == LSYN_STDP)
-                    deliver_stdp(sim, proj, d, i, emitted);
-                else
-                    deliver_tsodyks(sim, proj, d, i, emitted);
-                continue;
-            }
-            uint32_t base = (uint32_t)(emitted % d->slots), slots = d->slots, n = d->n;
-            sim->events += end - begin;
-            for (uint64_t e = begin; e < end; e++) {
-                float w = proj->weight_of[e];
-                uint32_t slot = base + proj->delay_of[e];
-                if (slot >= slots)
-                    slot -= slots;
-                double *ring = w < 0.0f ? d->ring_in : d->ring_ex;
-                ring[(size_t)slot * n + proj->target[e]] += (double)w;
+        double t = (double)(step + sp->step[j] + 1) * sim->dt;
+        if (proj->syn->kind == LSYN_STDP) {
+            double *state = proj->source_state + (size_t)i * STDP_S_N;
+            out[2 * j] = state[STDP_S_Kplus];
+            out[2 * j + 1] = state[STDP_S_t_last];
+            state[STDP_S_Kplus] = state[STDP_S_Kplus] *
+                                      exp((state[STDP_S_t_last] - t) / proj->syn_params[STDP_tau_plus]) +
+                                  1.0;
+            state[STDP_S_t_last] = t;
+        } else {
+            out[j] = ltsodyks_spike(proj->syn_params, proj->source_state + (size_t)i * TSO_S_N, t);
+        }
+    }
+}
+
+/* ---- delivery, on thread t into its own neurons --------------------------------------------- */
+
+static inline void add(const ldelivery *d, uint64_t emitted, uint32_t delay, uint32_t target,
+                       double w)
+{
+    uint32_t slot = (uint32_t)(emitted % d->slots) + delay;
+    if (slot >= d->slots)
+        slot -= d->slots;
+    double *ring = w < 0.0 ? d->ring_in : d->ring_ex;
+    ring[(size_t)slot * d->n + target] += w;
+}
+
+/* stdp_synapse: NEST's rule on each synapse (weights change), then delivery. */
+static void deliver_stdp(leinao_sim *sim, int k, const ldelivery *d, uint64_t b, uint64_t e,
+                         uint64_t emitted, const double *pre)
+{
+    lprojection *proj = sim->projs[k];
+    const double *p = proj->syn_params, dt = sim->dt, t = (double)(emitted + 1) * dt;
+    const double Kplus = pre[0], t_last = pre[1];
+    const int nearest = proj->syn->pairing == LSTDP_NEAREST_SYMMETRIC;
+    const double K_pre = nearest ? 1.0 : Kplus;
+    larchive *a = sim->pops[proj->tgt]->archive;
+    for (; b < e; b++) {
+        uint32_t tgt = proj->target[b];
+        double delay = proj->delay_of[b] * dt, w = proj->weight_of[b];
+        uint32_t first, last;
+        larchive_range(a, tgt, t_last - delay, t - delay, &first, &last);
+        for (uint32_t h = first; h < last; h++)
+            w = lstdp_facilitate(p, w, K_pre * exp((t_last - (a->h[tgt].t[h] + delay)) / p[STDP_tau_plus]));
+        w = lstdp_depress(p, w, nearest ? larchive_nearest_K(a, tgt, t - delay)
+                                        : larchive_K(a, tgt, t - delay));
+        proj->weight_of[b] = (float)w;
+        add(d, emitted, proj->delay_of[b], tgt, (double)proj->weight_of[b]);
+    }
+}
+
+static void deliver_job(void *ctx, int t)
+{
+    leinao_sim *sim = ctx;
+    lthread *th = &sim->thread[t];
+    for (int pi = 0; pi < sim->n_pops; pi++) {
+        const lpopulation *p = sim->pops[pi];
+        if (p->model->kind != LM_NEURON)
+            continue;
+        const lspike_list *sp = &p->spikes;
+        for (size_t j = 0; j < sp->count; j++) {
+            uint32_t i = sp->index[j];
+            uint64_t emitted = (uint64_t)(sim->slice_step + sp->step[j]);
+            for (int k = 0; k < sim->n_projs; k++) {
+                const lprojection *proj = sim->projs[k];
+                if (proj->src != pi)
+                    continue;
+                const ldelivery *d = &sim->delivery[k];
+                uint64_t b, e;
+                lsim_row(sim, k, i, t, &b, &e);
+                th->events += e - b;
+                switch (proj->syn->kind) {
+                case LSYN_STATIC:
+                    for (; b < e; b++)
+                        add(d, emitted, proj->delay_of[b], proj->target[b], (double)proj->weight_of[b]);
+                    break;
+                case LSYN_STDP:
+                    deliver_stdp(sim, k, d, b, e, emitted, sim->prepass[k] + 2 * j);
+                    break;
+                case LSYN_TSODYKS: {
+                    double released = sim->prepass[k][j];
+                    for (; b < e; b++)
+                        add(d, emitted, proj->delay_of[b], proj->target[b],
+                            (double)proj->weight_of[b] * released);
+                    break;
+                }
+                }
             }
         }
     }
 }
 
-/* A state that is NaN or infinite (models write NaN when they diverge) stops the run. */
-static leinao_status check_finite(leinao_sim *sim, const lpopulation *p, int64_t step_end)
-{
-    const lmodel *m = p->model;
-    for (int k = 0; k < m->n_states; k++) {
-        const double *x = p->state[k];
-        double sum = 0.0;
-        for (uint32_t i = 0; i < p->size; i++)
-            sum += x[i] * 0.0; /* NaN or inf anywhere makes the sum NaN */
-        if (sum == 0.0)
-            continue;
-        for (uint32_t i = 0; i < p->size; i++)
-            if (!isfinite(x[i]))
-                return lc_error(&sim->ctx, LEINAO_NUMERIC,
-                                "population %s (%s), neuron %u: %s became %g (diverged) in the "
-                                "slice ending at t = %g ms; the run stops here",
-                                p->name, m->name, i, m->states[k].name, x[i],
-                                (double)step_end * sim->dt);
-    }
-    return LEINAO_OK;
-}
+/* ---- update, on thread t for its neurons ------------------------------------------------------ */
 
-static int compare_spike_keys(const void *a, const void *b)
+static int compare_keys(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return x < y ? -1 : x > y;
 }
 
-/* Samples the recorders of population `pop` that are due after step `step`. */
-static leinao_status sample(leinao_sim *sim, int pop, int64_t step)
+/* Thread t's samples after step k of the slice, for the recorders of population pop. */
+static void sample(leinao_sim *sim, int pop, int t, int k)
 {
-    for (int i = 0; i < sim->n_recorders; i++) {
-        lstate_recorder *r = sim->recorders[i];
-        if (r->pop != pop || !r->is_open || (step + 1) % r->interval_steps != 0)
+    uint32_t lo = lsim_lo(sim, pop, t), hi = lsim_lo(sim, pop, t + 1);
+    double *const *state = sim->pops[pop]->state;
+    for (int r = 0; r < sim->n_recorders; r++) {
+        lstate_recorder *rec = sim->recorders[r];
+        if (rec->pop != pop)
             continue;
-        double *const *state = sim->pops[pop]->state;
-        for (size_t j = 0; j < r->n_neurons; j++)
-            for (int v = 0; v < r->n_vars; v++)
-                r->frame[j * (size_t)r->n_vars + (size_t)v] = state[r->vars[v]][r->neurons[j]];
-        leinao_status st = r->ops->write(r, sim, (double)(step + 1) * sim->dt, r->frame);
-        if (st) {
-            r->failed = 1;
-            return st;
+        size_t cols = rec->n_neurons * (size_t)rec->n_vars;
+        double *frame = rec->frames + (size_t)k * cols;
+        for (size_t j = 0; j < rec->n_neurons; j++) {
+            uint32_t i = rec->neurons[j];
+            if (i < lo || i >= hi)
+                continue;
+            for (int v = 0; v < rec->n_vars; v++)
+                frame[j * (size_t)rec->n_vars + (size_t)v] = state[rec->vars[v]][i];
         }
     }
-    return LEINAO_OK;
 }
 
 static int is_sampled(const leinao_sim *sim, int pop)
@@ -216,42 +227,147 @@ static int is_sampled(const leinao_sim *sim, int pop)
     return 0;
 }
 
-/* Advances one population over the slice. A population whose state is recorded goes step by
- * step, and its spikes are put back in (neuron, step) order, so recording never changes how
- * input is summed. */
-static leinao_status update_population(leinao_sim *sim, lpopulation *p, int64_t step, int n)
+/* Finds the first non-finite state of thread t's neurons (models write NaN when they diverge). */
+static void check_finite(leinao_sim *sim, int pop, int t)
 {
-    lneuron_block block = {p->size,  p->state,  p->refractory, p->ring,   p->slots,
-                           sim->dt,  p->params, p->consts,     &p->spikes};
-    p->spikes.count = 0;
-    if (!is_sampled(sim, p->id)) {
-        p->model->update(&block, 0, p->size, step, n);
-        return LEINAO_OK;
-    }
-    for (int k = 0; k < n; k++) {
-        size_t before = p->spikes.count;
-        p->model->update(&block, 0, p->size, step + k, 1);
-        for (size_t j = before; j < p->spikes.count; j++)
-            p->spikes.step[j] = (uint16_t)k;
-        leinao_status st = sample(sim, p->id, step + k);
-        if (st)
-            return st;
-    }
-    size_t count = p->spikes.count;
-    if (count > 1) {
-        uint64_t *keys = lc_malloc(&sim->ctx, count * sizeof *keys);
-        if (!keys)
-            return LEINAO_NOMEM;
-        for (size_t j = 0; j < count; j++)
-            keys[j] = (uint64_t)p->spikes.index[j] << 16 | p->spikes.step[j];
-        qsort(keys, count, sizeof *keys, compare_spike_keys);
-        for (size_t j = 0; j < count; j++) {
-            p->spikes.index[j] = (uint32_t)(keys[j] >> 16);
-            p->spikes.step[j] = (uint16_t)(keys[j] & 0xFFFF);
+    lthread *th = &sim->thread[t];
+    const lpopulation *p = sim->pops[pop];
+    uint32_t lo = lsim_lo(sim, pop, t), hi = lsim_lo(sim, pop, t + 1);
+    if (th->fail_pop >= 0)
+        return;
+    for (int k = 0; k < p->model->n_states; k++) {
+        const double *x = p->state[k];
+        double sum = 0.0;
+        for (uint32_t i = lo; i < hi; i++)
+            sum += x[i] * 0.0; /* NaN or inf anywhere makes the sum NaN */
+        if (sum == 0.0)
+            continue;
+        for (uint32_t i = lo; i < hi; i++) {
+            if (!isfinite(x[i]) && (th->fail_pop < 0 || i < th->fail_neuron)) {
+                th->fail_pop = pop;
+                th->fail_var = k;
+                th->fail_neuron = i;
+            }
         }
-        lc_free(&sim->ctx, keys);
+    }
+}
+
+static void update_job(void *ctx, int t)
+{
+    leinao_sim *sim = ctx;
+    lthread *th = &sim->thread[t];
+    const int64_t step = sim->slice_step;
+    const int n = sim->slice_n;
+    lsim_deliver_devices(sim, step, n, t);
+    for (int pi = 0; pi < sim->n_pops; pi++) {
+        lpopulation *p = sim->pops[pi];
+        if (p->model->kind != LM_NEURON)
+            continue;
+        lspike_list *out = &th->spikes[pi];
+        lneuron_block block = {p->size,  p->state,  p->refractory, p->ring, p->slots,
+                               sim->dt,  p->params, p->consts,     out};
+        uint32_t lo = lsim_lo(sim, pi, t), hi = lsim_lo(sim, pi, t + 1);
+        out->count = 0;
+        if (!is_sampled(sim, pi)) {
+            p->model->update(&block, lo, hi, step, n);
+        } else {
+            /* step by step, to sample every step; then back to (neuron, step) order, so that
+             * recording never changes how input is summed */
+            for (int k = 0; k < n; k++) {
+                size_t before = out->count;
+                p->model->update(&block, lo, hi, step + k, 1);
+                for (size_t j = before; j < out->count; j++)
+                    out->step[j] = (uint16_t)k;
+                sample(sim, pi, t, k);
+            }
+            for (size_t j = 0; j < out->count; j++)
+                th->keys[j] = (uint64_t)out->index[j] << 16 | out->step[j];
+            qsort(th->keys, out->count, sizeof *th->keys, compare_keys);
+            for (size_t j = 0; j < out->count; j++) {
+                out->index[j] = (uint32_t)(th->keys[j] >> 16);
+                out->step[j] = (uint16_t)(th->keys[j] & 0xFFFF);
+            }
+        }
+        check_finite(sim, pi, t);
+    }
+}
+
+/* ---- the serial part of a slice --------------------------------------------------------------- */
+
+/* The threads' spike lists, concatenated in thread order: (neuron, step) order. */
+static void gather(leinao_sim *sim, lpopulation *p)
+{
+    lspike_list *all = &p->spikes;
+    all->count = 0;
+    for (int t = 0; t < sim->n_threads; t++) {
+        const lspike_list *part = &sim->thread[t].spikes[p->id];
+        memcpy(all->index + all->count, part->index, part->count * sizeof *part->index);
+        memcpy(all->step + all->count, part->step, part->count * sizeof *part->step);
+        all->count += part->count;
+    }
+}
+
+static leinao_status write_samples(leinao_sim *sim, int64_t step, int n)
+{
+    for (int r = 0; r < sim->n_recorders; r++) {
+        lstate_recorder *rec = sim->recorders[r];
+        size_t cols = rec->n_neurons * (size_t)rec->n_vars;
+        for (int k = 0; k < n && rec->is_open; k++) {
+            if ((step + k + 1) % rec->interval_steps != 0)
+                continue;
+            leinao_status st = rec->ops->write(rec, sim, (double)(step + k + 1) * sim->dt,
+                                               rec->frames + (size_t)k * cols);
+            if (st) {
+                rec->failed = 1;
+                return st;
+            }
+        }
     }
     return LEINAO_OK;
+}
+
+static leinao_status numeric_failure(leinao_sim *sim, int64_t step_end)
+{
+    int best = -1;
+    for (int t = 0; t < sim->n_threads; t++) {
+        const lthread *th = &sim->thread[t];
+        if (th->fail_pop < 0)
+            continue;
+        if (best < 0 || th->fail_pop < sim->thread[best].fail_pop ||
+            (th->fail_pop == sim->thread[best].fail_pop &&
+             th->fail_neuron < sim->thread[best].fail_neuron))
+            best = t;
+    }
+    if (best < 0)
+        return LEINAO_OK;
+    const lthread *th = &sim->thread[best];
+    const lpopulation *p = sim->pops[th->fail_pop];
+    return lc_error(&sim->ctx, LEINAO_NUMERIC,
+                    "population %s (%s), neuron %u: %s became %g (diverged) in the slice ending "
+                    "at t = %g ms; the run stops here",
+                    p->name, p->model->name, th->fail_neuron, p->model->states[th->fail_var].name,
+                    p->state[th->fail_var][th->fail_neuron], (double)step_end * sim->dt);
+}
+
+static leinao_status serial_phase(leinao_sim *sim, int64_t step, int n)
+{
+    leinao_status st = numeric_failure(sim, step + n);
+    if (!st)
+        st = write_samples(sim, step, n);
+    for (int i = 0; i < sim->n_pops && !st; i++) {
+        lpopulation *p = sim->pops[i];
+        if (p->model->kind != LM_NEURON)
+            continue;
+        gather(sim, p);
+        count_spikes(sim, p, step);
+        st = record(sim, p, step, n);
+        if (!st && p->archive)
+            st = archive_spikes(sim, p, step);
+        for (int k = 0; k < sim->n_projs && !st; k++)
+            if (sim->projs[k]->src == i && sim->prepass[k])
+                prepass(sim, k, p, step);
+    }
+    return st;
 }
 
 leinao_status leinao_run(leinao_sim *sim, leinao_progress_fn progress, void *user)
@@ -261,29 +377,22 @@ leinao_status leinao_run(leinao_sim *sim, leinao_progress_fn progress, void *use
                         sim->phase == LSIM_DECLARING ? "leinao_build must come before leinao_run"
                                                      : "the run is finished");
     double t0 = lc_wall_seconds(), wall_before = sim->run_wall;
-    leinao_status st = LEINAO_OK;
+    uint64_t neurons = 0;
+    for (int i = 0; i < sim->n_pops; i++)
+        if (sim->pops[i]->model->kind == LM_NEURON)
+            neurons += sim->pops[i]->size;
     while (sim->step < sim->n_steps) {
         int64_t step = sim->step;
         int n = (int)(sim->n_steps - step < sim->min_delay ? sim->n_steps - step : sim->min_delay);
-        lsim_deliver_devices(sim, step, n);
-        for (int i = 0; i < sim->n_pops; i++) {
-            lpopulation *p = sim->pops[i];
-            if (p->model->kind != LM_NEURON)
-                continue;
-            leinao_status up = update_population(sim, p, step, n);
-            if (!st)
-                st = up ? up : check_finite(sim, p, step + n);
-        }
-        for (int i = 0; i < sim->n_pops && !st; i++) {
-            lpopulation *p = sim->pops[i];
-            if (p->model->kind != LM_NEURON)
-                continue;
-            count_spikes(sim, p, step);
-            st = record(sim, p, step, n);
-            if (!st && p->archive)
-                st = archive_spikes(sim, p, step);
-            deliver(sim, p, step);
-        }
+        sim->slice_step = step;
+        sim->slice_n = n;
+        lpool_run(&sim->pool, update_job, sim);
+        leinao_status st = serial_phase(sim, step, n);
+        if (!st)
+            lpool_run(&sim->pool, deliver_job, sim);
+        sim->events = 0;
+        for (int t = 0; t < sim->n_threads; t++)
+            sim->events += sim->thread[t].events;
         sim->step = step + n;
         sim->run_wall = wall_before + lc_wall_seconds() - t0;
         if (st) {
@@ -291,10 +400,6 @@ leinao_status leinao_run(leinao_sim *sim, leinao_progress_fn progress, void *use
             return st;
         }
         if (progress) {
-            uint64_t neurons = 0;
-            for (int i = 0; i < sim->n_pops; i++)
-                if (sim->pops[i]->model->kind == LM_NEURON)
-                    neurons += sim->pops[i]->size;
             leinao_progress info = {(double)sim->step * sim->dt, sim->duration,
                                     lc_wall_seconds() - t0, sim->spikes, neurons};
             if (progress(user, &info)) {

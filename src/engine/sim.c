@@ -26,6 +26,7 @@ leinao_status leinao_open_with_allocator(leinao_sim **out, leinao_alloc_fn alloc
     sim->duration = 1000.0;
     sim->seed = 12345;
     sim->threads = 1;
+    sim->pool.n = 1;
     *out = sim;
     return LEINAO_OK;
 }
@@ -40,7 +41,23 @@ void leinao_close(leinao_sim *sim)
     if (!sim)
         return;
     lctx *ctx = &sim->ctx;
+    lpool_destroy(&sim->pool);
     lsim_close_sinks(sim);
+    for (int t = 0; sim->thread && t < sim->n_threads; t++) {
+        lthread *th = &sim->thread[t];
+        for (int i = 0; th->spikes && i < sim->n_pops; i++) {
+            lc_free(ctx, th->spikes[i].index);
+            lc_free(ctx, th->spikes[i].step);
+        }
+        lc_free(ctx, th->spikes);
+        lc_free(ctx, th->keys);
+    }
+    for (int k = 0; k < sim->n_projs; k++) {
+        if (sim->split)
+            lc_free(ctx, sim->split[k]);
+        if (sim->prepass)
+            lc_free(ctx, sim->prepass[k]);
+    }
     for (int i = 0; i < sim->n_sinks; i++) {
         lspike_sink *s = sim->sinks[i];
         if (s->ops && s->ops->destroy)
@@ -54,7 +71,7 @@ void leinao_close(leinao_sim *sim)
         lstate_recorder *r = sim->recorders[i];
         if (r->ops && r->ops->destroy)
             r->ops->destroy(r, sim);
-        void *parts[] = {r->vars, r->neurons, r->path, r->format, r->frame, r};
+        void *parts[] = {r->vars, r->neurons, r->path, r->format, r->frames, r};
         for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++)
             lc_free(ctx, parts[k]);
     }
@@ -62,7 +79,8 @@ void leinao_close(leinao_sim *sim)
         lpop_destroy(ctx, sim->pops[i]);
     for (int i = 0; i < sim->n_projs; i++)
         lproj_free(ctx, sim->projs[i]);
-    void *blocks[] = {sim->sinks, sim->recorders, sim->pops, sim->projs, sim->delivery, sim->name,
+    void *blocks[] = {sim->split, sim->prepass, sim->thread, sim->workers, sim->range,
+                      sim->sinks, sim->recorders, sim->pops, sim->projs, sim->delivery, sim->name,
                       sim->out_dir, sim->scratch_times, sim->scratch_ids, sim->scratch_count};
     for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
         lc_free(ctx, blocks[i]);
@@ -99,8 +117,8 @@ leinao_status leinao_configure(leinao_sim *sim, double dt, double duration, uint
     if (steps >= 4294967295.0)
         return lc_error(&sim->ctx, LEINAO_INVALID,
                         "duration / dt must be < 2^32 steps, got %.0f", steps);
-    if (threads < 1)
-        return lc_error(&sim->ctx, LEINAO_INVALID, "threads must be >= 1, got %d", threads);
+    if (threads < 1 || threads > 1024)
+        return lc_error(&sim->ctx, LEINAO_INVALID, "threads must be in 1..1024, got %d", threads);
     sim->dt = dt;
     sim->duration = duration;
     sim->seed = seed;

@@ -8,6 +8,7 @@
 #include "../base/rng.h"
 #include "../net/population.h"
 #include "../net/projection.h"
+#include "pool.h"
 
 struct lspike_sink;
 
@@ -50,13 +51,23 @@ typedef struct lstate_recorder {
     size_t n_neurons;
     int interval_steps;
     char *path, *format;
-    double *frame;
+    double *frames; /* [min_delay][n_neurons * n_vars]: the slice's samples, filled in parallel */
     int is_open, failed;
     void *impl;
     const lstate_ops *ops;
 } lstate_recorder;
 
 enum lsim_phase { LSIM_DECLARING = 0, LSIM_BUILT, LSIM_FINISHED };
+
+/* One thread's share of the work: in every population the neurons range[pop][t] ..
+ * range[pop][t + 1], their spikes, and what went wrong first. */
+typedef struct lthread {
+    lspike_list *spikes; /* per population */
+    uint64_t *keys;      /* scratch to restore (neuron, step) order after step-wise updates */
+    uint64_t events;
+    int fail_pop, fail_var;
+    uint32_t fail_neuron;
+} lthread;
 
 /* Where a projection's synapses deliver: the target's ring buffers. */
 typedef struct ldelivery {
@@ -92,6 +103,19 @@ struct leinao_sim {
     uint64_t *scratch_ids;
     uint32_t *scratch_count;
 
+    /* threads: thread t owns neurons range[pop * (T + 1) + t] .. [.. + t + 1] of every
+     * population; rows are sorted by target, so its synapses of source i in projection k are
+     * split[k][i * (T + 1) + t] .. [.. + t + 1] (split is NULL with one thread) */
+    int n_threads;
+    uint32_t *range;
+    uint64_t **split;
+    lthread *thread;
+    lpool pool;
+    lpool_worker *workers;
+    double **prepass; /* per plastic projection: per spike of the slice, its source's state */
+    int64_t slice_step;
+    int slice_n;
+
     /* run statistics */
     uint64_t synapses, events, spikes;
     double build_wall, run_wall;
@@ -109,7 +133,27 @@ leinao_status lsim_add_recorder(leinao_sim *sim, lstate_recorder *rec);
 /* Closes every open sink and state recorder; returns the first error. */
 leinao_status lsim_close_sinks(leinao_sim *sim);
 
-/* Delivers the output of devices for the steps of the slice [step, step + n). */
-void lsim_deliver_devices(leinao_sim *sim, int64_t step, int n);
+/* Delivers the output of devices for the steps of the slice [step, step + n) into the ring
+ * buffers of thread t's neurons. */
+void lsim_deliver_devices(leinao_sim *sim, int64_t step, int n, int t);
+
+/* Thread t's synapses in row i of projection k. */
+static inline void lsim_row(const leinao_sim *sim, int k, uint32_t i, int t, uint64_t *begin,
+                            uint64_t *end)
+{
+    if (!sim->split) {
+        *begin = sim->projs[k]->row[i];
+        *end = sim->projs[k]->row[i + 1];
+        return;
+    }
+    const uint64_t *s = sim->split[k] + (size_t)i * (size_t)(sim->n_threads + 1);
+    *begin = s[t];
+    *end = s[t + 1];
+}
+
+static inline uint32_t lsim_lo(const leinao_sim *sim, int pop, int t)
+{
+    return sim->range[(size_t)pop * (size_t)(sim->n_threads + 1) + (size_t)t];
+}
 
 #endif

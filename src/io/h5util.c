@@ -22,10 +22,22 @@ int lh5_string_attr(hid_t loc, const char *name, const char *value)
     return ok;
 }
 
+hid_t lh5_group(hid_t parent, const char *name)
+{
+    hid_t props = H5Pcreate(H5P_GROUP_CREATE);
+    H5Pset_obj_track_times(props, 0);
+    hid_t g = H5Gcreate2(parent, name, H5P_DEFAULT, props, H5P_DEFAULT);
+    H5Pclose(props);
+    return g;
+}
+
 int lh5_array(hid_t group, const char *name, hid_t type, const void *data, hsize_t n)
 {
     hid_t space = H5Screate_simple(1, &n, NULL);
-    hid_t set = H5Dcreate2(group, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t props = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_obj_track_times(props, 0);
+    hid_t set = H5Dcreate2(group, name, type, space, H5P_DEFAULT, props, H5P_DEFAULT);
+    H5Pclose(props);
     int ok = set >= 0 && H5Dwrite(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0;
     if (set >= 0)
         H5Dclose(set);

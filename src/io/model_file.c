@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../engine/sim.h"
 #include "io.h"
@@ -266,7 +267,8 @@ static leinao_status load_simulation(loader *L, ynode *root)
     static const char *const keys[] = {"dt", "duration", "seed", "threads", NULL};
     ynode *s = ytree_get(root, "simulation");
     double dt = 0.1, duration = 1000.0;
-    uint64_t seed = 12345, threads = 1;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    uint64_t seed = 12345, threads = cores >= 1 ? (uint64_t)cores : 1; /* results never depend on it */
     leinao_status st = LEINAO_OK;
     size_t mark = push(L, "simulation");
     if (s && !(st = want(L, s, YN_MAP)) && !(st = check_keys(L, s, keys))) {

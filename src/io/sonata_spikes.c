@@ -38,6 +38,7 @@ static hid_t make_dataset(hid_t group, const char *name, hid_t type)
     hid_t space = H5Screate_simple(1, &zero, &unlimited);
     hid_t props = H5Pcreate(H5P_DATASET_CREATE);
     H5Pset_chunk(props, 1, &chunk);
+    H5Pset_obj_track_times(props, 0); /* no wall-clock stamps: same run, same bytes */
     hid_t set = H5Dcreate2(group, name, type, space, H5P_DEFAULT, props, H5P_DEFAULT);
     H5Pclose(props);
     H5Sclose(space);
@@ -100,7 +101,7 @@ static leinao_status sonata_open(lspike_sink *sink, leinao_sim *sim, const char 
     hid_t spikes = -1;
     int ok = lh5_attr(f->file, "magic", H5T_NATIVE_UINT32, &magic, 1) &&
              lh5_attr(f->file, "version", H5T_NATIVE_UINT32, version, 2) &&
-             (spikes = H5Gcreate2(f->file, "spikes", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) >= 0;
+             (spikes = lh5_group(f->file, "spikes")) >= 0;
     /* sorting is an enum attribute as libsonata reads it: none 0, by_id 1, by_time 2 */
     hid_t sorting = H5Tenum_create(H5T_NATIVE_INT8);
     int8_t values[3] = {0, 1, 2};
@@ -110,7 +111,7 @@ static leinao_status sonata_open(lspike_sink *sink, leinao_sim *sim, const char 
     for (int i = 0; ok && i < f->n_pops; i++) {
         sonata_pop *p = &f->pops[i];
         const char *name = sim->pops[p->pop]->name;
-        ok = (p->group = H5Gcreate2(spikes, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) >= 0 &&
+        ok = (p->group = lh5_group(spikes, name)) >= 0 &&
              lh5_attr(p->group, "sorting", sorting, &values[2], 1) &&
              (p->times = make_dataset(p->group, "timestamps", H5T_NATIVE_DOUBLE)) >= 0 &&
              lh5_string_attr(p->times, "units", "ms") &&

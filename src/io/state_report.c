@@ -78,10 +78,11 @@ static leinao_status sonata_open(lstate_recorder *r, leinao_sim *sim, const char
                           r->interval_steps * sim->dt};
         hid_t space = H5Screate_simple(2, dims, max), props = H5Pcreate(H5P_DATASET_CREATE);
         H5Pset_chunk(props, 2, chunk);
+        H5Pset_obj_track_times(props, 0);
         int ok = f->file >= 0 &&
-                 (report = H5Gcreate2(f->file, "report", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) >= 0 &&
-                 (group = H5Gcreate2(report, pop->name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) >= 0 &&
-                 (mapping = H5Gcreate2(group, "mapping", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) >= 0 &&
+                 (report = lh5_group(f->file, "report")) >= 0 &&
+                 (group = lh5_group(report, pop->name)) >= 0 &&
+                 (mapping = lh5_group(group, "mapping")) >= 0 &&
                  lh5_array(mapping, "node_ids", H5T_NATIVE_UINT64, ids, r->n_neurons) &&
                  lh5_array(mapping, "index_pointers", H5T_NATIVE_UINT64, pointers,
                              r->n_neurons + 1) &&

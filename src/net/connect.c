@@ -2,6 +2,7 @@
  * then arranging them by source. Rules that pick sources for each target draw from the
  * target's stream; fixed_outdegree draws from the source's stream. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../base/rng.h"
@@ -390,6 +391,12 @@ static leinao_status build_by_target(lctx *ctx, lprojection *p, staging *s, uint
     return st;
 }
 
+static int compare_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
 /* fixed_outdegree: each source draws its targets from its own stream: rows are made directly. */
 static leinao_status build_by_source(lctx *ctx, lprojection *p, staging *s, uint32_t n_src,
                                      uint32_t n_tgt, int same, double dt, uint64_t seed)
@@ -415,6 +422,37 @@ static leinao_status build_by_source(lctx *ctx, lprojection *p, staging *s, uint
             return st;
         p->row[src + 1] = s->n;
     }
+    /* rows sorted by target (stable: multapses keep their order), as for the other rules, so
+     * that each thread's targets form one run of a row */
+    uint64_t longest = r->n;
+    uint64_t *keys = lc_malloc(ctx, (longest ? longest : 1) * sizeof *keys);
+    float *w_tmp = lc_malloc(ctx, (longest ? longest : 1) * sizeof *w_tmp);
+    uint16_t *d_tmp = lc_malloc(ctx, (longest ? longest : 1) * sizeof *d_tmp);
+    if (!keys || !w_tmp || !d_tmp) {
+        lc_free(ctx, keys);
+        lc_free(ctx, w_tmp);
+        lc_free(ctx, d_tmp);
+        return LEINAO_NOMEM;
+    }
+    for (uint32_t src = 0; src < n_src; src++) {
+        uint64_t b = p->row[src], n = p->row[src + 1] - b;
+        for (uint64_t j = 0; j < n; j++)
+            keys[j] = (uint64_t)s->other[b + j] << 32 | j;
+        qsort(keys, n, sizeof *keys, compare_u64);
+        for (uint64_t j = 0; j < n; j++) {
+            uint64_t from = b + (keys[j] & 0xFFFFFFFFu);
+            w_tmp[j] = s->weight[from];
+            d_tmp[j] = s->delay[from];
+        }
+        for (uint64_t j = 0; j < n; j++) {
+            s->other[b + j] = (uint32_t)(keys[j] >> 32);
+            s->weight[b + j] = w_tmp[j];
+            s->delay[b + j] = d_tmp[j];
+        }
+    }
+    lc_free(ctx, keys);
+    lc_free(ctx, w_tmp);
+    lc_free(ctx, d_tmp);
     /* hand the staging arrays over as the projection's storage */
     p->n = s->n;
     p->target = s->other;

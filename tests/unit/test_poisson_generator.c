@@ -31,7 +31,7 @@ static void counts(uint64_t seed, double rate, double start, double stop, uint32
     assert_int_equal(leinao_build(sim), LEINAO_OK);
     lpopulation *p = sim->pops[pop];
     for (int64_t s = 0; s < STEPS; s++) {
-        lsim_deliver_devices(sim, s, 1);
+        lsim_deliver_devices(sim, s, 1, 0);
         double *slot = p->ring + (size_t)((s + 1) % p->slots) * TARGETS;
         for (int t = 0; t < TARGETS; t++) {
             out[(size_t)t * STEPS + (size_t)s] = (uint32_t)slot[t];
