@@ -46,9 +46,9 @@ leinao_status leinao_estimate_size(leinao_sim *sim, leinao_estimate *e)
             e->neurons += p->size;
         bytes += lpop_bytes(p, slots, lo) + (uint64_t)p->size * 8; /* + row offsets */
     }
-    /* stored synapses: target 4 B, weight 4 B, delay 2 B; while the largest projection is
-     * arranged by source its staging copy (10 B per synapse) and offsets exist as well */
-    bytes += (uint64_t)(stored * 10.0 + largest * 10.0);
+    /* stored synapses: 8 B (target and delay 4 B, weight 4 B); while the largest projection is
+     * arranged by source its staging copy (10 B per synapse) exists as well */
+    bytes += (uint64_t)(stored * 8.0 + largest * 10.0);
     e->synapses = (uint64_t)llround(synapses);
     e->bytes = bytes;
     e->min_delay = lo * sim->dt;
@@ -137,7 +137,7 @@ static leinao_status partition(leinao_sim *sim)
                 uint64_t a = p->row[i], b = p->row[i + 1];
                 while (a < b) { /* first synapse whose target is >= lo */
                     uint64_t mid = a + (b - a) / 2;
-                    if (p->target[mid] < lo)
+                    if (lproj_target(p, mid) < lo)
                         a = mid + 1;
                     else
                         b = mid;
@@ -216,7 +216,7 @@ leinao_status leinao_build(leinao_sim *sim)
         if (!t->archive && (st = larchive_create(&sim->ctx, &t->archive, t->size, t->tau_minus)))
             return fail(sim, "the spike archive", st);
         for (uint64_t j = 0; j < p->n; j++)
-            t->archive->n_incoming[p->target[j]]++;
+            t->archive->n_incoming[lproj_target(p, j)]++;
     }
     sim->delivery = lc_calloc(&sim->ctx, (size_t)sim->n_projs + 1, sizeof *sim->delivery);
     sim->scratch_times = lc_malloc(&sim->ctx, scratch * sizeof(double));

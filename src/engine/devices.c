@@ -31,7 +31,7 @@ static void poisson(leinao_sim *sim, const lprojection *p, const ldelivery *d, i
     for (uint64_t j = s.begin; j < s.end; j++) {
         double *ring = port_of(d, p->weight_of[j]);
         double w = p->weight_of[j];
-        uint32_t tgt = p->target[j], delay = p->delay_of[j];
+        uint32_t tgt = lproj_target(p, j), delay = lproj_delay(p, j);
         uint32_t ctr[4] = {0, (uint32_t)j, 0, (LRNG_POISSON << 24) | (uint32_t)p->id};
         uint32_t block[4];
         int64_t have = -1;
@@ -64,7 +64,7 @@ static void dc(const lpopulation *dev, const lprojection *p, const ldelivery *d,
     double amplitude = dev->params[0];
     for (uint64_t j = s.begin; j < s.end; j++) {
         double current = p->weight_of[j] * amplitude;
-        uint32_t tgt = p->target[j], delay = p->delay_of[j];
+        uint32_t tgt = lproj_target(p, j), delay = lproj_delay(p, j);
         for (int64_t s = lo; s < hi; s++)
             d->ring_current[(size_t)((uint64_t)(s + delay) % d->slots) * d->n + tgt] += current;
     }
@@ -79,7 +79,7 @@ static void spikes(const lpopulation *dev, const lprojection *p, const ldelivery
             continue;
         for (uint64_t j = sp.begin; j < sp.end; j++) {
             double *ring = port_of(d, p->weight_of[j]);
-            uint32_t tgt = p->target[j], delay = p->delay_of[j];
+            uint32_t tgt = lproj_target(p, j), delay = lproj_delay(p, j);
             ring[(size_t)((uint64_t)(s + delay) % d->slots) * d->n + tgt] += p->weight_of[j];
         }
     }

@@ -136,8 +136,8 @@ static void deliver_stdp(leinao_sim *sim, int k, const ldelivery *d, uint64_t b,
     const double K_pre = nearest ? 1.0 : Kplus;
     larchive *a = sim->pops[proj->tgt]->archive;
     for (; b < e; b++) {
-        uint32_t tgt = proj->target[b];
-        double delay = proj->delay_of[b] * dt, w = proj->weight_of[b];
+        uint32_t tgt = lproj_target(proj, b);
+        double delay = lproj_delay(proj, b) * dt, w = proj->weight_of[b];
         uint32_t first, last;
         larchive_range(a, tgt, t_last - delay, t - delay, &first, &last);
         for (uint32_t h = first; h < last; h++)
@@ -145,7 +145,7 @@ static void deliver_stdp(leinao_sim *sim, int k, const ldelivery *d, uint64_t b,
         w = lstdp_depress(p, w, nearest ? larchive_nearest_K(a, tgt, t - delay)
                                         : larchive_K(a, tgt, t - delay));
         proj->weight_of[b] = (float)w;
-        add(d, emitted, proj->delay_of[b], tgt, (double)proj->weight_of[b]);
+        add(d, emitted, lproj_delay(proj, b), tgt, (double)proj->weight_of[b]);
     }
 }
 
@@ -170,17 +170,22 @@ static void deliver_job(void *ctx, int t)
                 lsim_row(sim, k, i, t, &b, &e);
                 th->events += e - b;
                 switch (proj->syn->kind) {
-                case LSYN_STATIC:
+                case LSYN_STATIC: {
+                    const uint32_t *entry = proj->entry;
+                    const float *weight = proj->weight_of;
+                    const int bits = proj->delay_bits;
+                    const uint32_t mask = proj->delay_mask;
                     for (; b < e; b++)
-                        add(d, emitted, proj->delay_of[b], proj->target[b], (double)proj->weight_of[b]);
+                        add(d, emitted, entry[b] & mask, entry[b] >> bits, (double)weight[b]);
                     break;
+                }
                 case LSYN_STDP:
                     deliver_stdp(sim, k, d, b, e, emitted, sim->prepass[k] + 2 * j);
                     break;
                 case LSYN_TSODYKS: {
                     double released = sim->prepass[k][j];
                     for (; b < e; b++)
-                        add(d, emitted, proj->delay_of[b], proj->target[b],
+                        add(d, emitted, lproj_delay(proj, b), lproj_target(proj, b),
                             (double)proj->weight_of[b] * released);
                     break;
                 }

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "io.h"
@@ -276,8 +277,15 @@ static leinao_status write_summary(leinao_sim *sim, const char *path)
     json_number(f, r.real_time_factor);
     fputs(",\n  \"synaptic_events_per_s\": ", f);
     json_number(f, r.events_per_second);
-    fprintf(f, ",\n  \"peak_allocated_bytes\": %llu,\n  \"populations\": {",
+    /* the whole process, as the operating system counts it (Linux: ru_maxrss in KiB) */
+    struct rusage usage;
+    double rss = getrusage(RUSAGE_SELF, &usage) == 0 ? (double)usage.ru_maxrss * 1024.0 : NAN;
+    fprintf(f, ",\n  \"peak_allocated_bytes\": %llu,\n  \"peak_rss_bytes\": ",
             (unsigned long long)r.peak_bytes);
+    json_number(f, rss);
+    fputs(",\n  \"bytes_per_synapse\": ", f);
+    json_number(f, r.synapses ? rss / (double)r.synapses : NAN);
+    fputs(",\n  \"populations\": {", f);
     for (int i = 0; i < sim->n_pops; i++) {
         leinao_population_stats p;
         leinao_get_population_stats(sim, i, &p);

@@ -320,10 +320,9 @@ static leinao_status transpose(lctx *ctx, lprojection *p, const staging *s,
                                const uint64_t *row_by_target, uint32_t n_src, uint32_t n_tgt)
 {
     p->row = lc_calloc(ctx, (size_t)n_src + 1, sizeof *p->row);
-    p->target = lc_malloc(ctx, (s->n ? s->n : 1) * sizeof *p->target);
+    p->entry = lc_malloc(ctx, (s->n ? s->n : 1) * sizeof *p->entry);
     p->weight_of = lc_malloc(ctx, (s->n ? s->n : 1) * sizeof *p->weight_of);
-    p->delay_of = lc_malloc(ctx, (s->n ? s->n : 1) * sizeof *p->delay_of);
-    if (!p->row || !p->target || !p->weight_of || !p->delay_of)
+    if (!p->row || !p->entry || !p->weight_of)
         return LEINAO_NOMEM;
     for (uint64_t j = 0; j < s->n; j++)
         p->row[s->other[j] + 1]++;
@@ -336,9 +335,8 @@ static leinao_status transpose(lctx *ctx, lprojection *p, const staging *s,
     for (uint32_t t = 0; t < n_tgt; t++) {
         for (uint64_t j = row_by_target[t]; j < row_by_target[t + 1]; j++) {
             uint64_t at = fill[s->other[j]]++;
-            p->target[at] = t;
+            p->entry[at] = t << p->delay_bits | s->delay[j];
             p->weight_of[at] = s->weight[j];
-            p->delay_of[at] = s->delay[j];
         }
     }
     lc_free(ctx, fill);
@@ -453,14 +451,32 @@ static leinao_status build_by_source(lctx *ctx, lprojection *p, staging *s, uint
     lc_free(ctx, keys);
     lc_free(ctx, w_tmp);
     lc_free(ctx, d_tmp);
-    /* hand the staging arrays over as the projection's storage */
+    /* hand the staging arrays over as the projection's storage, packed in place */
     p->n = s->n;
-    p->target = s->other;
+    for (uint64_t j = 0; j < s->n; j++)
+        s->other[j] = s->other[j] << p->delay_bits | s->delay[j];
+    p->entry = s->other;
     p->weight_of = s->weight;
-    p->delay_of = s->delay;
     s->other = NULL;
     s->weight = NULL;
-    s->delay = NULL;
+    return LEINAO_OK;
+}
+
+/* Bits for the delays this projection can have; the target index gets the rest. */
+static leinao_status choose_delay_bits(lctx *ctx, lprojection *p, uint32_t n_tgt, double dt)
+{
+    int lo, hi;
+    lproj_delay_range(p, dt, &lo, &hi);
+    int bits = 1;
+    while ((1u << bits) <= (unsigned)hi)
+        bits++;
+    if (n_tgt > 0 && (uint64_t)(n_tgt - 1) >> (32 - bits))
+        return lc_error(ctx, LEINAO_INVALID,
+                        "a target population of %u neurons with delays up to %d steps does not fit "
+                        "an 8-byte synapse (at most 2^%d neurons)",
+                        n_tgt, hi, 32 - bits);
+    p->delay_bits = bits;
+    p->delay_mask = (1u << bits) - 1;
     return LEINAO_OK;
 }
 
@@ -468,6 +484,9 @@ leinao_status lproj_build(lctx *ctx, lprojection *p, uint32_t n_src, uint32_t n_
                           double dt, uint64_t seed)
 {
     staging s = {0};
+    leinao_status bits_st = choose_delay_bits(ctx, p, n_tgt, dt);
+    if (bits_st)
+        return bits_st;
     leinao_status st = p->rule.kind == LEINAO_FIXED_OUTDEGREE
                            ? build_by_source(ctx, p, &s, n_src, n_tgt, same, dt, seed)
                            : build_by_target(ctx, p, &s, n_src, n_tgt, same, dt, seed);
@@ -477,7 +496,7 @@ leinao_status lproj_build(lctx *ctx, lprojection *p, uint32_t n_src, uint32_t n_
     p->min_delay = MAX_DELAY_STEPS;
     p->max_delay = 1;
     for (uint64_t j = 0; j < p->n; j++) {
-        int d = p->delay_of[j];
+        int d = (int)lproj_delay(p, j);
         if (d < p->min_delay)
             p->min_delay = d;
         if (d > p->max_delay)
@@ -566,8 +585,7 @@ void lproj_free(lctx *ctx, lprojection *p)
         return;
     lc_free(ctx, p->source_state);
     lc_free(ctx, p->row);
-    lc_free(ctx, p->target);
+    lc_free(ctx, p->entry);
     lc_free(ctx, p->weight_of);
-    lc_free(ctx, p->delay_of);
     lc_free(ctx, p);
 }

@@ -1,5 +1,6 @@
 /* projection.h — the synapses of one projection, stored by source (CSR): per source a row of
- * compact entries (target index in the target population, weight, delay in steps). */
+ * 8-byte entries, sorted by target: a 32-bit word holding the target index (high bits) and the
+ * delay in steps (low `delay_bits` bits, chosen per projection), and a 32-bit float weight. */
 #ifndef LEINAO_NET_PROJECTION_H
 #define LEINAO_NET_PROJECTION_H
 
@@ -17,11 +18,22 @@ typedef struct lprojection {
     double weight_mean_initial;
     uint64_t n;        /* synapses */
     uint64_t *row;     /* [n_src + 1] offsets */
-    uint32_t *target;  /* [n] */
+    uint32_t *entry;   /* [n] target << delay_bits | delay */
     float *weight_of;  /* [n] */
-    uint16_t *delay_of;/* [n] steps, >= 1 */
+    int delay_bits;
+    uint32_t delay_mask;
     int min_delay, max_delay; /* steps */
 } lprojection;
+
+static inline uint32_t lproj_target(const lprojection *p, uint64_t j)
+{
+    return p->entry[j] >> p->delay_bits;
+}
+
+static inline uint32_t lproj_delay(const lprojection *p, uint64_t j)
+{
+    return p->entry[j] & p->delay_mask;
+}
 
 /* Checks a rule and its sizes, and the delay against dt (a constant delay must be a multiple of
  * dt and >= dt). */

@@ -41,7 +41,7 @@ static void degrees(const net *n, uint64_t *in, uint64_t *out)
     for (uint32_t s = 0; s < n->n_src; s++) {
         out[s] = n->p->row[s + 1] - n->p->row[s];
         for (uint64_t j = n->p->row[s]; j < n->p->row[s + 1]; j++)
-            in[n->p->target[j]]++;
+            in[lproj_target(n->p, j)]++;
     }
 }
 
@@ -112,7 +112,7 @@ static void check_structure(const net *n, int autapses, int multapses)
     uint32_t *seen = calloc(n->n_tgt, sizeof *seen);
     for (uint32_t s = 0; s < n->n_src; s++) {
         for (uint64_t j = n->p->row[s]; j < n->p->row[s + 1]; j++) {
-            uint32_t t = n->p->target[j];
+            uint32_t t = lproj_target(n->p, j);
             if (!autapses)
                 assert_int_not_equal(s, t);
             if (!multapses)
@@ -202,7 +202,7 @@ static void deterministic_rules(void **state)
     n = make(1, 25, 25, 0, rule(LEINAO_ONE_TO_ONE, 0, 0, 1, 1));
     assert_int_equal(n.p->n, 25);
     for (uint32_t s = 0; s < 25; s++)
-        assert_int_equal(n.p->target[n.p->row[s]], s);
+        assert_int_equal(lproj_target(n.p, n.p->row[s]), s);
     leinao_close(n.sim);
 }
 
@@ -214,8 +214,8 @@ static void same_seed_same_synapses(void **state)
     net b = make(5, 400, 300, 0, rule(LEINAO_FIXED_INDEGREE, 0, 40, 1, 1));
     net c = make(6, 400, 300, 0, rule(LEINAO_FIXED_INDEGREE, 0, 40, 1, 1));
     assert_memory_equal(a.p->row, b.p->row, 401 * sizeof(uint64_t));
-    assert_memory_equal(a.p->target, b.p->target, a.p->n * sizeof(uint32_t));
-    assert_true(memcmp(a.p->target, c.p->target, a.p->n * sizeof(uint32_t)) != 0);
+    assert_memory_equal(a.p->entry, b.p->entry, a.p->n * sizeof(uint32_t));
+    assert_true(memcmp(a.p->entry, c.p->entry, a.p->n * sizeof(uint32_t)) != 0);
     leinao_close(a.sim);
     leinao_close(b.sim);
     leinao_close(c.sim);
@@ -254,8 +254,8 @@ static void drawn_weights_and_delays(void **state)
     int below_one = 0;
     for (uint64_t j = 0; j < p->n; j++) {
         assert_true(p->weight_of[j] >= 0.0f);
-        assert_true(p->delay_of[j] >= 1);
-        below_one += p->delay_of[j] == 1;
+        assert_true(lproj_delay(p, j) >= 1);
+        below_one += lproj_delay(p, j) == 1;
     }
     /* P(delay < 0.15 ms) = Phi((0.15 - 0.3) / 0.4) ~ 0.354 of draws land on one step */
     double frac = (double)below_one / (double)p->n;
