@@ -135,8 +135,7 @@ static void update(lneuron_block *b, uint32_t begin, uint32_t end, int64_t step0
             if (in.spiked) {
                 /* one spike per step is sent (a second one would need > 1/dt Hz) */
                 r = refractory_steps;
-                out->index[out->count] = i;
-                out->step[out->count++] = (uint16_t)k;
+                lspike_emit(out, i, k);
             }
             y[2] += in_ex[at];
             y[3] -= in_in[at];

@@ -38,10 +38,7 @@ static const lparam_def states[N_STATES] = {
 
 static leinao_status check(lctx *ctx, const double *p)
 {
-    if (!(p[P_V_reset] < p[P_V_th]))
-        return lc_error(ctx, LEINAO_INVALID, "V_reset must be < V_th, got V_reset = %g, V_th = %g",
-                        p[P_V_reset], p[P_V_th]);
-    return LEINAO_OK;
+    return lmodel_check_reset(ctx, p[P_V_reset], p[P_V_th]);
 }
 
 static void prepare(const double *p, double dt, double *c)
@@ -98,8 +95,7 @@ static void update(lneuron_block *b, uint32_t begin, uint32_t end, int64_t step0
             } else if (y[0] >= p[P_V_th]) {
                 r = refractory_steps;
                 y[0] = p[P_V_reset];
-                out->index[out->count] = i;
-                out->step[out->count++] = (uint16_t)k;
+                lspike_emit(out, i, k);
             }
             y[1] += in_ex[at];
             y[2] -= in_in[at]; /* inhibitory weights are negative; g_in is positive */

@@ -41,13 +41,8 @@ static const lparam_def states[N_STATES] = {
 
 static leinao_status check(lctx *ctx, const double *p)
 {
-    if (!(p[P_V_reset] < p[P_V_th]))
-        return lc_error(ctx, LEINAO_INVALID, "V_reset must be < V_th, got V_reset = %g, V_th = %g",
-                        p[P_V_reset], p[P_V_th]);
-    if (!(p[P_V_reset] >= p[P_V_min]))
-        return lc_error(ctx, LEINAO_INVALID, "V_reset must be >= V_min, got V_reset = %g, V_min = %g",
-                        p[P_V_reset], p[P_V_min]);
-    return LEINAO_OK;
+    leinao_status st = lmodel_check_reset(ctx, p[P_V_reset], p[P_V_th]);
+    return st ? st : lmodel_check_floor(ctx, p[P_V_reset], p[P_V_min]);
 }
 
 static void prepare(const double *p, double dt, double *c)
@@ -106,8 +101,7 @@ static void update(lneuron_block *b, uint32_t begin, uint32_t end, int64_t step0
             if (V >= V_th) {
                 r = refractory_steps;
                 V = V_reset;
-                out->index[out->count] = i;
-                out->step[out->count++] = (uint16_t)k;
+                lspike_emit(out, i, k);
             }
             I0 = in_cur[at];
             in_cur[at] = 0.0;

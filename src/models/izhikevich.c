@@ -65,8 +65,7 @@ static void update(lneuron_block *b, uint32_t begin, uint32_t end, int64_t step0
             if (v >= p[P_V_th]) {
                 v = c;
                 u += d;
-                out->index[out->count] = i;
-                out->step[out->count++] = (uint16_t)k;
+                lspike_emit(out, i, k);
             }
             I = in_cur[at];
             in_cur[at] = 0.0;

@@ -59,6 +59,30 @@ typedef struct lmodel {
     void (*update)(lneuron_block *block, uint32_t begin, uint32_t end, int64_t step0, int nsteps);
 } lmodel;
 
+/* Appends a spike of neuron i in step k of the slice (capacity is sized at build). */
+static inline void lspike_emit(lspike_list *out, uint32_t i, int k)
+{
+    out->index[out->count] = i;
+    out->step[out->count++] = (uint16_t)k;
+}
+
+/* NEST's rules shared by the integrate-and-fire models. */
+static inline leinao_status lmodel_check_reset(lctx *ctx, double V_reset, double V_th)
+{
+    if (!(V_reset < V_th))
+        return lc_error(ctx, LEINAO_INVALID, "V_reset must be < V_th, got V_reset = %g, V_th = %g",
+                        V_reset, V_th);
+    return LEINAO_OK;
+}
+
+static inline leinao_status lmodel_check_floor(lctx *ctx, double V_reset, double V_min)
+{
+    if (!(V_reset >= V_min))
+        return lc_error(ctx, LEINAO_INVALID, "V_reset must be >= V_min, got V_reset = %g, V_min = %g",
+                        V_reset, V_min);
+    return LEINAO_OK;
+}
+
 const lmodel *lmodel_find(const char *name);
 int lmodel_count(void);
 const lmodel *lmodel_at(int i);

@@ -12,8 +12,7 @@ static void update(lneuron_block *b, uint32_t begin, uint32_t end, int64_t step0
         for (int k = 0; k < nsteps; k++) {
             double *in = &b->ring[(size_t)slot * n + i];
             if (*in != 0.0) {
-                out->index[out->count] = i;
-                out->step[out->count++] = (uint16_t)k;
+                lspike_emit(out, i, k);
             }
             *in = 0.0;
             if (++slot == slots)
