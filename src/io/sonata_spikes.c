@@ -84,6 +84,7 @@ static leinao_status sonata_open(lspike_sink *sink, leinao_sim *sim, const char 
     f->pops = lc_calloc(ctx, (size_t)sink->n_pops, sizeof *f->pops);
     if (!f->path || !f->pops)
         return LEINAO_NOMEM;
+    f->n_pops = sink->n_pops; /* before the buffers, so that destroy frees those made */
     for (int i = 0; i < sink->n_pops; i++) {
         sonata_pop *p = &f->pops[i];
         p->pop = sink->pops[i];
@@ -93,7 +94,6 @@ static leinao_status sonata_open(lspike_sink *sink, leinao_sim *sim, const char 
         if (!p->buf_times || !p->buf_ids)
             return LEINAO_NOMEM;
     }
-    f->n_pops = sink->n_pops;
     f->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (f->file < 0)
         return h5_fail(sim, path, "create the file");

@@ -1,0 +1,128 @@
+/* test_out_of_memory.c — every allocation of loading, building and running a small network
+ * (all rule kinds, plastic synapses, generators, spike and state recordings, 2 threads) is made
+ * to fail in turn: each failure must end in LEINAO_NOMEM with "out of memory" in the message,
+ * leave a handle that closes cleanly, and leak nothing (the test allocator counts blocks; the
+ * sanitizer build adds LeakSanitizer). */
+#define _DEFAULT_SOURCE /* mkdtemp */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "leinao.h"
+#include "stats.h"
+
+typedef struct failing {
+    long countdown; /* allocations left before the failure; < 0: never fail */
+    long allocations, live;
+} failing;
+
+static void *failing_alloc(void *user, void *ptr, size_t old_size, size_t new_size)
+{
+    failing *f = user;
+    (void)old_size;
+    if (new_size == 0) {
+        if (ptr)
+            f->live--;
+        free(ptr);
+        return NULL;
+    }
+    if (f->countdown == 0)
+        return NULL;
+    if (f->countdown > 0)
+        f->countdown--;
+    f->allocations++;
+    void *p = realloc(ptr, new_size);
+    if (p && !ptr)
+        f->live++;
+    return p;
+}
+
+static const char *model =
+    "simulation: {dt: 0.1, duration: 20.0, seed: 3, threads: 2}\n"
+    "populations:\n"
+    "  E: {model: iaf_psc_exp, size: 30, init: {V_m: {uniform: {low: -70, high: -55}}}}\n"
+    "  C: {model: iaf_cond_exp, size: 10}\n"
+    "  P: {model: parrot_neuron, size: 10}\n"
+    "  noise: {model: poisson_generator, params: {rate: 9000.0}}\n"
+    "  gen: {model: spike_generator, params: {spike_times: [1.0, 2.0, 5.0]}}\n"
+    "  dc: {model: dc_generator, params: {amplitude: 50.0}}\n"
+    "projections:\n"
+    "  - {source: noise, target: E, rule: all_to_all, synapse: {weight: 80.0, delay: 0.5}}\n"
+    "  - {source: noise, target: P, rule: all_to_all, synapse: {weight: 1.0, delay: 0.5}}\n"
+    "  - {source: gen, target: C, rule: all_to_all, synapse: {weight: 5.0, delay: 0.5}}\n"
+    "  - {source: dc, target: C, rule: all_to_all, synapse: {weight: 1.0, delay: 0.5}}\n"
+    "  - {source: E, target: E, rule: {fixed_indegree: 5, allow_multapses: false}, synapse: {weight: 20.0, delay: 1.0}}\n"
+    "  - {source: E, target: C, rule: {pairwise_bernoulli: 0.3}, synapse: {weight: {normal: {mean: 2.0, std: 0.5}}, delay: {uniform: {low: 0.5, high: 2.0}}}}\n"
+    "  - {source: C, target: E, rule: {fixed_outdegree: 4}, synapse: {weight: -30.0, delay: 0.5}}\n"
+    "  - {source: E, target: P, rule: {fixed_total_number: 40}, synapse: {weight: 1.0, delay: 0.5}}\n"
+    "  - {source: P, target: C, rule: all_to_all, synapse: {model: stdp_synapse, weight: 1.0, delay: 1.0, Wmax: 10.0}}\n"
+    "  - {source: P, target: C, rule: one_to_one, synapse: {model: tsodyks_synapse, weight: 50.0, delay: 0.5}}\n"
+    "recordings:\n"
+    "  - {type: spikes, populations: [E, C], file: spikes.h5}\n"
+    "  - {type: spikes, populations: P, file: parrots.csv}\n"
+    "  - {type: state, population: C, variables: [V_m, g_ex], neurons: [0, 3], interval: 0.5, file: vm.h5}\n";
+
+/* Loads, builds, runs and finishes under the allocator; returns the first failing status. */
+static leinao_status attempt(failing *f, const char *path, const char *out)
+{
+    leinao_sim *sim = NULL;
+    leinao_status st = leinao_open_with_allocator(&sim, failing_alloc, f);
+    if (st)
+        return st;
+    if (!(st = leinao_load_model(sim, path, NULL, 0)) &&
+        !(st = leinao_set_output_dir(sim, out, 1)) && !(st = leinao_build(sim)) &&
+        !(st = leinao_run(sim, NULL, NULL)))
+        st = leinao_finish(sim);
+    if (st == LEINAO_NOMEM)
+        assert_non_null(strstr(leinao_errmsg(sim), "out of memory"));
+    else if (st)
+        printf("# %s: %s\n", leinao_status_name(st), leinao_errmsg(sim));
+    leinao_close(sim);
+    return st;
+}
+
+static void every_allocation_can_fail(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/leinao_oom_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[128], out[128];
+    snprintf(path, sizeof path, "%s/model.yaml", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(model, fp);
+    fclose(fp);
+
+    failing f = {-1, 0, 0};
+    assert_int_equal(attempt(&f, path, out), LEINAO_OK);
+    assert_int_equal(f.live, 0);
+    long total = f.allocations;
+    printf("# %ld allocations in a successful load, build, run and finish\n", total);
+    assert_true(total > 100);
+    long failures = 0;
+    for (long n = 0; n < total; n++) {
+        failing g = {n, 0, 0};
+        leinao_status st = attempt(&g, path, out);
+        if (st != LEINAO_NOMEM)
+            printf("# allocation %ld failing gave %s\n", n, leinao_status_name(st));
+        assert_int_equal(st, LEINAO_NOMEM);
+        if (g.live != 0)
+            printf("# allocation %ld failing leaked %ld blocks\n", n, g.live);
+        assert_int_equal(g.live, 0);
+        failures++;
+    }
+    printf("# each of the %ld allocations failed in turn: out of memory, nothing leaked\n", failures);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(every_allocation_can_fail),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
