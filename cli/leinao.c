@@ -55,6 +55,7 @@ static const char *const run_help =
     "  --threads N        worker threads (same as --set simulation.threads=N; default: all\n"
     "                     cores); results are bitwise identical for any number of threads\n"
     "  --overwrite        replace existing results in DIR (otherwise refused)\n"
+    "  --time-limit S     stop after S seconds of wall time (outputs stay valid)\n"
     "  --quiet            no progress line and no summary on stdout\n"
     "  -h, --help         show this help\n"
     "\n"
@@ -74,6 +75,7 @@ typedef struct options {
     size_t n_sets;
     char seed_set[64], threads_set[64];
     int overwrite, quiet;
+    double time_limit; /* wall seconds, 0: none */
 } options;
 
 static int usage_error(const char *fmt, const char *arg)
@@ -126,6 +128,12 @@ static int parse_options(int argc, char **argv, options *o, int allow_run_option
             char *buf = seed ? o->seed_set : o->threads_set;
             snprintf(buf, 64, "simulation.%s=%s", seed ? "seed" : "threads", value);
             i++;
+        } else if (allow_run_options && !strcmp(a, "--time-limit")) {
+            char *end = NULL;
+            o->time_limit = value ? strtod(value, &end) : 0.0;
+            if (!value || *end || !(o->time_limit > 0.0))
+                return usage_error("%s needs a positive number of seconds", a);
+            i++;
         } else if (allow_run_options && !strcmp(a, "--overwrite")) {
             o->overwrite = 1;
         } else if (allow_run_options && !strcmp(a, "--quiet")) {
@@ -169,7 +177,8 @@ static void human_bytes(double bytes, char *out, size_t n)
 /* ---- progress line ---- */
 
 typedef struct progress_state {
-    int show;
+    int show, timed_out;
+    double time_limit;
     double last_wall, last_t;
     uint64_t last_spikes;
     double rate;
@@ -180,6 +189,10 @@ static int on_progress(void *user, const leinao_progress *p)
     progress_state *s = user;
     if (stop_signal)
         return 1;
+    if (s->time_limit > 0.0 && p->wall >= s->time_limit) {
+        s->timed_out = 1;
+        return 1;
+    }
     if (!s->show)
         return 0;
     int done = p->t >= p->duration;
@@ -266,7 +279,7 @@ static int cmd_run(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    progress_state ps = {!o.quiet && isatty(STDERR_FILENO), 0, 0, 0, 0};
+    progress_state ps = {!o.quiet && isatty(STDERR_FILENO), 0, o.time_limit, 0, 0, 0, 0};
     leinao_status run_st = leinao_run(sim, on_progress, &ps);
     if (ps.show)
         fputs("\n", stderr);
@@ -275,7 +288,11 @@ static int cmd_run(int argc, char **argv)
     st = leinao_finish(sim);
     if (st)
         fail(sim, st);
-    if (run_st == LEINAO_INTERRUPTED)
+    if (run_st == LEINAO_INTERRUPTED && ps.timed_out)
+        fprintf(stderr, "leinao: error: the time limit of %g s was reached; results so far are in "
+                        "%s/\n",
+                o.time_limit, o.out);
+    else if (run_st == LEINAO_INTERRUPTED)
         fprintf(stderr, "leinao: interrupted by signal %d; results so far are in %s/\n",
                 (int)stop_signal, o.out);
     if (!o.quiet)

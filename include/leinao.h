@@ -42,7 +42,8 @@ extern "C" {
     X(INTERRUPTED, 8, "interrupted")                                              \
     X(STATE, 9, "call not allowed in this state")                                 \
     X(NUMERIC, 10, "numerical failure")                                           \
-    X(UNSUPPORTED, 11, "not supported")
+    X(UNSUPPORTED, 11, "not supported")                                          \
+    X(GUARD, 12, "run stopped by a guard")
 
 typedef enum leinao_status {
 #define LEINAO_STATUS_ENUM_(name, num, text) LEINAO_##name = num,
@@ -87,6 +88,11 @@ const char *leinao_errmsg(const leinao_sim *sim);
 leinao_status leinao_configure(leinao_sim *sim, double dt, double duration, uint64_t seed, int threads);
 /* Spikes before `transient` ms are left out of the rates and CV of ISI in the summary. */
 leinao_status leinao_set_transient(leinao_sim *sim, double transient);
+/* Stops a run (LEINAO_GUARD, the message names population, rate and window) when a
+ * population's mean rate over a window of `window` ms leaves [min_rate, max_rate] Hz.
+ * pop = -1 applies it to every population of neurons. */
+leinao_status leinao_set_rate_guard(leinao_sim *sim, int pop, double min_rate, double max_rate,
+                                    double window);
 /* Free-text name of the model (shown in summaries and plots); copied. */
 leinao_status leinao_set_name(leinao_sim *sim, const char *name);
 

@@ -354,6 +354,29 @@ static leinao_status numeric_failure(leinao_sim *sim, int64_t step_end)
                     p->state[th->fail_var][th->fail_neuron], (double)step_end * sim->dt);
 }
 
+/* The rate guard, checked at the first slice end at or after the end of each window. */
+static leinao_status check_guard(leinao_sim *sim, int64_t step_end)
+{
+    if (!sim->guard_min || step_end < sim->guard_next)
+        return LEINAO_OK;
+    double window_ms = (double)sim->guard_steps * sim->dt;
+    for (int i = 0; i < sim->guard_pops; i++) {
+        const lpopulation *p = sim->pops[i];
+        if (p->model->kind != LM_NEURON)
+            continue;
+        double rate = (double)sim->guard_spikes[i] / (double)p->size / (window_ms * 1e-3);
+        sim->guard_spikes[i] = 0;
+        if (rate < sim->guard_min[i] || rate > sim->guard_max[i])
+            return lc_error(&sim->ctx, LEINAO_GUARD,
+                            "population %s: rate %.4g Hz in (%g, %g] ms is outside the guard "
+                            "[%g, %g] Hz; the run stops here",
+                            p->name, rate, (double)step_end * sim->dt - window_ms,
+                            (double)step_end * sim->dt, sim->guard_min[i], sim->guard_max[i]);
+    }
+    sim->guard_next += sim->guard_steps;
+    return LEINAO_OK;
+}
+
 static leinao_status serial_phase(leinao_sim *sim, int64_t step, int n)
 {
     leinao_status st = numeric_failure(sim, step + n);
@@ -365,6 +388,8 @@ static leinao_status serial_phase(leinao_sim *sim, int64_t step, int n)
             continue;
         gather(sim, p);
         count_spikes(sim, p, step);
+        if (sim->guard_spikes && i < sim->guard_pops)
+            sim->guard_spikes[i] += p->spikes.count;
         st = record(sim, p, step, n);
         if (!st && p->archive)
             st = archive_spikes(sim, p, step);
@@ -372,7 +397,7 @@ static leinao_status serial_phase(leinao_sim *sim, int64_t step, int n)
             if (sim->projs[k]->src == i && sim->prepass[k])
                 prepass(sim, k, p, step);
     }
-    return st;
+    return st ? st : check_guard(sim, step + n);
 }
 
 leinao_status leinao_run(leinao_sim *sim, leinao_progress_fn progress, void *user)

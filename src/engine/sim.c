@@ -79,7 +79,7 @@ void leinao_close(leinao_sim *sim)
         lpop_destroy(ctx, sim->pops[i]);
     for (int i = 0; i < sim->n_projs; i++)
         lproj_free(ctx, sim->projs[i]);
-    void *blocks[] = {sim->split, sim->prepass, sim->thread, sim->workers, sim->range,
+    void *blocks[] = {sim->guard_min, sim->guard_max, sim->guard_spikes, sim->split, sim->prepass, sim->thread, sim->workers, sim->range,
                       sim->sinks, sim->recorders, sim->pops, sim->projs, sim->delivery, sim->name,
                       sim->out_dir, sim->scratch_times, sim->scratch_ids, sim->scratch_count};
     for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
@@ -142,6 +142,50 @@ leinao_status leinao_set_name(leinao_sim *sim, const char *name)
         return LEINAO_NOMEM;
     lc_free(&sim->ctx, sim->name);
     sim->name = copy;
+    return LEINAO_OK;
+}
+
+leinao_status leinao_set_rate_guard(leinao_sim *sim, int pop, double min_rate, double max_rate,
+                                    double window)
+{
+    leinao_status st = declaring(sim);
+    if (st)
+        return st;
+    if (pop < -1 || pop >= sim->n_pops)
+        return lc_error(&sim->ctx, LEINAO_NOT_FOUND, "no population with id %d", pop);
+    if (!(min_rate >= 0.0) || !(max_rate >= min_rate))
+        return lc_error(&sim->ctx, LEINAO_INVALID,
+                        "a rate guard needs 0 <= min <= max, got min = %g, max = %g", min_rate,
+                        max_rate);
+    double steps = window / sim->dt;
+    if (!(window > 0.0) || fabs(steps - nearbyint(steps)) > 1e-9 * fmax(1.0, steps))
+        return lc_error(&sim->ctx, LEINAO_INVALID,
+                        "the guard window must be a positive multiple of dt = %g ms, got %g",
+                        sim->dt, window);
+    size_t n = (size_t)sim->n_pops;
+    if (!sim->guard_min) {
+        sim->guard_min = lc_malloc(&sim->ctx, (n + 1) * sizeof(double));
+        sim->guard_max = lc_malloc(&sim->ctx, (n + 1) * sizeof(double));
+        sim->guard_spikes = lc_calloc(&sim->ctx, n + 1, sizeof(uint64_t));
+        if (!sim->guard_min || !sim->guard_max || !sim->guard_spikes)
+            return LEINAO_NOMEM;
+        for (size_t i = 0; i < n; i++) {
+            sim->guard_min[i] = 0.0;
+            sim->guard_max[i] = INFINITY;
+        }
+        sim->guard_pops = (int)n;
+    }
+    if (pop >= sim->guard_pops)
+        return lc_error(&sim->ctx, LEINAO_INVALID,
+                        "set rate guards after declaring every population they concern");
+    for (int i = 0; i < sim->guard_pops; i++) {
+        if (pop >= 0 && i != pop)
+            continue;
+        sim->guard_min[i] = min_rate;
+        sim->guard_max[i] = max_rate;
+    }
+    sim->guard_steps = (int64_t)nearbyint(steps);
+    sim->guard_next = sim->guard_steps;
     return LEINAO_OK;
 }
 

@@ -116,6 +116,12 @@ struct leinao_sim {
     int64_t slice_step;
     int slice_n;
 
+    /* rate guard: per population [min, max] Hz over windows of guard_steps */
+    double *guard_min, *guard_max;
+    uint64_t *guard_spikes;
+    int guard_pops; /* populations the arrays cover (later ones are unguarded) */
+    int64_t guard_steps, guard_next;
+
     /* run statistics */
     uint64_t synapses, events, spikes;
     double build_wall, run_wall;

@@ -319,6 +319,39 @@ static leinao_status load_analysis(loader *L, ynode *root)
     return st;
 }
 
+/* guards: {rate: {min: 0, max: 500, window: 100}} for every population of neurons */
+static leinao_status load_guards(loader *L, ynode *root)
+{
+    static const char *const keys[] = {"rate", NULL};
+    static const char *const rate_keys[] = {"min", "max", "window", NULL};
+    ynode *g = ytree_get(root, "guards");
+    if (!g)
+        return LEINAO_OK;
+    size_t mark = push(L, "guards");
+    leinao_status st = want(L, g, YN_MAP);
+    if (!st)
+        st = check_keys(L, g, keys);
+    ynode *rate = st ? NULL : ytree_get(g, "rate");
+    if (rate) {
+        size_t m2 = push(L, "rate");
+        double values[3] = {0.0, INFINITY, 100.0};
+        if (!(st = want(L, rate, YN_MAP)) && !(st = check_keys(L, rate, rate_keys))) {
+            for (int k = 0; k < 3 && !st; k++) {
+                ynode *v = ytree_get(rate, rate_keys[k]);
+                size_t m3 = push(L, rate_keys[k]);
+                if (v)
+                    st = as_number(L, v, &values[k]);
+                pop(L, m3);
+            }
+        }
+        if (!st && (st = leinao_set_rate_guard(L->sim, -1, values[0], values[1], values[2])))
+            st = api_fail(L, rate, st);
+        pop(L, m2);
+    }
+    pop(L, mark);
+    return st;
+}
+
 static leinao_status load_params(loader *L, int id, ynode *params)
 {
     leinao_status st = want(L, params, YN_MAP);
@@ -776,7 +809,7 @@ leinao_status leinao_load_model(leinao_sim *sim, const char *path, const char *c
                                 size_t n_overrides)
 {
     static const char *const keys[] = {"name",        "simulation", "analysis", "populations",
-                                       "projections", "recordings", NULL};
+                                       "projections", "recordings", "guards",   NULL};
     if (sim->n_pops || sim->phase != LSIM_DECLARING)
         return lc_error(&sim->ctx, LEINAO_STATE, "a model file must be loaded into a fresh handle");
     loader L = {sim, &sim->ctx, ""};
@@ -807,6 +840,8 @@ leinao_status leinao_load_model(leinao_sim *sim, const char *path, const char *c
         st = load_list(&L, root, "projections", load_projection);
     if (!st)
         st = load_list(&L, root, "recordings", load_recording);
+    if (!st)
+        st = load_guards(&L, root);
     ytree_free(L.ctx, root);
     return st;
 }

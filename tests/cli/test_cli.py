@@ -180,6 +180,57 @@ class Cli(unittest.TestCase):
         self.assertEqual(len(spikes["E"][0]), s["populations"]["E"]["spikes"])
         self.assertLessEqual(spikes["E"][0].max(), s["simulated_ms"])
 
+    def small_with(self, extra):
+        path = os.path.join(self.tmp.name, "model.yaml")
+        with open(SMALL) as f:
+            text = f.read()
+        with open(path, "w") as f:
+            f.write(text + extra)
+        return path
+
+    def test_rate_guard_stops_the_run(self):
+        model = self.small_with("guards: {rate: {max: 5.0, window: 50.0}}\n")
+        r = leinao("run", model, "--out", self.out, "--quiet")
+        self.assertEqual(r.returncode, 12, r.stderr)
+        self.assertIn("outside the guard [0, 5] Hz", r.stderr)
+        self.assertIn("population E", r.stderr)
+        s = load_json(os.path.join(self.out, "summary.json"))
+        self.assertEqual(s["status"], "failed")
+        self.assertLessEqual(s["simulated_ms"], 60.0)
+        spikes = read_spikes(os.path.join(self.out, "spikes.h5"))  # valid and closed
+        self.assertEqual(len(spikes["E"][0]), s["populations"]["E"]["spikes"])
+        # a guard that holds lets the run finish
+        model = self.small_with("guards: {rate: {min: 0.1, max: 1000.0}}\n")
+        self.assertEqual(leinao("run", model, "--out", self.out, "--quiet", "--overwrite").returncode, 0)
+
+    def test_time_limit(self):
+        r = leinao("run", SMALL, "--out", self.out, "--time-limit", "1",
+                   "--set", "simulation.duration=1000000")
+        self.assertEqual(r.returncode, 8, r.stderr)
+        self.assertIn("time limit of 1 s", r.stderr)
+        s = load_json(os.path.join(self.out, "summary.json"))
+        self.assertEqual(s["status"], "interrupted")
+        self.assertLess(s["simulated_ms"], 1000000)
+        read_spikes(os.path.join(self.out, "spikes.h5"))
+        self.assertEqual(leinao("run", SMALL, "--time-limit", "-3").returncode, 64)
+
+    def test_output_errors(self):
+        blocker = os.path.join(self.tmp.name, "a-file")
+        open(blocker, "w").close()
+        r = leinao("run", SMALL, "--out", os.path.join(blocker, "out"), "--quiet")
+        self.assertEqual(r.returncode, 5)
+        self.assertIn(blocker, r.stderr)
+        # a full disk: the CSV recording goes to /dev/full; the other files stay valid
+        os.makedirs(self.out)
+        os.symlink("/dev/full", os.path.join(self.out, "spikes_E.csv"))
+        r = leinao("run", SMALL, "--out", self.out, "--quiet", "--overwrite")
+        self.assertEqual(r.returncode, 5, r.stderr)
+        self.assertIn("spikes_E.csv: cannot write", r.stderr)
+        s = load_json(os.path.join(self.out, "summary.json"))
+        self.assertEqual(s["status"], "failed")
+        spikes = read_spikes(os.path.join(self.out, "spikes.h5"))
+        self.assertGreater(len(spikes["E"][0]), 0)
+
     def test_sigint_leaves_valid_outputs(self):
         self.interrupt(signal.SIGINT)
 
