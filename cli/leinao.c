@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,6 +32,7 @@ static const char *const main_help =
     "commands:\n"
     "  run MODEL      simulate a model file and write results (leinao run --help)\n"
     "  check MODEL    validate a model file and print its size and memory estimate\n"
+    "  plot RESULTS   draw a spike raster with rates, or state traces (leinao plot --help)\n"
     "  models         list the built-in models\n"
     "  doc MODEL      print a model's documentation (Markdown, from its parameter table)\n"
     "  version        print version and enabled features\n"
@@ -56,11 +58,29 @@ static const char *const run_help =
     "                     cores); results are bitwise identical for any number of threads\n"
     "  --overwrite        replace existing results in DIR (otherwise refused)\n"
     "  --time-limit S     stop after S seconds of wall time (outputs stay valid)\n"
+    "  --plot             also draw DIR/raster.png from the first SONATA spike recording\n"
     "  --quiet            no progress line and no summary on stdout\n"
     "  -h, --help         show this help\n"
     "\n"
     "Ctrl-C (or SIGTERM) stops at the end of the current slice; files written so far are closed\n"
     "and valid, and summary.json says \"interrupted\".\n";
+
+static const char *const plot_help =
+    "usage: leinao plot RESULTS [options]\n"
+    "\n"
+    "Draws a spike raster with the population rate histogram under it (colour per population,\n"
+    "time in ms, rate in Hz) from RESULTS/spikes.h5, or from RESULTS itself when it is a SONATA\n"
+    "spike file; large populations are subsampled (evenly spaced neurons) to stay readable.\n"
+    "\n"
+    "options:\n"
+    "  --out FILE         the picture: .png, .svg or .pdf (default: raster.png beside the data)\n"
+    "  --spikes FILE      the spike file inside RESULTS (default: spikes.h5)\n"
+    "  --state FILE       draw the state traces of this SONATA frame report instead\n"
+    "  --from T0, --to T1 time window in ms (default: all)\n"
+    "  --populations A,B  only these populations\n"
+    "  --title TEXT       title (default: the model's name)\n"
+    "  --size WxH         picture size in pixels (default: 1200x800)\n"
+    "  -h, --help         show this help\n";
 
 static const char *const check_help =
     "usage: leinao check MODEL [--set KEY=VALUE]...\n"
@@ -74,7 +94,7 @@ typedef struct options {
     const char *sets[MAX_SETS];
     size_t n_sets;
     char seed_set[64], threads_set[64];
-    int overwrite, quiet;
+    int overwrite, quiet, plot;
     double time_limit; /* wall seconds, 0: none */
 } options;
 
@@ -136,6 +156,8 @@ static int parse_options(int argc, char **argv, options *o, int allow_run_option
             i++;
         } else if (allow_run_options && !strcmp(a, "--overwrite")) {
             o->overwrite = 1;
+        } else if (allow_run_options && !strcmp(a, "--plot")) {
+            o->plot = 1;
         } else if (allow_run_options && !strcmp(a, "--quiet")) {
             o->quiet = 1;
         } else if (a[0] == '-' && a[1]) {
@@ -297,6 +319,27 @@ static int cmd_run(int argc, char **argv)
                 (int)stop_signal, o.out);
     if (!o.quiet)
         print_summary(sim, o.model, o.out);
+    if (o.plot && !st) {
+        const char *type, *format, *file = NULL;
+        for (int i = 0; (file = leinao_recording(sim, i, &type, &format)); i++)
+            if (!strcmp(type, "spikes") && !strcmp(format, "sonata"))
+                break;
+        char spikes[4200], picture[4200];
+        leinao_plot_options po;
+        leinao_plot_options_default(&po);
+        if (!file) {
+            fprintf(stderr, "leinao: --plot: the model records no spikes in SONATA format\n");
+        } else {
+            snprintf(spikes, sizeof spikes, "%s%s%s", file[0] == '/' ? "" : o.out,
+                     file[0] == '/' ? "" : "/", file);
+            snprintf(picture, sizeof picture, "%s/raster.png", o.out);
+            leinao_status ps2 = leinao_plot_spikes(sim, spikes, picture, &po);
+            if (ps2)
+                st = (leinao_status)fail(sim, ps2);
+            else if (!o.quiet)
+                printf("  raster plot: %s\n", picture);
+        }
+    }
     leinao_close(sim);
     return run_st ? (int)run_st : (int)st;
 }
@@ -337,6 +380,97 @@ static int cmd_check(int argc, char **argv)
     return 0;
 }
 
+static int is_directory(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+static int cmd_plot(int argc, char **argv)
+{
+    const char *path = NULL, *out = NULL, *spikes = "spikes.h5", *state = NULL;
+    leinao_plot_options po;
+    leinao_plot_options_default(&po);
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        char *end = NULL;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(plot_help, stdout);
+            return 0;
+        } else if (!strcmp(a, "--out") || !strcmp(a, "--spikes") || !strcmp(a, "--state") ||
+                   !strcmp(a, "--populations") || !strcmp(a, "--title")) {
+            if (!v)
+                return usage_error("%s needs a value", a);
+            if (!strcmp(a, "--out"))
+                out = v;
+            else if (!strcmp(a, "--spikes"))
+                spikes = v;
+            else if (!strcmp(a, "--state"))
+                state = v;
+            else if (!strcmp(a, "--populations"))
+                po.populations = v;
+            else
+                po.title = v;
+            i++;
+        } else if (!strcmp(a, "--from") || !strcmp(a, "--to")) {
+            double t = v ? strtod(v, &end) : 0.0;
+            if (!v || *end || !isfinite(t))
+                return usage_error("%s needs a time in ms", a);
+            *(!strcmp(a, "--from") ? &po.t_from : &po.t_to) = t;
+            i++;
+        } else if (!strcmp(a, "--size")) {
+            int w = 0, h = 0;
+            if (!v || sscanf(v, "%dx%d", &w, &h) != 2 || w < 200 || h < 200 || w > 20000 ||
+                h > 20000)
+                return usage_error("%s needs WxH in pixels, e.g. 1200x800 (200 to 20000)", a);
+            po.width = w;
+            po.height = h;
+            i++;
+        } else if (a[0] == '-' && a[1]) {
+            return usage_error("unknown option %s", a);
+        } else if (!path) {
+            path = a;
+        } else {
+            return usage_error("unexpected argument %s", a);
+        }
+    }
+    if (!path)
+        return usage_error("%s", "missing RESULTS (a results folder or a spike file)");
+    char data[4200], picture[4200], base[256] = "raster";
+    int dir = is_directory(path);
+    const char *file = state ? state : spikes;
+    if (dir && file[0] != '/')
+        snprintf(data, sizeof data, "%s/%s", path, file);
+    else
+        snprintf(data, sizeof data, "%s", dir ? file : path);
+    if (state) {
+        const char *slash = strrchr(state, '/');
+        snprintf(base, sizeof base, "%s", slash ? slash + 1 : state);
+        char *dot = strrchr(base, '.');
+        if (dot)
+            *dot = 0;
+    }
+    if (out) {
+        snprintf(picture, sizeof picture, "%s", out);
+    } else if (dir) {
+        snprintf(picture, sizeof picture, "%s/%s.png", path, base);
+    } else {
+        snprintf(picture, sizeof picture, "%s", data);
+        char *dot = strrchr(picture, '.');
+        snprintf(dot ? dot : picture + strlen(picture), 8, ".png");
+    }
+    leinao_sim *sim = NULL;
+    leinao_status st = leinao_open(&sim);
+    if (st)
+        return fail(NULL, st);
+    st = state ? leinao_plot_state(sim, data, picture, &po) : leinao_plot_spikes(sim, data, picture, &po);
+    int rc = st ? fail(sim, st) : 0;
+    if (!st)
+        printf("%s\n", picture);
+    leinao_close(sim);
+    return rc;
+}
+
 static int cmd_models(void)
 {
     for (int i = 0; i < leinao_model_count(); i++)
@@ -374,6 +508,8 @@ int main(int argc, char **argv)
         return cmd_run(argc, argv);
     if (!strcmp(cmd, "check"))
         return cmd_check(argc, argv);
+    if (!strcmp(cmd, "plot"))
+        return cmd_plot(argc, argv);
     if (!strcmp(cmd, "models"))
         return cmd_models();
     if (!strcmp(cmd, "doc"))

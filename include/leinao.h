@@ -176,6 +176,10 @@ leinao_status leinao_record_state(leinao_sim *sim, int pop, const char *const *v
                                   const uint32_t *neurons, size_t n_neurons, double interval,
                                   const char *path, const char *format);
 
+/* The i-th recording's file as declared (relative to the output folder unless absolute), its
+ * type ("spikes" or "state") and format ("sonata" or "csv"); NULL past the last. */
+const char *leinao_recording(const leinao_sim *sim, int i, const char **type, const char **format);
+
 /* Directory that relative output paths (recordings, summary.json) are resolved against;
  * created if missing. When overwrite is 0, fails with LEINAO_EXISTS if any output file of
  * the handle already exists there. Call after all recordings are declared. */
@@ -263,6 +267,27 @@ typedef struct leinao_projection_stats {
 leinao_status leinao_get_projection_stats(const leinao_sim *sim, int proj,
                                           leinao_projection_stats *out);
 int leinao_projection_count(const leinao_sim *sim);
+
+/* ---- Pictures ------------------------------------------------------------------------ */
+
+typedef struct leinao_plot_options {
+    double t_from, t_to;      /* ms; NaN: the data's own range */
+    const char *populations;  /* comma-separated names to show; NULL: all */
+    const char *title;        /* NULL: the model's name stored in the file */
+    int width, height;        /* pixels (points for SVG and PDF) */
+    uint32_t max_neurons;     /* raster rows per population at most (evenly spaced neurons) */
+} leinao_plot_options;
+
+/* Defaults: whole time range, all populations, 1200 x 800, 400 rows per population. */
+void leinao_plot_options_default(leinao_plot_options *options);
+/* Draws a spike raster with the population rate histogram under it from the SONATA spike file
+ * `spike_file` into `out_path` (PNG, SVG or PDF by its extension). The handle only provides the
+ * allocator and the error message; it needs no network. */
+leinao_status leinao_plot_spikes(leinao_sim *sim, const char *spike_file, const char *out_path,
+                                 const leinao_plot_options *options);
+/* Draws the traces of a SONATA frame report (one panel per variable). */
+leinao_status leinao_plot_state(leinao_sim *sim, const char *report_file, const char *out_path,
+                                const leinao_plot_options *options);
 
 /* ---- Models -------------------------------------------------------------------------- */
 

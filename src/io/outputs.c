@@ -11,7 +11,23 @@
 
 const char *leinao_features(void)
 {
-    return "yaml json sonata-hdf5 csv";
+    return "yaml json sonata-hdf5 csv threads plots-png-svg-pdf";
+}
+
+const char *leinao_recording(const leinao_sim *sim, int i, const char **type, const char **format)
+{
+    if (i >= 0 && i < sim->n_sinks) {
+        *type = "spikes";
+        *format = sim->sinks[i]->format;
+        return sim->sinks[i]->path;
+    }
+    i -= sim->n_sinks;
+    if (i >= 0 && i < sim->n_recorders) {
+        *type = "state";
+        *format = sim->recorders[i]->format;
+        return sim->recorders[i]->path;
+    }
+    return NULL;
 }
 
 static int path_taken(leinao_sim *sim, const char *path)

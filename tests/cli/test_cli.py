@@ -11,6 +11,7 @@ import sys
 import tempfile
 import time
 import unittest
+import zlib
 
 import h5py
 import numpy as np
@@ -24,6 +25,29 @@ EXAMPLES = os.path.join(HERE, "..", "..", "examples")
 
 def leinao(*args, **kw):
     return subprocess.run([LEINAO, *args], capture_output=True, text=True, timeout=300, **kw)
+
+
+def png_info(path):
+    """Width, height and whether the picture has more than one colour (PNG from cairo: RGBA)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    raw, at = b"", 8
+    while at < len(data):
+        length = int.from_bytes(data[at:at + 4], "big")
+        kind = data[at + 4:at + 8]
+        if kind == b"IDAT":
+            raw += data[at + 8:at + 8 + length]
+        at += 12 + length
+    pixels = zlib.decompress(raw)
+    stride = 1 + width * 4
+    colours = set()
+    for row in range(0, height, 7):
+        line = pixels[row * stride + 1:(row + 1) * stride]
+        for col in range(0, width, 13):
+            colours.add(line[col * 4:col * 4 + 4])
+    return width, height, len(colours)
 
 
 def load_json(path):
@@ -315,6 +339,38 @@ class Cli(unittest.TestCase):
             means[alpha] = (p["weight_mean_initial"], p["weight_mean"])
         self.assertLess(means["1.1"][1], 0.8 * means["1.1"][0])
         self.assertGreater(means["0.6"][1], 1.5 * means["0.6"][0])
+
+    def test_plots(self):
+        r = leinao("run", SMALL, "--out", self.out, "--quiet", "--plot")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        width, height, colours = png_info(os.path.join(self.out, "raster.png"))
+        self.assertEqual((width, height), (1200, 800))
+        self.assertGreater(colours, 3)  # white, black, and a colour per population at least
+        r = leinao("plot", self.out, "--out", os.path.join(self.out, "zoom.png"), "--from", "50",
+                   "--to", "150", "--populations", "E", "--size", "640x480", "--title", "zoom")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(png_info(os.path.join(self.out, "zoom.png"))[:2], (640, 480))
+        for ext, magic in ((".svg", b"<?xml"), (".pdf", b"%PDF")):
+            path = os.path.join(self.out, "raster" + ext)
+            self.assertEqual(leinao("plot", os.path.join(self.out, "spikes.h5"), "--out", path).returncode, 0)
+            with open(path, "rb") as f:
+                self.assertTrue(f.read(16).startswith(magic))
+        # state traces
+        out2 = os.path.join(self.tmp.name, "state")
+        self.assertEqual(leinao("run", STATE, "--out", out2, "--quiet").returncode, 0)
+        r = leinao("plot", out2, "--state", "vm.h5")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertGreater(png_info(os.path.join(out2, "vm.png"))[2], 3)
+        # bad input gets a clear error
+        r = leinao("plot", os.path.join(self.out, "spikes_E.csv"))
+        self.assertEqual(r.returncode, 6, r.stderr)
+        self.assertIn("not an HDF5 file", r.stderr)
+        r = leinao("plot", self.out, "--populations", "X")
+        self.assertEqual(r.returncode, 6)
+        self.assertIn("no population matches 'X'", r.stderr)
+        r = leinao("plot", self.out, "--out", os.path.join(self.out, "raster.gif"))
+        self.assertEqual(r.returncode, 3)
+        self.assertIn(".png, .svg or .pdf", r.stderr)
 
     def test_models_and_docs(self):
         r = leinao("models")
