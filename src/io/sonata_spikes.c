@@ -34,7 +34,7 @@ static leinao_status h5_fail(leinao_sim *sim, const char *path, const char *what
 
 static hid_t make_dataset(hid_t group, const char *name, hid_t type)
 {
-    hsize_t zero = 0, unlimited = H5S_UNLIMITED, chunk = BUFFER_SPIKES;
+    hsize_t zero = 0, unlimited = H5S_UNLIMITED, chunk = 4096; /* a small file stays small */
     hid_t space = H5Screate_simple(1, &zero, &unlimited);
     hid_t props = H5Pcreate(H5P_DATASET_CREATE);
     H5Pset_chunk(props, 1, &chunk);
