@@ -2,26 +2,10 @@
  * spike_generator's rules for spike times. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "engine/sim.h"
-#include "stats.h"
-
-typedef struct trace {
-    leinao_sim *sim;
-    double t[256], V[256];
-    int n;
-} trace;
-
-static int record_V(void *user, const leinao_progress *p)
-{
-    trace *tr = user;
-    if (tr->n < 256) {
-        tr->t[tr->n] = p->t;
-        tr->V[tr->n++] = tr->sim->pops[0]->state[0][0];
-    }
-    return 0;
-}
+#include "harness.h"
 
 /* dc_generator, start 5 ms, stop 10 ms, delay 1 ms: active in the steps ending in (5, 10],
  * arriving 1 ms later, applied by iaf_psc_delta from the following step (NEST): the current
@@ -41,23 +25,21 @@ static void dc_generator_window_and_lag(void **state)
     assert_int_equal(leinao_set_param(sim, dc, "stop", 10.0), LEINAO_OK);
     leinao_rule all = leinao_rule_default(LEINAO_ALL_TO_ALL);
     leinao_dist w = {LEINAO_DIST_CONSTANT, 2.0, 0, 0, 0}, d = {LEINAO_DIST_CONSTANT, 1.0, 0, 0, 0};
-    leinao_dist zero = {LEINAO_DIST_CONSTANT, 0.0, 0, 0, 0}, step = {LEINAO_DIST_CONSTANT, 0.1, 0, 0, 0};
     assert_int_equal(leinao_connect(sim, dc, pop, &all, &w, &d, NULL), LEINAO_OK);
-    assert_int_equal(leinao_connect(sim, dc, pop, &all, &zero, &step, NULL), LEINAO_OK);
-    assert_int_equal(leinao_build(sim), LEINAO_OK);
-    trace tr = {sim, {0}, {0}, 0};
-    assert_int_equal(leinao_run(sim, record_V, &tr), LEINAO_OK);
+    harness_every_step(sim, pop);
+    harness_trace *tr = harness_run_trace(sim, pop, "V_m");
     const double E_L = -70.0, RI = 10.0 / 250.0 * 200.0, tau = 10.0;
-    for (int i = 0; i < tr.n; i++) {
-        double t = tr.t[i], expected;
+    for (int i = 0; i < tr->n; i++) {
+        double t = tr->t[i], expected;
         if (t <= 6.1 + 1e-9)
             expected = E_L;
         else if (t <= 11.1 + 1e-9)
             expected = E_L + RI * (1 - exp(-(t - 6.1) / tau));
         else
             expected = E_L + RI * (1 - exp(-5.0 / tau)) * exp(-(t - 11.1) / tau);
-        assert_true(fabs(tr.V[i] - expected) < 1e-12 * 70.0);
+        assert_true(fabs(tr->v[i] - expected) < 1e-12 * 70.0);
     }
+    free(tr);
     leinao_close(sim);
 }
 
@@ -80,14 +62,13 @@ static void spike_generator_times(void **state)
     leinao_rule all = leinao_rule_default(LEINAO_ALL_TO_ALL);
     leinao_dist w = {LEINAO_DIST_CONSTANT, 1.0, 0, 0, 0}, d = {LEINAO_DIST_CONSTANT, 0.1, 0, 0, 0};
     assert_int_equal(leinao_connect(sim, gen, pop, &all, &w, &d, NULL), LEINAO_OK);
-    assert_int_equal(leinao_build(sim), LEINAO_OK);
-    trace tr = {sim, {0}, {0}, 0};
-    assert_int_equal(leinao_run(sim, record_V, &tr), LEINAO_OK);
-    for (int i = 0; i < tr.n; i++) {
-        double t = tr.t[i];
+    harness_trace *tr = harness_run_trace(sim, pop, "V_m");
+    for (int i = 0; i < tr->n; i++) {
+        double t = tr->t[i];
         int arrived = (t >= 0.6 - 1e-9) + 2 * (t >= 2.1 - 1e-9) + (t >= 3.1 - 1e-9);
-        assert_true(fabs(tr.V[i] - (-70.0 + arrived)) < 1e-6);
+        assert_true(fabs(tr->v[i] - (-70.0 + arrived)) < 1e-6);
     }
+    free(tr);
     leinao_close(sim);
 }
 

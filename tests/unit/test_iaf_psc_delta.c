@@ -3,18 +3,14 @@
  * at spike time + delay, discarded refractory input, and NEST's E_L convention. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "engine/sim.h"
-#include "stats.h"
+#include "harness.h"
 
 static leinao_sim *neuron(double dt, double duration, int *pop)
 {
-    leinao_sim *sim;
-    assert_int_equal(leinao_open(&sim), LEINAO_OK);
-    assert_int_equal(leinao_configure(sim, dt, duration, 1, 1), LEINAO_OK);
-    assert_int_equal(leinao_add_population(sim, "n", "iaf_psc_delta", 1, pop), LEINAO_OK);
-    return sim;
+    return harness_neurons("iaf_psc_delta", 1, dt, duration, pop);
 }
 
 static double V_of(leinao_sim *sim, int pop)
@@ -77,47 +73,23 @@ static void spike_and_refractory_timing(void **state)
     leinao_close(sim);
 }
 
-typedef struct trace {
-    leinao_sim *sim;
-    int pop;
-    double t[64], V[64];
-    int n;
-} trace;
-
-static int record_V(void *user, const leinao_progress *p)
-{
-    trace *tr = user;
-    if (tr->n < 64) {
-        tr->t[tr->n] = p->t;
-        tr->V[tr->n++] = V_of(tr->sim, tr->pop);
-    }
-    return 0;
-}
-
 /* A spike sent at t = 1.0 ms with delay 1.0 ms makes V_m jump by w at exactly t = 2.0 ms. */
 static void psp_jump_at_spike_time_plus_delay(void **state)
 {
     (void)state;
-    int pop, gen;
+    int pop;
     leinao_sim *sim = neuron(0.1, 4.0, &pop);
-    assert_int_equal(leinao_add_population(sim, "g", "spike_generator", 1, &gen), LEINAO_OK);
     double t_spike = 1.0;
-    assert_int_equal(leinao_set_param_array(sim, gen, "spike_times", &t_spike, 1), LEINAO_OK);
-    leinao_rule all = leinao_rule_default(LEINAO_ALL_TO_ALL);
-    leinao_dist w = {LEINAO_DIST_CONSTANT, 2.0, 0, 0, 0}, d = {LEINAO_DIST_CONSTANT, 1.0, 0, 0, 0};
-    assert_int_equal(leinao_connect(sim, gen, pop, &all, &w, &d, NULL), LEINAO_OK);
-    /* a second, one-step connection makes every slice one step long, to see each step */
-    leinao_dist zero = {LEINAO_DIST_CONSTANT, 0.0, 0, 0, 0}, one = {LEINAO_DIST_CONSTANT, 0.1, 0, 0, 0};
-    assert_int_equal(leinao_connect(sim, gen, pop, &all, &zero, &one, NULL), LEINAO_OK);
-    assert_int_equal(leinao_build(sim), LEINAO_OK);
-    trace tr = {sim, pop, {0}, {0}, 0};
-    assert_int_equal(leinao_run(sim, record_V, &tr), LEINAO_OK);
-    assert_int_equal(tr.n, 40);
-    for (int i = 0; i < tr.n; i++) {
-        double expected = tr.t[i] < 2.0 - 1e-9 ? -70.0
-                                                : -70.0 + 2.0 * exp(-(tr.t[i] - 2.0) / 10.0);
-        assert_true(fabs(tr.V[i] - expected) <= 1e-12 * 70.0);
+    harness_spikes(sim, pop, &t_spike, 1, 2.0, 1.0);
+    harness_every_step(sim, pop);
+    harness_trace *tr = harness_run_trace(sim, pop, "V_m");
+    assert_int_equal(tr->n, 40);
+    for (int i = 0; i < tr->n; i++) {
+        double expected = tr->t[i] < 2.0 - 1e-9 ? -70.0
+                                                : -70.0 + 2.0 * exp(-(tr->t[i] - 2.0) / 10.0);
+        assert_true(fabs(tr->v[i] - expected) <= 1e-12 * 70.0);
     }
+    free(tr);
     leinao_close(sim);
 }
 
