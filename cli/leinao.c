@@ -319,28 +319,31 @@ static int cmd_run(int argc, char **argv)
                 (int)stop_signal, o.out);
     if (!o.quiet)
         print_summary(sim, o.model, o.out);
+    char spikes[4200] = "";
+    const char *type, *format, *file = NULL;
+    for (int i = 0; o.plot && (file = leinao_recording(sim, i, &type, &format)); i++)
+        if (!strcmp(type, "spikes") && !strcmp(format, "sonata"))
+            break;
+    if (file)
+        snprintf(spikes, sizeof spikes, "%s%s%s", file[0] == '/' ? "" : o.out,
+                 file[0] == '/' ? "" : "/", file);
+    leinao_close(sim); /* its threads end here: the plot's reader runs in a child process */
     if (o.plot && !st) {
-        const char *type, *format, *file = NULL;
-        for (int i = 0; (file = leinao_recording(sim, i, &type, &format)); i++)
-            if (!strcmp(type, "spikes") && !strcmp(format, "sonata"))
-                break;
-        char spikes[4200], picture[4200];
-        leinao_plot_options po;
-        leinao_plot_options_default(&po);
-        if (!file) {
+        if (!spikes[0]) {
             fprintf(stderr, "leinao: --plot: the model records no spikes in SONATA format\n");
-        } else {
-            snprintf(spikes, sizeof spikes, "%s%s%s", file[0] == '/' ? "" : o.out,
-                     file[0] == '/' ? "" : "/", file);
+        } else if (leinao_open(&sim) == LEINAO_OK) {
+            char picture[4200];
+            leinao_plot_options po;
+            leinao_plot_options_default(&po);
             snprintf(picture, sizeof picture, "%s/raster.png", o.out);
             leinao_status ps2 = leinao_plot_spikes(sim, spikes, picture, &po);
             if (ps2)
                 st = (leinao_status)fail(sim, ps2);
             else if (!o.quiet)
                 printf("  raster plot: %s\n", picture);
+            leinao_close(sim);
         }
     }
-    leinao_close(sim);
     return run_st ? (int)run_st : (int)st;
 }
 

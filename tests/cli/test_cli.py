@@ -365,6 +365,12 @@ class Cli(unittest.TestCase):
         r = leinao("plot", os.path.join(self.out, "spikes_E.csv"))
         self.assertEqual(r.returncode, 6, r.stderr)
         self.assertIn("not an HDF5 file", r.stderr)
+        # regression: a corrupt file that crashes libhdf5 1.10 (found by fuzzing) is an error,
+        # not a crash: the file is parsed in a child process
+        r = leinao("plot", os.path.join(HERE, "..", "data", "corrupt_spikes.h5"),
+                   "--out", os.path.join(self.out, "corrupt.png"))
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertIn("the HDF5 library crashed reading this file", r.stderr)
         r = leinao("plot", self.out, "--populations", "X")
         self.assertEqual(r.returncode, 6)
         self.assertIn("no population matches 'X'", r.stderr)
