@@ -83,8 +83,8 @@ const char *leinao_errmsg(const leinao_sim *sim);
 /* ---- Configuration (before leinao_build) ---------------------------------------------- */
 
 /* dt: integration step in ms (> 0), duration: model time to simulate in ms (a multiple of dt),
- * seed: master seed of every random stream, threads: worker threads (>= 1; this release
- * computes on one thread and records the request). LEINAO_INVALID on a bad value. */
+ * seed: master seed of every random stream, threads: worker threads (1 to 1024; results are
+ * bitwise identical for any number). LEINAO_INVALID on a bad value. */
 leinao_status leinao_configure(leinao_sim *sim, double dt, double duration, uint64_t seed, int threads);
 /* Spikes before `transient` ms are left out of the rates and CV of ISI in the summary. */
 leinao_status leinao_set_transient(leinao_sim *sim, double transient);
