@@ -9,4 +9,8 @@ extern const lsink_ops lsink_csv_ops;
 extern const lstate_ops lstate_sonata_ops;
 extern const lstate_ops lstate_csv_ops;
 
+/* Draws the state traces of a frame report (in the plot's child process, see plot.c). */
+leinao_status lplot_state(lctx *ctx, const char *report_file, const char *out_path,
+                          const leinao_plot_options *o);
+
 #endif

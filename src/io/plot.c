@@ -1,16 +1,24 @@
 /* plot.c — pictures of results with cairo: a spike raster with the population rate histogram
- * under it (as NEST's raster_plot and bmtk's plot_raster), and state traces; PNG, SVG or PDF by
- * the file's extension. Large populations are subsampled (evenly spaced neurons) so that a
- * raster stays readable and quick; the rates use every spike. */
+ * under it (as NEST's raster_plot and bmtk's plot_raster), and state traces (plot_state.c);
+ * PNG, SVG or PDF by the file's extension. Large populations are subsampled (evenly spaced
+ * neurons) so that a raster stays readable and quick; the rates use every spike.
+ *
+ * A plot reads files it did not write, and libhdf5 1.10 (Debian 12) can crash on a corrupt file
+ * (fuzzing found heap overflows in its object-header parser). So each plot is drawn in a child
+ * process: if it dies, the caller gets an error naming the file, not a crash. */
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <cairo.h>
 #include <hdf5.h>
 #include <math.h>
 #include <stdio.h>
+#include <errno.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "../engine/sim.h"
+#include "io.h"
 #include "sonata_read.h"
 
 static const double palette[8][3] = {{0.12, 0.47, 0.71}, {1.00, 0.50, 0.05}, {0.17, 0.63, 0.17},
@@ -161,10 +169,10 @@ static int selected(const char *list, const char *name)
     return 0;
 }
 
-leinao_status leinao_plot_spikes(leinao_sim *sim, const char *spike_file, const char *out_path,
+/* Draws the raster; runs in the child process of plot_isolated. */
+static leinao_status plot_spikes(lctx *ctx, const char *spike_file, const char *out_path,
                                  const leinao_plot_options *o)
 {
-    lctx *ctx = &sim->ctx;
     lspike_table *table;
     leinao_status st = lsonata_read_spikes(ctx, spike_file, &table);
     if (st)
@@ -311,4 +319,69 @@ leinao_status leinao_plot_spikes(leinao_sim *sim, const char *spike_file, const 
     lc_free(ctx, rate);
     lsonata_free_spikes(ctx, table);
     return canvas_close(ctx, &c);
+}
+
+typedef leinao_status (*plot_fn)(lctx *ctx, const char *in, const char *out,
+                                 const leinao_plot_options *o);
+
+/* Runs fn in a child process; its status and message come back through a pipe. */
+static leinao_status plot_isolated(leinao_sim *sim, plot_fn fn, const char *in, const char *out,
+                                   const leinao_plot_options *o)
+{
+    lctx *ctx = &sim->ctx;
+    int fds[2];
+    if (pipe(fds) != 0)
+        return lc_error(ctx, LEINAO_IO, "%s: cannot plot: no pipe: %s", in, strerror(errno));
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return lc_error(ctx, LEINAO_IO, "%s: cannot plot: fork failed: %s", in, strerror(errno));
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        lctx child;
+        lctx_init(&child, NULL, NULL);
+        int32_t st = (int32_t)fn(&child, in, out, o);
+        ssize_t a = write(fds[1], &st, sizeof st);
+        ssize_t b = write(fds[1], child.errmsg, strlen(child.errmsg) + 1);
+        _exit(a == (ssize_t)sizeof st && b > 0 ? 0 : 3);
+    }
+    close(fds[1]);
+    char reply[sizeof ctx->errmsg + sizeof(int32_t)];
+    size_t got = 0;
+    for (;;) {
+        ssize_t r = read(fds[0], reply + got, sizeof reply - 1 - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    close(fds[0]);
+    reply[got] = 0;
+    int wstatus = 0;
+    while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+        ;
+    if (got < sizeof(int32_t) || !WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0)
+        return lc_error(ctx, LEINAO_INVALID,
+                        "%s: the HDF5 library crashed reading this file (it is corrupt or not "
+                        "what leinao writes); nothing was drawn",
+                        in);
+    int32_t st;
+    memcpy(&st, reply, sizeof st);
+    return st ? lc_error(ctx, (leinao_status)st, "%s", reply + sizeof st) : LEINAO_OK;
+}
+
+leinao_status leinao_plot_spikes(leinao_sim *sim, const char *spike_file, const char *out_path,
+                                 const leinao_plot_options *options)
+{
+    return plot_isolated(sim, plot_spikes, spike_file, out_path, options);
+}
+
+leinao_status leinao_plot_state(leinao_sim *sim, const char *report_file, const char *out_path,
+                                const leinao_plot_options *options)
+{
+    return plot_isolated(sim, lplot_state, report_file, out_path, options);
 }

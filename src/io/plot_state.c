@@ -10,6 +10,7 @@
 
 #include "../engine/sim.h"
 #include "h5util.h"
+#include "io.h"
 
 typedef struct report {
     char pop[128], variables[512], units[512];
@@ -109,10 +110,9 @@ static leinao_status read_report(lctx *ctx, const char *path, report *r)
     return st;
 }
 
-leinao_status leinao_plot_state(leinao_sim *sim, const char *report_file, const char *out_path,
-                                const leinao_plot_options *o)
+leinao_status lplot_state(lctx *ctx, const char *report_file, const char *out_path,
+                          const leinao_plot_options *o)
 {
-    lctx *ctx = &sim->ctx;
     report r;
     leinao_status st = read_report(ctx, report_file, &r);
     if (st) {

@@ -1,9 +1,8 @@
 /* sonata_read.c — see sonata_read.h. Everything read is checked (ranks, lengths, finite times)
  * before use; HDF5's own error printing is off, and every failure names the file.
- *
- * libhdf5 (1.10, Debian 12) can crash on a corrupt file: fuzzing found heap overflows inside its
- * object-header parser. So a file is parsed in a child process that streams the table back
- * through a pipe; if the child dies, the caller gets an error, not a crash. */
+ * libhdf5 (1.10, Debian 12) can crash on a corrupt file (fuzzing found heap overflows in its
+ * object-header parser): callers that read files they did not write run this in a child
+ * process (see plot.c). */
 #include "sonata_read.h"
 
 #include <errno.h>
@@ -11,8 +10,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #define MAX_SPIKES 2000000000ull
@@ -110,7 +107,7 @@ static void read_model_name(hid_t file, char *out, size_t size)
         H5Aclose(attr);
 }
 
-static leinao_status read_direct(lctx *ctx, const char *path, lspike_table **out)
+leinao_status lsonata_read_spikes(lctx *ctx, const char *path, lspike_table **out)
 {
     *out = NULL;
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
@@ -197,139 +194,3 @@ void lsonata_free_spikes(lctx *ctx, lspike_table *table)
     lc_free(ctx, table);
 }
 
-/* ---- the child's side: the table, serialised --------------------------------------------- */
-
-static int put(int fd, const void *data, size_t n)
-{
-    const char *p = data;
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return 0;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 1;
-}
-
-static void child(const char *path, int fd)
-{
-    lctx ctx;
-    lctx_init(&ctx, NULL, NULL);
-    lspike_table *t = NULL;
-    int32_t st = (int32_t)read_direct(&ctx, path, &t);
-    uint32_t len = (uint32_t)strlen(ctx.errmsg);
-    int ok = put(fd, &st, sizeof st) && put(fd, &len, sizeof len) && put(fd, ctx.errmsg, len);
-    if (ok && st == LEINAO_OK) {
-        int32_t n = t->n;
-        ok = put(fd, t->model, sizeof t->model) && put(fd, &n, sizeof n);
-        for (int i = 0; ok && i < t->n; i++) {
-            const lspike_population *p = &t->pops[i];
-            uint64_t count = p->n;
-            ok = put(fd, p->name, sizeof p->name) && put(fd, &count, sizeof count) &&
-                 put(fd, &p->n_nodes, sizeof p->n_nodes) &&
-                 put(fd, p->t, count * sizeof *p->t) && put(fd, p->ids, count * sizeof *p->ids);
-        }
-    }
-    _exit(ok ? 0 : 3);
-}
-
-/* ---- the parent's side ------------------------------------------------------------------- */
-
-static int get(int fd, void *data, size_t n)
-{
-    char *p = data;
-    while (n > 0) {
-        ssize_t r = read(fd, p, n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return 0;
-        p += r;
-        n -= (size_t)r;
-    }
-    return 1;
-}
-
-/* Reads the child's stream; 0 when it ended early (the child died) or made no sense. */
-static int receive(lctx *ctx, int fd, leinao_status *st, lspike_table **out)
-{
-    int32_t status;
-    uint32_t len;
-    char msg[sizeof ctx->errmsg];
-    if (!get(fd, &status, sizeof status) || !get(fd, &len, sizeof len) || len >= sizeof msg ||
-        !get(fd, msg, len))
-        return 0;
-    msg[len] = 0;
-    if (status != LEINAO_OK) {
-        *st = lc_error(ctx, (leinao_status)status, "%s", msg);
-        return 1;
-    }
-    lspike_table *t = lc_calloc(ctx, 1, sizeof *t);
-    int32_t n;
-    if (!t || !get(fd, t->model, sizeof t->model) || !get(fd, &n, sizeof n) || n < 0 || n > 256) {
-        lc_free(ctx, t);
-        return t ? 0 : (*st = LEINAO_NOMEM, 1);
-    }
-    t->model[sizeof t->model - 1] = 0;
-    t->pops = lc_calloc(ctx, (size_t)n + 1, sizeof *t->pops);
-    int ok = t->pops != NULL;
-    for (int i = 0; ok && i < n; i++) {
-        lspike_population *p = &t->pops[i];
-        uint64_t count;
-        t->n = i + 1;
-        ok = get(fd, p->name, sizeof p->name) && get(fd, &count, sizeof count) &&
-             get(fd, &p->n_nodes, sizeof p->n_nodes) && count <= MAX_SPIKES;
-        p->name[sizeof p->name - 1] = 0;
-        if (ok) {
-            p->n = (size_t)count;
-            p->t = lc_malloc(ctx, (p->n ? p->n : 1) * sizeof *p->t);
-            p->ids = lc_malloc(ctx, (p->n ? p->n : 1) * sizeof *p->ids);
-            ok = p->t && p->ids && get(fd, p->t, p->n * sizeof *p->t) &&
-                 get(fd, p->ids, p->n * sizeof *p->ids);
-        }
-    }
-    if (!ok) {
-        lsonata_free_spikes(ctx, t);
-        return 0;
-    }
-    *out = t;
-    *st = LEINAO_OK;
-    return 1;
-}
-
-leinao_status lsonata_read_spikes(lctx *ctx, const char *path, lspike_table **out)
-{
-    *out = NULL;
-    int fds[2];
-    if (pipe(fds) != 0)
-        return lc_error(ctx, LEINAO_IO, "%s: cannot read: no pipe: %s", path, strerror(errno));
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
-        return lc_error(ctx, LEINAO_IO, "%s: cannot read: fork failed: %s", path, strerror(errno));
-    }
-    if (pid == 0) {
-        close(fds[0]);
-        child(path, fds[1]);
-    }
-    close(fds[1]);
-    leinao_status st = LEINAO_OK;
-    int complete = receive(ctx, fds[0], &st, out);
-    close(fds[0]);
-    int wstatus = 0;
-    while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
-        ;
-    if (!complete || !WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
-        lsonata_free_spikes(ctx, *out);
-        *out = NULL;
-        return lc_error(ctx, LEINAO_INVALID,
-                        "%s: the HDF5 library crashed reading this file (it is corrupt or not a "
-                        "SONATA spike file); nothing was drawn",
-                        path);
-    }
-    return st;
-}

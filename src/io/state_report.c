@@ -73,7 +73,7 @@ static leinao_status sonata_open(lstate_recorder *r, leinao_sim *sim, const char
     if (!st) {
         f->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
         hsize_t dims[2] = {0, f->columns}, max[2] = {H5S_UNLIMITED, f->columns};
-        hsize_t chunk[2] = {f->rows_capacity, f->columns};
+        hsize_t chunk[2] = {65536 / (f->columns * sizeof(double)) + 1, f->columns}; /* 64 KiB */
         double time[3] = {r->interval_steps * sim->dt, r->interval_steps * sim->dt,
                           r->interval_steps * sim->dt};
         hid_t space = H5Screate_simple(2, dims, max), props = H5Pcreate(H5P_DATASET_CREATE);
