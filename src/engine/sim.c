@@ -158,7 +158,8 @@ leinao_status leinao_set_rate_guard(leinao_sim *sim, int pop, double min_rate, d
                         "a rate guard needs 0 <= min <= max, got min = %g, max = %g", min_rate,
                         max_rate);
     double steps = window / sim->dt;
-    if (!(window > 0.0) || fabs(steps - nearbyint(steps)) > 1e-9 * fmax(1.0, steps))
+    if (!(window > 0.0) || !(steps < 4294967295.0) ||
+        fabs(steps - nearbyint(steps)) > 1e-9 * fmax(1.0, steps))
         return lc_error(&sim->ctx, LEINAO_INVALID,
                         "the guard window must be a positive multiple of dt = %g ms, got %g",
                         sim->dt, window);

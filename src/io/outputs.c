@@ -116,7 +116,8 @@ leinao_status leinao_record_state(leinao_sim *sim, int pop, const char *const *v
     if (n_vars == 0 || n_vars > 64)
         return lc_error(ctx, LEINAO_INVALID, "variables: name 1 to 64 state variables");
     double steps = interval / sim->dt;
-    if (!(interval > 0.0) || fabs(steps - nearbyint(steps)) > 1e-9 * fmax(1.0, steps))
+    if (!(interval > 0.0) || !(steps <= 2147483647.0) ||
+        fabs(steps - nearbyint(steps)) > 1e-9 * fmax(1.0, steps))
         return lc_error(ctx, LEINAO_INVALID, "interval must be a positive multiple of dt = %g ms, "
                                              "got %g",
                         sim->dt, interval);

@@ -60,7 +60,7 @@ static leinao_status check(lctx *ctx, const double *p)
 
 static void prepare(const double *p, double dt, double *c)
 {
-    c[C_REFRACTORY] = round(p[P_t_ref] / dt);
+    c[C_REFRACTORY] = lmodel_steps(p[P_t_ref], dt);
 }
 
 typedef struct inputs {

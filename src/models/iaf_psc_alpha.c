@@ -61,7 +61,7 @@ static void prepare(const double *p, double dt, double *c)
         c[idx[k][3]] = lprop_exp_current(tau_m, tau_s, C_m, dt);      /* I -> V */
         c[idx[k][4]] = exp(1.0) / tau_s; /* a weight w makes the current peak at w, at tau_s */
     }
-    c[C_REFRACTORY] = round(p[P_t_ref] / dt);
+    c[C_REFRACTORY] = lmodel_steps(p[P_t_ref], dt);
 }
 
 static void update(lneuron_block *b, uint32_t begin, uint32_t end, int64_t step0, int nsteps)

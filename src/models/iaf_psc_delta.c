@@ -39,7 +39,7 @@ static void prepare(const double *p, double dt, double *c)
 {
     c[C_P33] = exp(-dt / p[P_tau_m]);
     c[C_P30] = -p[P_tau_m] / p[P_C_m] * expm1(-dt / p[P_tau_m]);
-    c[C_REFRACTORY_STEPS] = round(p[P_t_ref] / dt);
+    c[C_REFRACTORY_STEPS] = lmodel_steps(p[P_t_ref], dt);
 }
 
 static void update(lneuron_block *b, uint32_t begin, uint32_t end, int64_t step0, int nsteps)

@@ -47,7 +47,7 @@ static void prepare(const double *p, double dt, double *c)
     c[C_P11_in] = exp(-dt / p[P_tau_syn_in]);
     c[C_P21_ex] = lprop_exp_current(p[P_tau_m], p[P_tau_syn_ex], p[P_C_m], dt);
     c[C_P21_in] = lprop_exp_current(p[P_tau_m], p[P_tau_syn_in], p[P_C_m], dt);
-    c[C_REFRACTORY] = round(p[P_t_ref] / dt);
+    c[C_REFRACTORY] = lmodel_steps(p[P_t_ref], dt);
 }
 
 static void update(lneuron_block *b, uint32_t begin, uint32_t end, int64_t step0, int nsteps)

@@ -3,6 +3,7 @@
 #ifndef LEINAO_MODELS_MODEL_H
 #define LEINAO_MODELS_MODEL_H
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -89,6 +90,14 @@ const lmodel *lmodel_at(int i);
 
 /* Writes a model's Markdown page to `out`. */
 void lmodel_write_doc(const lmodel *m, FILE *out);
+
+/* A duration in ms as a whole number of steps (rounded), kept within [0, 2^31 - 1]: refractory
+ * periods longer than that last the whole run anyway, and huge values must not overflow. */
+static inline double lmodel_steps(double ms, double dt)
+{
+    double s = nearbyint(ms / dt);
+    return s < 0.0 ? 0.0 : s > 2147483647.0 ? 2147483647.0 : s;
+}
 
 /* Activity window of generators, NEST's convention: active for the emission steps n with
  * start < (n + 1) dt <= stop, i.e. start/dt <= n < stop/dt on the grid. */

@@ -46,16 +46,21 @@ const lmodel *lmodel_find(const char *name)
     return NULL;
 }
 
+/* Steps are below 2^32 (leinao_configure); anything later is simply "after the run". */
+static int64_t step_of(double ms, double dt)
+{
+    double s = nearbyint(ms / dt);
+    return s >= 9e15 || isnan(s) ? INT64_MAX : s < 0.0 ? 0 : (int64_t)s;
+}
+
 int64_t lmodel_first_active_step(double start, double dt)
 {
-    return (int64_t)llround(start / dt);
+    return step_of(start, dt);
 }
 
 int64_t lmodel_end_active_step(double stop, double dt)
 {
-    if (isinf(stop) || stop / dt > 9e18)
-        return INT64_MAX;
-    return (int64_t)llround(stop / dt);
+    return step_of(stop, dt);
 }
 
 static void write_default(FILE *out, const lparam_def *d)

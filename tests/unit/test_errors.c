@@ -200,6 +200,22 @@ static void rules_are_checked(void **state)
     expect(4, 55, "p must be in [0, 1], got 1.5", NULL);
 }
 
+/* Regression (found by fuzzing): an infinite interval slipped through the multiple-of-dt check
+ * (inf - inf is NaN) and overflowed an int. */
+static void infinite_times_are_refused(void **state)
+{
+    (void)state;
+    assert_int_equal(load(POP_E "recordings:\n  - {type: state, population: E, variables: V_m,"
+                                " interval: inf, file: v.h5}\n"),
+                     LEINAO_MODEL_FILE);
+    expect(4, 60, "recordings.0.interval", "interval must be a positive multiple of dt");
+    assert_int_equal(load(POP_E "guards: {rate: {max: 10, window: .inf}}\n"), LEINAO_MODEL_FILE);
+    assert_non_null(strstr(message, "window must be a positive multiple of dt"));
+    assert_int_equal(load("populations:\n  g: {model: spike_generator, params: {spike_times: [1e300]}}\n"),
+                     LEINAO_MODEL_FILE);
+    assert_non_null(strstr(message, "beyond the 2^32 steps"));
+}
+
 static void overrides(void **state)
 {
     (void)state;
@@ -235,6 +251,7 @@ int main(void)
         cmocka_unit_test(delays_on_the_grid),
         cmocka_unit_test(unknown_model_and_population),
         cmocka_unit_test(rules_are_checked),
+        cmocka_unit_test(infinite_times_are_refused),
         cmocka_unit_test(overrides),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
