@@ -3,6 +3,7 @@
 #ifndef LEINAO_BASE_PARAMS_H
 #define LEINAO_BASE_PARAMS_H
 
+#include <math.h>
 #include <stddef.h>
 
 #include "context.h"
@@ -30,6 +31,16 @@ typedef struct lparam_def {
     int flags;
     const char *doc;
 } lparam_def;
+
+/* The one rule for times on the grid (delays, durations, spike times, intervals, windows):
+ * whether `ms` is finite and a whole number of steps of `dt` (within 1e-9 relative). *steps
+ * gets that number, rounded; callers check their own range. */
+static inline int lgrid_steps(double ms, double dt, double *steps)
+{
+    double s = ms / dt, r = nearbyint(s);
+    *steps = r;
+    return isfinite(s) && fabs(s - r) <= 1e-9 * fmax(1.0, fabs(s));
+}
 
 /* Index of `name` in a table of n rows, or -1. */
 int lparam_find(const lparam_def *table, int n, const char *name);

@@ -110,8 +110,8 @@ leinao_status leinao_configure(leinao_sim *sim, double dt, double duration, uint
         return lc_error(&sim->ctx, LEINAO_INVALID, "dt must be > 0, got %g", dt);
     if (!(duration >= 0.0) || !isfinite(duration))
         return lc_error(&sim->ctx, LEINAO_INVALID, "duration must be >= 0, got %g", duration);
-    double steps = duration / dt;
-    if (fabs(steps - nearbyint(steps)) > 1e-9 * fmax(1.0, steps))
+    double steps;
+    if (!lgrid_steps(duration, dt, &steps))
         return lc_error(&sim->ctx, LEINAO_INVALID,
                         "duration must be a multiple of dt = %g, got %g", dt, duration);
     if (steps >= 4294967295.0)
@@ -157,9 +157,8 @@ leinao_status leinao_set_rate_guard(leinao_sim *sim, int pop, double min_rate, d
         return lc_error(&sim->ctx, LEINAO_INVALID,
                         "a rate guard needs 0 <= min <= max, got min = %g, max = %g", min_rate,
                         max_rate);
-    double steps = window / sim->dt;
-    if (!(window > 0.0) || !(steps < 4294967295.0) ||
-        fabs(steps - nearbyint(steps)) > 1e-9 * fmax(1.0, steps))
+    double steps;
+    if (!(window > 0.0) || !lgrid_steps(window, sim->dt, &steps) || !(steps < 4294967295.0))
         return lc_error(&sim->ctx, LEINAO_INVALID,
                         "the guard window must be a positive multiple of dt = %g ms, got %g",
                         sim->dt, window);
@@ -185,7 +184,7 @@ leinao_status leinao_set_rate_guard(leinao_sim *sim, int pop, double min_rate, d
         sim->guard_min[i] = min_rate;
         sim->guard_max[i] = max_rate;
     }
-    sim->guard_steps = (int64_t)nearbyint(steps);
+    sim->guard_steps = (int64_t)steps;
     sim->guard_next = sim->guard_steps;
     return LEINAO_OK;
 }

@@ -115,9 +115,8 @@ leinao_status leinao_record_state(leinao_sim *sim, int pop, const char *const *v
         return lc_error(ctx, LEINAO_INVALID, "format must be sonata or csv, got '%s'", format);
     if (n_vars == 0 || n_vars > 64)
         return lc_error(ctx, LEINAO_INVALID, "variables: name 1 to 64 state variables");
-    double steps = interval / sim->dt;
-    if (!(interval > 0.0) || !(steps <= 2147483647.0) ||
-        fabs(steps - nearbyint(steps)) > 1e-9 * fmax(1.0, steps))
+    double steps;
+    if (!(interval > 0.0) || !lgrid_steps(interval, sim->dt, &steps) || !(steps <= 2147483647.0))
         return lc_error(ctx, LEINAO_INVALID, "interval must be a positive multiple of dt = %g ms, "
                                              "got %g",
                         sim->dt, interval);
@@ -128,7 +127,7 @@ leinao_status leinao_record_state(leinao_sim *sim, int pop, const char *const *v
         return LEINAO_NOMEM;
     size_t count = neurons ? n_neurons : p->size;
     r->pop = pop;
-    r->interval_steps = (int)nearbyint(steps);
+    r->interval_steps = (int)steps;
     r->ops = ops;
     r->vars = lc_malloc(ctx, n_vars * sizeof *r->vars);
     r->neurons = lc_malloc(ctx, (count ? count : 1) * sizeof *r->neurons);

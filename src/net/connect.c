@@ -11,13 +11,6 @@
 
 #define MAX_DELAY_STEPS 65535
 
-static int delay_is_grid(double delay, double dt, long long *steps)
-{
-    double s = delay / dt;
-    *steps = llround(s);
-    return fabs(s - (double)*steps) <= 1e-9 * fmax(1.0, fabs(s));
-}
-
 static const char *rule_name(leinao_rule_kind k)
 {
     static const char *names[] = {"all_to_all", "one_to_one", "pairwise_bernoulli",
@@ -28,11 +21,10 @@ static const char *rule_name(leinao_rule_kind k)
 void lproj_delay_range(const lprojection *p, double dt, int *lo, int *hi)
 {
     const leinao_dist *d = &p->delay;
-    long long s;
-    double a, b;
+    double s, a, b;
     switch (d->kind) {
     case LEINAO_DIST_CONSTANT:
-        delay_is_grid(d->a, dt, &s);
+        lgrid_steps(d->a, dt, &s);
         *lo = *hi = (int)(s < 1 ? 1 : s > MAX_DELAY_STEPS ? MAX_DELAY_STEPS : s);
         return;
     case LEINAO_DIST_UNIFORM:
@@ -112,11 +104,10 @@ leinao_status lproj_check(lctx *ctx, const lprojection *p, uint32_t n_src, uint3
     if (p->delay.kind == LEINAO_DIST_NORMAL_CLIPPED && !(p->delay.low <= p->delay.high))
         return lc_error(ctx, LEINAO_INVALID, "delay: normal_clipped needs low <= high");
     if (p->delay.kind == LEINAO_DIST_CONSTANT) {
-        long long steps;
-        double d = p->delay.a;
+        double steps, d = p->delay.a;
         if (!isfinite(d) || d < dt * (1 - 1e-9))
             return lc_error(ctx, LEINAO_INVALID, "delay must be >= dt = %g ms, got %g", dt, d);
-        if (!delay_is_grid(d, dt, &steps))
+        if (!lgrid_steps(d, dt, &steps))
             return lc_error(ctx, LEINAO_INVALID,
                             "delay must be a multiple of dt = %g ms, got %g (it is never rounded "
                             "silently; use a distribution to draw delays on the grid)",

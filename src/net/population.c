@@ -152,12 +152,13 @@ leinao_status lpop_resolve(lctx *ctx, lpopulation *pop, double dt)
     }
     if (m->kind == LM_SPIKE_GENERATOR) {
         for (size_t k = 0; k < pop->n_spike_times; k++) {
-            double steps = pop->spike_times[k] / dt;
+            double steps;
+            int on_grid = lgrid_steps(pop->spike_times[k], dt, &steps);
             if (!(steps < 4294967295.0))
                 return lc_error(ctx, LEINAO_INVALID,
                                 "spike_times[%zu] = %g is beyond the 2^32 steps of a run", k,
                                 pop->spike_times[k]);
-            if (fabs(steps - nearbyint(steps)) > 1e-9 * fmax(1.0, steps))
+            if (!on_grid)
                 return lc_error(ctx, LEINAO_INVALID,
                                 "spike_times[%zu] = %g is not a multiple of dt = %g", k,
                                 pop->spike_times[k], dt);
