@@ -9,6 +9,18 @@ extern const lsink_ops lsink_csv_ops;
 extern const lstate_ops lstate_sonata_ops;
 extern const lstate_ops lstate_csv_ops;
 
+/* A picture being drawn: PNG, SVG or PDF by the path's extension, white, sans-serif. */
+typedef struct lcanvas {
+    struct _cairo_surface *surface;
+    struct _cairo *cr;
+    int png;
+    const char *path;
+} lcanvas;
+
+leinao_status lcanvas_open(lctx *ctx, lcanvas *c, const char *path, int width, int height);
+/* Finishes the picture (writes the PNG) and frees the canvas. */
+leinao_status lcanvas_close(lctx *ctx, lcanvas *c);
+
 /* Draws the state traces of a frame report (in the plot's child process, see plot.c). */
 leinao_status lplot_state(lctx *ctx, const char *report_file, const char *out_path,
                           const leinao_plot_options *o);

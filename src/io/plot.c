@@ -35,20 +35,13 @@ void leinao_plot_options_default(leinao_plot_options *o)
     o->max_neurons = 400;
 }
 
-typedef struct canvas {
-    cairo_surface_t *surface;
-    cairo_t *cr;
-    int png;
-    const char *path;
-} canvas;
-
 static int ends_with(const char *s, const char *suffix)
 {
     size_t a = strlen(s), b = strlen(suffix);
     return a >= b && !strcmp(s + a - b, suffix);
 }
 
-static leinao_status canvas_open(lctx *ctx, canvas *c, const char *path, int w, int h)
+leinao_status lcanvas_open(lctx *ctx, lcanvas *c, const char *path, int w, int h)
 {
     c->path = path;
     c->png = !(ends_with(path, ".svg") || ends_with(path, ".pdf"));
@@ -72,7 +65,7 @@ static leinao_status canvas_open(lctx *ctx, canvas *c, const char *path, int w, 
     return LEINAO_OK;
 }
 
-static leinao_status canvas_close(lctx *ctx, canvas *c)
+leinao_status lcanvas_close(lctx *ctx, lcanvas *c)
 {
     cairo_destroy(c->cr);
     cairo_surface_flush(c->surface);
@@ -209,8 +202,8 @@ static leinao_status plot_spikes(lctx *ctx, const char *spike_file, const char *
         return lc_error(ctx, LEINAO_INVALID, "the time window must have from < to, got %g and %g",
                         t0, t1);
     }
-    canvas c = {NULL, NULL, 0, NULL};
-    if ((st = canvas_open(ctx, &c, out_path, o->width, o->height))) {
+    lcanvas c = {NULL, NULL, 0, NULL};
+    if ((st = lcanvas_open(ctx, &c, out_path, o->width, o->height))) {
         lsonata_free_spikes(ctx, table);
         return st;
     }
@@ -318,7 +311,7 @@ static leinao_status plot_spikes(lctx *ctx, const char *spike_file, const char *
     text(cr, o->width / 2.0, 20, title, 15, 0.5, 0.5);
     lc_free(ctx, rate);
     lsonata_free_spikes(ctx, table);
-    return canvas_close(ctx, &c);
+    return lcanvas_close(ctx, &c);
 }
 
 typedef leinao_status (*plot_fn)(lctx *ctx, const char *in, const char *out,

@@ -1,7 +1,5 @@
 /* plot_state.c — state traces from a SONATA frame report (as leinao writes them, or any with
  * the same layout): one panel per variable, one line per neuron, time in ms. */
-#include <cairo-pdf.h>
-#include <cairo-svg.h>
 #include <cairo.h>
 #include <hdf5.h>
 #include <math.h>
@@ -141,25 +139,12 @@ leinao_status lplot_state(lctx *ctx, const char *report_file, const char *out_pa
         t1 = o->t_to;
     if (!(t1 > t0))
         t1 = t0 + r.time[2];
-    cairo_surface_t *surface;
-    int png = 0;
-    size_t len = strlen(out_path);
-    if (len > 4 && !strcmp(out_path + len - 4, ".svg"))
-        surface = cairo_svg_surface_create(out_path, o->width, o->height);
-    else if (len > 4 && !strcmp(out_path + len - 4, ".pdf"))
-        surface = cairo_pdf_surface_create(out_path, o->width, o->height);
-    else if (len > 4 && !strcmp(out_path + len - 4, ".png")) {
-        surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, o->width, o->height);
-        png = 1;
-    } else {
+    lcanvas c = {NULL, NULL, 0, NULL};
+    if ((st = lcanvas_open(ctx, &c, out_path, o->width, o->height))) {
         lc_free(ctx, r.data);
-        return lc_error(ctx, LEINAO_INVALID, "%s: the picture's name must end in .png, .svg or .pdf",
-                        out_path);
+        return st;
     }
-    cairo_t *cr = cairo_create(surface);
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_paint(cr);
-    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_t *cr = c.cr;
     const double left = 110, right = 30, top = 50, bottom = 60, gap = 30;
     double panel_h = (o->height - top - bottom - gap * (n_vars - 1)) / n_vars;
     double panel_w = o->width - left - right;
@@ -230,16 +215,6 @@ leinao_status lplot_state(lctx *ctx, const char *report_file, const char *out_pa
              o->title ? o->title : r.pop, r.variables, r.units, neurons, r.time[2]);
     cairo_move_to(cr, left, 28);
     cairo_show_text(cr, label);
-    cairo_destroy(cr);
-    cairo_surface_flush(surface);
-    cairo_status_t s = png ? cairo_surface_write_to_png(surface, out_path) : CAIRO_STATUS_SUCCESS;
-    cairo_surface_finish(surface);
-    if (s == CAIRO_STATUS_SUCCESS)
-        s = cairo_surface_status(surface);
-    cairo_surface_destroy(surface);
     lc_free(ctx, r.data);
-    if (s != CAIRO_STATUS_SUCCESS)
-        return lc_error(ctx, LEINAO_IO, "%s: cannot write the picture: %s", out_path,
-                        cairo_status_to_string(s));
-    return LEINAO_OK;
+    return lcanvas_close(ctx, &c);
 }
