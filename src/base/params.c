@@ -2,6 +2,7 @@
 #include "params.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 int lparam_find(const lparam_def *table, int n, const char *name)
@@ -84,4 +85,14 @@ const char *lsuggest_best(const lsuggest *s)
 {
     int limit = (int)strlen(s->typed) / 3;
     return s->best && s->best_distance <= (limit > 1 ? limit : 1) ? s->best : NULL;
+}
+
+const char *lsuggest_hint(const lsuggest *s, char *buf, size_t size)
+{
+    const char *best = lsuggest_best(s);
+    if (best)
+        snprintf(buf, size, " (did you mean '%s'?)", best);
+    else if (size)
+        buf[0] = 0;
+    return buf;
 }

@@ -61,5 +61,7 @@ typedef struct lsuggest {
 void lsuggest_init(lsuggest *s, const char *typed);
 void lsuggest_offer(lsuggest *s, const char *candidate);
 const char *lsuggest_best(const lsuggest *s);
+/* " (did you mean 'best'?)" in buf, or "" when no name is close enough; returns buf. */
+const char *lsuggest_hint(const lsuggest *s, char *buf, size_t size);
 
 #endif

@@ -585,9 +585,9 @@ static leinao_status load_projection(loader *L, ynode *p)
                 lsuggest_init(&sg, model);
                 for (int i = 0; i < lsynapse_count(); i++)
                     lsuggest_offer(&sg, lsynapse_at(i)->name);
-                const char *best = lsuggest_best(&sg);
-                st = fail(L, model_node, "unknown synapse model '%s'%s%s%s", model,
-                          best ? " (did you mean '" : "", best ? best : "", best ? "'?)" : "");
+                char hint[96];
+                st = fail(L, model_node, "unknown synapse model '%s'%s", model,
+                          lsuggest_hint(&sg, hint, sizeof hint));
             }
             pop(L, m2);
         }

@@ -144,10 +144,9 @@ leinao_status leinao_record_state(leinao_sim *sim, int pop, const char *const *v
             for (int j = 0; j < m->n_states; j++)
                 if (!(m->states[j].flags & LP_HIDDEN))
                     lsuggest_offer(&sg, m->states[j].name);
-            const char *best = lsuggest_best(&sg);
-            st = lc_error(ctx, LEINAO_NOT_FOUND, "%s has no state variable '%s'%s%s%s", m->name,
-                          vars[v], best ? " (did you mean '" : "", best ? best : "",
-                          best ? "'?)" : "");
+            char hint[96];
+            st = lc_error(ctx, LEINAO_NOT_FOUND, "%s has no state variable '%s'%s", m->name,
+                          vars[v], lsuggest_hint(&sg, hint, sizeof hint));
         }
         if (!st)
             r->vars[v] = k;

@@ -506,9 +506,9 @@ leinao_status lproj_set_synapse(lctx *ctx, lprojection *p, const char *model)
         lsuggest_init(&sg, model);
         for (int i = 0; i < lsynapse_count(); i++)
             lsuggest_offer(&sg, lsynapse_at(i)->name);
-        const char *best = lsuggest_best(&sg);
-        return lc_error(ctx, LEINAO_NOT_FOUND, "unknown synapse model '%s'%s%s%s", model,
-                        best ? " (did you mean '" : "", best ? best : "", best ? "'?)" : "");
+        char hint[96];
+        return lc_error(ctx, LEINAO_NOT_FOUND, "unknown synapse model '%s'%s", model,
+                        lsuggest_hint(&sg, hint, sizeof hint));
     }
     p->syn = m;
     for (int i = 0; i < m->n_params; i++)
@@ -525,9 +525,9 @@ leinao_status lproj_set_synapse_param(lctx *ctx, lprojection *p, const char *nam
         lsuggest_init(&sg, name);
         for (int k = 0; k < m->n_params; k++)
             lsuggest_offer(&sg, m->params[k].name);
-        const char *best = lsuggest_best(&sg);
-        return lc_error(ctx, LEINAO_NOT_FOUND, "%s has no parameter '%s'%s%s%s", m->name, name,
-                        best ? " (did you mean '" : "", best ? best : "", best ? "'?)" : "");
+        char hint[96];
+        return lc_error(ctx, LEINAO_NOT_FOUND, "%s has no parameter '%s'%s", m->name, name,
+                        lsuggest_hint(&sg, hint, sizeof hint));
     }
     leinao_status st = lparam_check(ctx, &m->params[i], value);
     if (!st)
