@@ -11,6 +11,8 @@
 
 #include "sim.h"
 
+#define EXPONENT_BITS UINT64_C(0x7FF0000000000000)
+
 /* Adds the slice's spikes of one population to the per-neuron statistics. */
 static void count_spikes(leinao_sim *sim, lpopulation *p, int64_t step)
 {
@@ -233,7 +235,7 @@ static int is_sampled(const leinao_sim *sim, int pop)
 }
 
 /* Finds the first non-finite state of thread t's neurons (models write NaN when they diverge). */
-static void check_finite(leinao_sim *sim, int pop, int t)
+LEINAO_KERNEL static void check_finite(leinao_sim *sim, int pop, int t)
 {
     lthread *th = &sim->thread[t];
     const lpopulation *p = sim->pops[pop];
@@ -242,10 +244,14 @@ static void check_finite(leinao_sim *sim, int pop, int t)
         return;
     for (int k = 0; k < p->model->n_states; k++) {
         const double *x = p->state[k];
-        double sum = 0.0;
-        for (uint32_t i = lo; i < hi; i++)
-            sum += x[i] * 0.0; /* NaN or inf anywhere makes the sum NaN */
-        if (sum == 0.0)
+        /* NaN and inf have all exponent bits set: an integer and-reduction that vectorises */
+        uint64_t all = 0;
+        for (uint32_t i = lo; i < hi; i++) {
+            uint64_t u;
+            memcpy(&u, &x[i], sizeof u);
+            all |= ((~u & EXPONENT_BITS) - 1) >> 63; /* 1 when no exponent bit is clear */
+        }
+        if (!all)
             continue;
         for (uint32_t i = lo; i < hi; i++) {
             if (!isfinite(x[i]) && (th->fail_pop < 0 || i < th->fail_neuron)) {

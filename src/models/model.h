@@ -60,11 +60,41 @@ typedef struct lmodel {
     void (*update)(lneuron_block *block, uint32_t begin, uint32_t end, int64_t step0, int nsteps);
 } lmodel;
 
+/* Marks a hot kernel that is compiled twice on x86-64, for AVX2 and for the baseline, the
+ * loader picking one (function multiversioning). Both give the same bits: in C11 mode nothing is
+ * contracted into FMA and no reduction is reassociated, so only the vector width differs. */
+#if defined(__x86_64__) && defined(__has_attribute) && !defined(LEINAO_NO_CLONES)
+#if __has_attribute(target_clones)
+#define LEINAO_KERNEL __attribute__((target_clones("avx2", "default")))
+#endif
+#endif
+#ifndef LEINAO_KERNEL
+#define LEINAO_KERNEL
+#endif
+
 /* Appends a spike of neuron i in step k of the slice (capacity is sized at build). */
 static inline void lspike_emit(lspike_list *out, uint32_t i, int k)
 {
     out->index[out->count] = i;
     out->step[out->count++] = (uint16_t)k;
+}
+
+/* Restores (neuron, step) order to the spikes appended since index `from` by a kernel that
+ * advanced several neurons together step by step (they arrive in (step, neuron) order). Stable
+ * insertion sort by neuron: a neuron's own spikes keep their step order. */
+static inline void lspike_sort(lspike_list *out, size_t from)
+{
+    for (size_t a = from + 1; a < out->count; a++) {
+        uint32_t i = out->index[a];
+        uint16_t k = out->step[a];
+        size_t b = a;
+        for (; b > from && out->index[b - 1] > i; b--) {
+            out->index[b] = out->index[b - 1];
+            out->step[b] = out->step[b - 1];
+        }
+        out->index[b] = i;
+        out->step[b] = k;
+    }
 }
 
 /* NEST's rules shared by the integrate-and-fire models. */
