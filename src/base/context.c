@@ -32,6 +32,25 @@ void lctx_init(lctx *ctx, leinao_alloc_fn alloc, void *user)
     ctx->alloc_user = user;
 }
 
+void lctx_fork(const lctx *parent, lctx *worker)
+{
+    lctx_init(worker, parent->alloc, parent->alloc_user);
+}
+
+void lctx_join(lctx *parent, uint64_t base, const lctx *workers, size_t stride, int n)
+{
+    uint64_t peaks = 0;
+    for (int i = 0; i < n; i++) {
+        const lctx *w = (const lctx *)((const char *)workers + stride * (size_t)i);
+        parent->bytes_in_use += w->bytes_in_use;
+        peaks += w->peak_bytes;
+    }
+    if (base + peaks > parent->peak_bytes)
+        parent->peak_bytes = base + peaks;
+    if (parent->bytes_in_use > parent->peak_bytes)
+        parent->peak_bytes = parent->bytes_in_use;
+}
+
 leinao_status lc_error(lctx *ctx, leinao_status status, const char *fmt, ...)
 {
     va_list ap;

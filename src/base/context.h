@@ -26,6 +26,13 @@ void *lc_realloc(lctx *ctx, void *ptr, size_t size);
 void lc_free(lctx *ctx, void *ptr);
 char *lc_strdup(lctx *ctx, const char *s);
 
+/* Worker contexts of a parallel section: the parent's allocator (it must be thread-safe, as
+ * malloc is), their own accounting and message. lctx_join folds their accounting back into the
+ * parent: bytes in use add up; the peak counts the workers' peaks as if they were simultaneous
+ * on top of `base` (the parent's bytes in use at the fork), an upper bound. */
+void lctx_fork(const lctx *parent, lctx *worker);
+void lctx_join(lctx *parent, uint64_t base, const lctx *workers, size_t stride, int n);
+
 /* Records a formatted message and returns `status` (so errors read `return lc_error(...)`). */
 leinao_status lc_error(lctx *ctx, leinao_status status, const char *fmt, ...)
 #if defined(__GNUC__)

@@ -89,8 +89,7 @@ static leinao_status partition(leinao_sim *sim)
     const size_t stride = (size_t)T + 1;
     sim->range = lc_malloc(ctx, (size_t)sim->n_pops * stride * sizeof *sim->range);
     sim->thread = lc_calloc(ctx, (size_t)T, sizeof *sim->thread);
-    sim->workers = lc_calloc(ctx, (size_t)T, sizeof *sim->workers);
-    if (!sim->range || !sim->thread || !sim->workers)
+    if (!sim->range || !sim->thread)
         return LEINAO_NOMEM;
     size_t widest = 1;
     for (int i = 0; i < sim->n_pops; i++) {
@@ -149,6 +148,11 @@ static leinao_status partition(leinao_sim *sim)
     return LEINAO_OK;
 }
 
+static void run_on_pool(void *pool, void (*job)(void *arg, int t), void *arg)
+{
+    lpool_run(pool, job, arg);
+}
+
 leinao_status leinao_build(leinao_sim *sim)
 {
     if (sim->phase != LSIM_DECLARING)
@@ -164,12 +168,21 @@ leinao_status leinao_build(leinao_sim *sim)
             return fail(sim, where, st);
         }
     }
+    /* the threads start here: they generate the connections too */
+    sim->n_threads = sim->threads;
+    sim->workers = lc_calloc(&sim->ctx, (size_t)sim->n_threads, sizeof *sim->workers);
+    if (!sim->workers)
+        return fail(sim, "the engine", LEINAO_NOMEM);
+    if (lpool_init(&sim->pool, sim->n_threads, sim->workers) != 0)
+        return lc_error(&sim->ctx, LEINAO_ERROR, "cannot start %d threads", sim->n_threads);
+    const lparallel par = {run_on_pool, &sim->pool, sim->n_threads};
     sim->min_delay = 65535;
     sim->max_delay = 1;
     for (int i = 0; i < sim->n_projs; i++) {
         lprojection *p = sim->projs[i];
         const lpopulation *s = sim->pops[p->src], *t = sim->pops[p->tgt];
-        st = lproj_build(&sim->ctx, p, s->size, t->size, p->src == p->tgt, sim->dt, sim->seed);
+        st = lproj_build(&sim->ctx, p, s->size, t->size, p->src == p->tgt, sim->dt, sim->seed,
+                         &par);
         if (!st && s->model->kind == LM_POISSON_GENERATOR && p->n > 0xFFFFFFFFull)
             st = lc_error(&sim->ctx, LEINAO_INVALID, "a poisson_generator projection is limited "
                                                      "to 2^32 synapses");
@@ -226,7 +239,6 @@ leinao_status leinao_build(leinao_sim *sim)
         return fail(sim, "the engine", LEINAO_NOMEM);
     for (int i = 0; i < sim->n_projs; i++)
         prepare_delivery(sim, sim->projs[i], &sim->delivery[i]);
-    sim->n_threads = sim->threads;
     if ((st = partition(sim)))
         return fail(sim, "the thread partition", st);
     /* per spike of a slice, the per-source state of plastic synapses */
@@ -265,8 +277,6 @@ leinao_status leinao_build(leinao_sim *sim)
             return st;
         r->is_open = 1;
     }
-    if (lpool_init(&sim->pool, sim->n_threads, sim->workers) != 0)
-        return lc_error(&sim->ctx, LEINAO_ERROR, "cannot start %d threads", sim->n_threads);
     sim->phase = LSIM_BUILT;
     sim->build_wall = lc_wall_seconds() - t0;
     return LEINAO_OK;

@@ -306,35 +306,6 @@ static leinao_status stage_target(lctx *ctx, const lprojection *p, staging *s, u
     return draw_weights_delays(ctx, p, s, first, &rng, dt);
 }
 
-/* Arranges staged synapses (grouped by target, `row_by_target`) into rows by source. */
-static leinao_status transpose(lctx *ctx, lprojection *p, const staging *s,
-                               const uint64_t *row_by_target, uint32_t n_src, uint32_t n_tgt)
-{
-    p->row = lc_calloc(ctx, (size_t)n_src + 1, sizeof *p->row);
-    p->entry = lc_malloc(ctx, (s->n ? s->n : 1) * sizeof *p->entry);
-    p->weight_of = lc_malloc(ctx, (s->n ? s->n : 1) * sizeof *p->weight_of);
-    if (!p->row || !p->entry || !p->weight_of)
-        return LEINAO_NOMEM;
-    for (uint64_t j = 0; j < s->n; j++)
-        p->row[s->other[j] + 1]++;
-    for (uint32_t i = 0; i < n_src; i++)
-        p->row[i + 1] += p->row[i];
-    uint64_t *fill = lc_malloc(ctx, ((size_t)n_src + 1) * sizeof *fill);
-    if (!fill)
-        return LEINAO_NOMEM;
-    memcpy(fill, p->row, ((size_t)n_src + 1) * sizeof *fill);
-    for (uint32_t t = 0; t < n_tgt; t++) {
-        for (uint64_t j = row_by_target[t]; j < row_by_target[t + 1]; j++) {
-            uint64_t at = fill[s->other[j]]++;
-            p->entry[at] = t << p->delay_bits | s->delay[j];
-            p->weight_of[at] = s->weight[j];
-        }
-    }
-    lc_free(ctx, fill);
-    p->n = s->n;
-    return LEINAO_OK;
-}
-
 /* fixed_total_number: how many synapses each target gets (a multinomial split, drawn from one
  * stream of the projection). */
 static leinao_status split_total(lctx *ctx, const lprojection *p, uint32_t n_tgt, uint64_t seed,
@@ -351,32 +322,180 @@ static leinao_status split_total(lctx *ctx, const lprojection *p, uint32_t n_tgt
     return LEINAO_OK;
 }
 
-static leinao_status build_by_target(lctx *ctx, lprojection *p, staging *s, uint32_t n_src,
-                                     uint32_t n_tgt, int same, double dt, uint64_t seed)
+/* Per-target rules on several threads. Part t stages the synapses of targets lo..hi (a
+ * contiguous share, in target order, each target from its own stream) with its own allocator
+ * context and counts them per source; then the rows by source are laid out (part 0's
+ * synapses of a source first, then part 1's: target order, as one thread would give) and
+ * every part writes its synapses into its places. */
+typedef struct target_part {
+    lctx ctx;
+    staging s;
+    uint32_t lo, hi;
+    uint64_t *row;   /* [hi - lo + 1]: the staged synapses of target lo + k begin at row[k] */
+    uint64_t *place; /* [n_src]: per source the count, then the next place in the rows */
+    int min_delay, max_delay;
+    leinao_status st;
+} target_part;
+
+typedef struct target_build {
+    lprojection *p;
+    uint32_t n_src, n_tgt;
+    int same, phase; /* 0: stage and count, 1: place */
+    double dt, expected;
+    uint64_t seed;
+    const uint64_t *count; /* fixed_total_number: synapses per target */
+    target_part *part;
+} target_build;
+
+static leinao_status stage_part(const target_build *b, target_part *q)
 {
+    const lprojection *p = b->p;
+    lctx *ctx = &q->ctx;
+    staging *s = &q->s;
+    double share = b->n_tgt ? b->expected * (double)(q->hi - q->lo) / (double)b->n_tgt : 0.0;
+    uint64_t want = p->rule.kind == LEINAO_PAIRWISE_BERNOULLI
+                        ? (uint64_t)(share + 4 * sqrt(share) + 16)
+                        : (uint64_t)share + 16;
+    if (b->count) {
+        want = 0;
+        for (uint32_t t = q->lo; t < q->hi; t++)
+            want += b->count[t];
+    }
+    leinao_status st = stage_reserve(ctx, s, want);
+    if (st)
+        return st;
+    if (!p->rule.allow_multapses && !(s->mark = lc_calloc(ctx, (size_t)b->n_src + 1, sizeof *s->mark)))
+        return LEINAO_NOMEM;
+    q->row = lc_calloc(ctx, (size_t)(q->hi - q->lo) + 1, sizeof *q->row);
+    q->place = lc_calloc(ctx, (size_t)b->n_src + 1, sizeof *q->place);
+    if (!q->row || !q->place)
+        return LEINAO_NOMEM;
+    for (uint32_t t = q->lo; t < q->hi; t++) {
+        st = stage_target(ctx, p, s, t, b->n_src, b->same, b->count ? b->count[t] : 0, b->dt,
+                          b->seed);
+        if (st)
+            return st;
+        q->row[t - q->lo + 1] = s->n;
+    }
+    for (uint64_t j = 0; j < s->n; j++)
+        q->place[s->other[j]]++;
+    return LEINAO_OK;
+}
+
+static void place_part(const target_build *b, target_part *q)
+{
+    lprojection *p = b->p;
+    const staging *s = &q->s;
+    int lo = MAX_DELAY_STEPS, hi = 1;
+    for (uint32_t t = q->lo; t < q->hi; t++) {
+        for (uint64_t j = q->row[t - q->lo]; j < q->row[t - q->lo + 1]; j++) {
+            uint64_t at = q->place[s->other[j]]++;
+            int d = s->delay[j];
+            p->entry[at] = t << p->delay_bits | (uint32_t)d;
+            p->weight_of[at] = s->weight[j];
+            lo = d < lo ? d : lo;
+            hi = d > hi ? d : hi;
+        }
+    }
+    q->min_delay = lo;
+    q->max_delay = hi;
+}
+
+static void target_job(void *arg, int t)
+{
+    target_build *b = arg;
+    target_part *q = &b->part[t];
+    if (b->phase == 0)
+        q->st = stage_part(b, q);
+    else if (!q->st)
+        place_part(b, q);
+}
+
+static leinao_status build_by_target(lctx *ctx, lprojection *p, uint32_t n_src, uint32_t n_tgt,
+                                     int same, double dt, uint64_t seed, const lparallel *par)
+{
+    const int T = par && par->run && par->n > 1 ? par->n : 1;
+    target_build b = {p, n_src, n_tgt, same, 0, dt, 0.0, seed, NULL, NULL};
+    b.expected = lproj_expected_synapses(p, n_src, n_tgt, same);
     uint64_t *count = NULL;
-    uint64_t *row_by_target = lc_calloc(ctx, (size_t)n_tgt + 1, sizeof *row_by_target);
-    leinao_status st = row_by_target ? LEINAO_OK : LEINAO_NOMEM;
-    if (!st && p->rule.kind == LEINAO_FIXED_TOTAL_NUMBER)
+    leinao_status st = LEINAO_OK;
+    if (p->rule.kind == LEINAO_FIXED_TOTAL_NUMBER)
         st = split_total(ctx, p, n_tgt, seed, &count);
-    double expected = lproj_expected_synapses(p, n_src, n_tgt, same);
-    if (!st && p->rule.kind != LEINAO_PAIRWISE_BERNOULLI)
-        st = stage_reserve(ctx, s, (uint64_t)expected);
-    else if (!st)
-        st = stage_reserve(ctx, s, (uint64_t)(expected + 4 * sqrt(expected) + 16));
-    if (!st && !p->rule.allow_multapses) {
-        s->mark = lc_calloc(ctx, (size_t)n_src + 1, sizeof *s->mark);
-        if (!s->mark)
+    b.count = count;
+    b.part = st ? NULL : lc_calloc(ctx, (size_t)T, sizeof *b.part);
+    if (!st && !b.part)
+        st = LEINAO_NOMEM;
+    if (st) {
+        lc_free(ctx, count);
+        return st;
+    }
+    const uint64_t base = ctx->bytes_in_use;
+    for (int t = 0; t < T; t++) {
+        lctx_fork(ctx, &b.part[t].ctx);
+        b.part[t].lo = (uint32_t)((uint64_t)n_tgt * (uint64_t)t / (uint64_t)T);
+        b.part[t].hi = (uint32_t)((uint64_t)n_tgt * (uint64_t)(t + 1) / (uint64_t)T);
+    }
+    if (T > 1)
+        par->run(par->pool, target_job, &b);
+    else
+        target_job(&b, 0);
+    for (int t = 0; t < T && !st; t++) {
+        if ((st = b.part[t].st) != LEINAO_OK)
+            lc_error(ctx, st, "%s", b.part[t].ctx.errmsg);
+    }
+    /* rows by source: part t's synapses of source i begin after those of parts < t */
+    if (!st) {
+        p->row = lc_calloc(ctx, (size_t)n_src + 1, sizeof *p->row);
+        uint64_t n = 0;
+        for (int t = 0; t < T; t++)
+            n += b.part[t].s.n;
+        p->entry = lc_malloc(ctx, (n ? n : 1) * sizeof *p->entry);
+        p->weight_of = lc_malloc(ctx, (n ? n : 1) * sizeof *p->weight_of);
+        if (!p->row || !p->entry || !p->weight_of)
             st = LEINAO_NOMEM;
+        for (uint32_t i = 0; !st && i < n_src; i++) {
+            uint64_t at = p->row[i];
+            for (int t = 0; t < T; t++) {
+                uint64_t c = b.part[t].place[i];
+                b.part[t].place[i] = at;
+                at += c;
+            }
+            p->row[i + 1] = at;
+        }
+        if (!st) {
+            p->n = n;
+            b.phase = 1;
+            if (T > 1)
+                par->run(par->pool, target_job, &b);
+            else
+                target_job(&b, 0);
+            p->min_delay = MAX_DELAY_STEPS;
+            p->max_delay = 1;
+            for (int t = 0; t < T; t++) {
+                if (b.part[t].s.n == 0)
+                    continue;
+                if (b.part[t].min_delay < p->min_delay)
+                    p->min_delay = b.part[t].min_delay;
+                if (b.part[t].max_delay > p->max_delay)
+                    p->max_delay = b.part[t].max_delay;
+            }
+        }
     }
-    for (uint32_t t = 0; !st && t < n_tgt; t++) {
-        st = stage_target(ctx, p, s, t, n_src, same, count ? count[t] : 0, dt, seed);
-        row_by_target[t + 1] = s->n;
+    /* the staging is freed through each part's context, then the accounting is joined */
+    uint64_t in_use = ctx->bytes_in_use;
+    for (int t = 0; t < T; t++)
+        in_use += b.part[t].ctx.bytes_in_use;
+    if (in_use > ctx->peak_bytes)
+        ctx->peak_bytes = in_use;
+    for (int t = 0; t < T; t++) {
+        target_part *q = &b.part[t];
+        stage_free(&q->ctx, &q->s);
+        lc_free(&q->ctx, q->row);
+        lc_free(&q->ctx, q->place);
     }
-    if (!st)
-        st = transpose(ctx, p, s, row_by_target, n_src, n_tgt);
+    lctx_join(ctx, base, &b.part[0].ctx, sizeof b.part[0], T);
+    lc_free(ctx, b.part);
     lc_free(ctx, count);
-    lc_free(ctx, row_by_target);
     return st;
 }
 
@@ -472,26 +591,28 @@ static leinao_status choose_delay_bits(lctx *ctx, lprojection *p, uint32_t n_tgt
 }
 
 leinao_status lproj_build(lctx *ctx, lprojection *p, uint32_t n_src, uint32_t n_tgt, int same,
-                          double dt, uint64_t seed)
+                          double dt, uint64_t seed, const lparallel *par)
 {
-    staging s = {0};
-    leinao_status bits_st = choose_delay_bits(ctx, p, n_tgt, dt);
-    if (bits_st)
-        return bits_st;
-    leinao_status st = p->rule.kind == LEINAO_FIXED_OUTDEGREE
-                           ? build_by_source(ctx, p, &s, n_src, n_tgt, same, dt, seed)
-                           : build_by_target(ctx, p, &s, n_src, n_tgt, same, dt, seed);
-    stage_free(ctx, &s);
+    leinao_status st = choose_delay_bits(ctx, p, n_tgt, dt);
     if (st)
         return st;
-    p->min_delay = MAX_DELAY_STEPS;
-    p->max_delay = 1;
-    for (uint64_t j = 0; j < p->n; j++) {
-        int d = (int)lproj_delay(p, j);
-        if (d < p->min_delay)
-            p->min_delay = d;
-        if (d > p->max_delay)
-            p->max_delay = d;
+    if (p->rule.kind == LEINAO_FIXED_OUTDEGREE) {
+        staging s = {0};
+        st = build_by_source(ctx, p, &s, n_src, n_tgt, same, dt, seed);
+        stage_free(ctx, &s);
+        if (st)
+            return st;
+        p->min_delay = MAX_DELAY_STEPS;
+        p->max_delay = 1;
+        for (uint64_t j = 0; j < p->n; j++) {
+            int d = (int)lproj_delay(p, j);
+            if (d < p->min_delay)
+                p->min_delay = d;
+            if (d > p->max_delay)
+                p->max_delay = d;
+        }
+    } else if ((st = build_by_target(ctx, p, n_src, n_tgt, same, dt, seed, par))) {
+        return st;
     }
     if (p->n == 0)
         lproj_delay_range(p, dt, &p->min_delay, &p->max_delay);

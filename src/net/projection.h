@@ -35,6 +35,14 @@ static inline uint32_t lproj_delay(const lprojection *p, uint64_t j)
     return p->entry[j] & p->delay_mask;
 }
 
+/* Runs job(arg, t) for t = 0 .. n - 1 and returns when all are done: in parallel on the
+ * caller's threads (the engine passes its pool), or one after the other when run is NULL. */
+typedef struct lparallel {
+    void (*run)(void *pool, void (*job)(void *arg, int t), void *arg);
+    void *pool;
+    int n;
+} lparallel;
+
 /* Checks a rule and its sizes, and the delay against dt (a constant delay must be a multiple of
  * dt and >= dt). */
 leinao_status lproj_check(lctx *ctx, const lprojection *p, uint32_t n_src, uint32_t n_tgt,
@@ -45,9 +53,10 @@ double lproj_expected_synapses(const lprojection *p, uint32_t n_src, uint32_t n_
 /* Delay range in steps that the projection can produce. */
 void lproj_delay_range(const lprojection *p, double dt, int *min_steps, int *max_steps);
 /* Generates the synapses from keyed random streams (seed, projection id, target or source
- * index): the result does not depend on threads or partitioning. */
+ * index): the result does not depend on threads or partitioning. Per-target rules generate
+ * and arrange their synapses on par's threads (par may be NULL: one thread). */
 leinao_status lproj_build(lctx *ctx, lprojection *p, uint32_t n_src, uint32_t n_tgt,
-                          int same_population, double dt, uint64_t seed);
+                          int same_population, double dt, uint64_t seed, const lparallel *par);
 void lproj_free(lctx *ctx, lprojection *p);
 /* Sets the synapse model (with its default parameters) / one of its parameters. */
 leinao_status lproj_set_synapse(lctx *ctx, lprojection *p, const char *model);

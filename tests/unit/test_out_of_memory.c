@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
 #include "leinao.h"
 #include "stats.h"
 
@@ -17,10 +19,22 @@ typedef struct failing {
     long allocations, live;
 } failing;
 
+/* connections are generated on several threads: the allocator is called from all of them */
+static pthread_mutex_t failing_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void *failing_alloc_locked(failing *f, void *ptr, size_t new_size);
+
 static void *failing_alloc(void *user, void *ptr, size_t old_size, size_t new_size)
 {
-    failing *f = user;
     (void)old_size;
+    pthread_mutex_lock(&failing_lock);
+    void *p = failing_alloc_locked(user, ptr, new_size);
+    pthread_mutex_unlock(&failing_lock);
+    return p;
+}
+
+static void *failing_alloc_locked(failing *f, void *ptr, size_t new_size)
+{
     if (new_size == 0) {
         if (ptr)
             f->live--;
