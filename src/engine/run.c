@@ -127,6 +127,30 @@ static inline void add(const ldelivery *d, uint64_t emitted, uint32_t delay, uin
     ring[(size_t)slot * d->n + target] += w;
 }
 
+/* Static synapses b .. e - 1 of a row. The ring-buffer cells they add to are scattered over
+ * far more memory than the caches hold, so each add would wait for memory in turn; asking for
+ * the cell PREFETCH synapses ahead lets those waits overlap. */
+#define PREFETCH 32
+static void deliver_static(const ldelivery *d, uint64_t emitted, const uint32_t *entry,
+                           const float *weight, int bits, uint32_t mask, uint64_t b, uint64_t e)
+{
+    const uint32_t slots = d->slots, first = (uint32_t)(emitted % slots);
+    const size_t n = d->n;
+    for (; b < e; b++) {
+        if (b + PREFETCH < e) {
+            uint32_t x = entry[b + PREFETCH], slot = first + (x & mask);
+            slot -= slot >= slots ? slots : 0;
+            double *ring = weight[b + PREFETCH] < 0.0f ? d->ring_in : d->ring_ex;
+            __builtin_prefetch(ring + (size_t)slot * n + (x >> bits), 1, 3);
+        }
+        uint32_t x = entry[b], slot = first + (x & mask);
+        slot -= slot >= slots ? slots : 0;
+        double w = (double)weight[b];
+        double *ring = w < 0.0 ? d->ring_in : d->ring_ex;
+        ring[(size_t)slot * n + (x >> bits)] += w;
+    }
+}
+
 /* stdp_synapse: NEST's rule on each synapse (weights change), then delivery. */
 static void deliver_stdp(leinao_sim *sim, int k, const ldelivery *d, uint64_t b, uint64_t e,
                          uint64_t emitted, const double *pre)
@@ -177,8 +201,7 @@ static void deliver_job(void *ctx, int t)
                     const float *weight = proj->weight_of;
                     const int bits = proj->delay_bits;
                     const uint32_t mask = proj->delay_mask;
-                    for (; b < e; b++)
-                        add(d, emitted, entry[b] & mask, entry[b] >> bits, (double)weight[b]);
+                    deliver_static(d, emitted, entry, weight, bits, mask, b, e);
                     break;
                 }
                 case LSYN_STDP:

@@ -50,51 +50,85 @@ static void prepare(const double *p, double dt, double *c)
     c[C_REFRACTORY] = lmodel_steps(p[P_t_ref], dt);
 }
 
-static void update(lneuron_block *b, uint32_t begin, uint32_t end, int64_t step0, int nsteps)
+/* Chunks of W neurons advance step by step together: each step is one loop over the chunk
+ * with selects instead of branches (the compiler vectorises it), the same operations in the
+ * same order for each neuron as a neuron-by-neuron loop; spikes are then emitted in (neuron,
+ * step) order. */
+enum { W = 64 };
+
+typedef struct step_consts {
+    double V_th, V_reset, I_e, P22, P20, P11_ex, P11_in, P21_ex, P21_in, refractory_steps;
+} step_consts;
+
+/* One step of a chunk (V relative to E_L; r: refractory steps left, as doubles). */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void step_chunk(const step_consts *k, int m, double *restrict V, double *restrict r,
+                              double *restrict ex, double *restrict inh, double *restrict I0,
+                              double *restrict in_ex, double *restrict in_in,
+                              double *restrict in_cur, double *restrict spiked)
+{
+    const double P22 = k->P22, P20 = k->P20, P21_ex = k->P21_ex, P21_in = k->P21_in;
+    const double P11_ex = k->P11_ex, P11_in = k->P11_in, I_e = k->I_e;
+    for (int j = 0; j < m; j++) {
+        const double v = P22 * V[j] + P21_ex * ex[j] + P21_in * inh[j] + P20 * (I_e + I0[j]);
+        const int refr = r[j] > 0.0;
+        const double vv = refr ? V[j] : v, rr = refr ? r[j] - 1.0 : r[j];
+        /* currents decay, then this step's spikes add to them: they act from the next step */
+        ex[j] = P11_ex * ex[j] + in_ex[j];
+        inh[j] = P11_in * inh[j] + in_in[j];
+        in_ex[j] = in_in[j] = 0.0;
+        const int spike = vv >= k->V_th;
+        V[j] = spike ? k->V_reset : vv;
+        r[j] = spike ? k->refractory_steps : rr;
+        spiked[j] = spike ? 1.0 : 0.0;
+        I0[j] = in_cur[j];
+        in_cur[j] = 0.0;
+    }
+}
+
+LEINAO_KERNEL static void update(lneuron_block *b, uint32_t begin, uint32_t end, int64_t step0,
+                                 int nsteps)
 {
     const double *p = b->params, *c = b->consts;
-    const double E_L = p[P_E_L], V_th = p[P_V_th] - E_L, V_reset = p[P_V_reset] - E_L;
-    const double I_e = p[P_I_e], P22 = c[C_P22], P20 = c[C_P20];
-    const double P11_ex = c[C_P11_ex], P11_in = c[C_P11_in];
-    const double P21_ex = c[C_P21_ex], P21_in = c[C_P21_in];
-    const int32_t refractory_steps = (int32_t)c[C_REFRACTORY];
+    const double E_L = p[P_E_L];
+    const step_consts k_ = {p[P_V_th] - E_L, p[P_V_reset] - E_L, p[P_I_e], c[C_P22], c[C_P20],
+                            c[C_P11_ex], c[C_P11_in], c[C_P21_ex], c[C_P21_in],
+                            c[C_REFRACTORY]};
     const uint32_t n = b->n, slots = b->slots;
-    double *V_m = b->state[S_V_m], *I_ex = b->state[S_I_syn_ex], *I_in = b->state[S_I_syn_in];
-    double *I_stim = b->state[S_I_stim];
     const size_t per_buffer = (size_t)slots * n;
-    double *in_ex = b->ring, *in_in = b->ring + per_buffer, *in_cur = b->ring + 2 * per_buffer;
     lspike_list *out = b->spikes;
-    uint32_t first_slot = (uint32_t)(step0 % slots);
+    const uint32_t first_slot = (uint32_t)(step0 % slots);
 
-    for (uint32_t i = begin; i < end; i++) {
-        double V = V_m[i] - E_L, ex = I_ex[i], inh = I_in[i], I0 = I_stim[i];
-        int32_t r = b->refractory[i];
+    for (uint32_t c0 = begin; c0 < end; c0 += W) {
+        const int m = end - c0 < W ? (int)(end - c0) : W;
+        double *V_m = b->state[S_V_m] + c0, *ex = b->state[S_I_syn_ex] + c0,
+               *inh = b->state[S_I_syn_in] + c0, *I0 = b->state[S_I_stim] + c0;
+        int32_t *sr = b->refractory + c0;
+        double V[W], r[W], spiked[W];
+        const size_t first_spike = out->count;
+        for (int j = 0; j < m; j++) {
+            V[j] = V_m[j] - E_L;
+            r[j] = sr[j];
+        }
         uint32_t slot = first_slot;
         for (int k = 0; k < nsteps; k++) {
-            size_t at = (size_t)slot * n + i;
-            if (r == 0)
-                V = P22 * V + P21_ex * ex + P21_in * inh + P20 * (I_e + I0);
-            else
-                r--;
-            /* currents decay, then this step's spikes add to them: they act from the next step */
-            ex = P11_ex * ex + in_ex[at];
-            inh = P11_in * inh + in_in[at];
-            in_ex[at] = in_in[at] = 0.0;
-            if (V >= V_th) {
-                r = refractory_steps;
-                V = V_reset;
-                lspike_emit(out, i, k);
-            }
-            I0 = in_cur[at];
-            in_cur[at] = 0.0;
+            double *in_ex = b->ring + (size_t)slot * n + c0;
+            double *in_in = in_ex + per_buffer, *in_cur = in_ex + 2 * per_buffer;
+            step_chunk(&k_, m, V, r, ex, inh, I0, in_ex, in_in, in_cur, spiked);
+            for (int j = 0; j < m; j++)
+                if (spiked[j] != 0.0)
+                    lspike_emit(out, c0 + j, k);
             if (++slot == slots)
                 slot = 0;
         }
-        V_m[i] = V + E_L;
-        I_ex[i] = ex;
-        I_in[i] = inh;
-        I_stim[i] = I0;
-        b->refractory[i] = r;
+        if (nsteps > 1)
+            lspike_sort(out, first_spike);
+        for (int j = 0; j < m; j++) {
+            V_m[j] = V[j] + E_L;
+            sr[j] = (int32_t)r[j];
+        }
     }
 }
 
