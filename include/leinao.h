@@ -67,7 +67,8 @@ typedef struct leinao_sim leinao_sim;
 
 /* Pluggable allocator (Lua's shape): ptr == NULL allocates, new_size == 0 frees (return value
  * ignored), otherwise reallocates. Returning NULL for a non-zero size means out of memory.
- * old_size is the size of the block being resized or freed (0 for a new block). */
+ * old_size is the size of the block being resized or freed (0 for a new block). It must be
+ * thread-safe, as malloc is: leinao_build generates connections on all the handle's threads. */
 typedef void *(*leinao_alloc_fn)(void *user, void *ptr, size_t old_size, size_t new_size);
 
 /* Creates a simulation handle with the default allocator (malloc/realloc/free).
