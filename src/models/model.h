@@ -63,6 +63,15 @@ typedef struct lmodel {
 /* Marks a hot kernel that is compiled twice on x86-64, for AVX2 and for the baseline, the
  * loader picking one (function multiversioning). Both give the same bits: in C11 mode nothing is
  * contracted into FMA and no reduction is reassociated, so only the vector width differs. */
+/* ThreadSanitizer's runtime is not ready when the loader runs the clones' resolvers (the
+ * program crashes at start), so sanitizer builds get the baseline only. */
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+#define LEINAO_NO_CLONES
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
+#define LEINAO_NO_CLONES
+#endif
+#endif
 #if defined(__x86_64__) && defined(__has_attribute) && !defined(LEINAO_NO_CLONES)
 #if __has_attribute(target_clones)
 #define LEINAO_KERNEL __attribute__((target_clones("avx2", "default")))
