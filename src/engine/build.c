@@ -72,6 +72,8 @@ static void prepare_delivery(leinao_sim *sim, const lprojection *p, ldelivery *d
     size_t per_buffer = (size_t)t->slots * t->size;
     d->n = t->size;
     d->slots = t->slots;
+    /* beyond a few MiB the cells a row adds to are mostly not in any cache */
+    d->prefetch = (double)per_buffer * sizeof(double) * t->model->n_buffers > 4.0 * 1048576;
     d->ring_ex = port[LPORT_EX] >= 0 ? t->ring + per_buffer * (size_t)port[LPORT_EX] : NULL;
     d->ring_in = port[LPORT_IN] >= 0 ? t->ring + per_buffer * (size_t)port[LPORT_IN] : NULL;
     d->ring_current =

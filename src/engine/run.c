@@ -137,7 +137,7 @@ static void deliver_static(const ldelivery *d, uint64_t emitted, const uint32_t 
     const uint32_t slots = d->slots, first = (uint32_t)(emitted % slots);
     const size_t n = d->n;
     for (; b < e; b++) {
-        if (b + PREFETCH < e) {
+        if (d->prefetch && b + PREFETCH < e) {
             uint32_t x = entry[b + PREFETCH], slot = first + (x & mask);
             slot -= slot >= slots ? slots : 0;
             double *ring = weight[b + PREFETCH] < 0.0f ? d->ring_in : d->ring_ex;

@@ -73,6 +73,7 @@ typedef struct lthread {
 typedef struct ldelivery {
     double *ring_ex, *ring_in, *ring_current;
     uint32_t n, slots;
+    int prefetch; /* the target's ring buffers are larger than the caches: prefetch cells */
     lpoisson poisson;
 } ldelivery;
 

@@ -146,15 +146,19 @@ static inline double sel(double refractory, double f)
 
 /* With the conductances' stage values known, dV/dt at stage s is A_s - B_s V, where
  * B_s = (g_L + g_ex G_ex[s] + g_in G_in[s]) / C_m and A_s = (g_L E_L + I + g_ex G_ex[s] E_ex +
- * g_in G_in[s] E_in) / C_m. A neuron whose step passes (see above) gets the new state in place;
- * fail[j] = 1 marks one that did not (its state is left as it was). Everything is a double, the conditions are selects: the loop vectorises. */
+ * g_in G_in[s] E_in) / C_m. A neuron whose step passes (see above) gets its new state in Vn, gen,
+ * gin (its old state where it did not: fail[j] = 1). The outputs are other arrays than the
+ * inputs: a select between a new value and the one in place would become a masked store,
+ * which is slow on AMD processors. Everything is a double, the conditions are selects: the loop vectorises. */
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
 static inline void fast_step(const double *p, const double *c, double h, int m,
-                             double *restrict V, double *restrict ge, double *restrict gi,
-                             const double *restrict I, const double *restrict r,
-                             const double *restrict hs, double *restrict fail)
+                             const double *restrict V, const double *restrict ge,
+                             const double *restrict gi, const double *restrict I,
+                             const double *restrict r, const double *restrict hs,
+                             double *restrict Vn, double *restrict gen, double *restrict gin,
+                             double *restrict fail)
 {
     const double inv_C = c[C_INV_C], b0 = p[P_g_L] * inv_C, gLEL = p[P_g_L] * p[P_E_L];
     const double *be = c + C_BE, *bi = c + C_BI, *ae = c + C_AE, *ai = c + C_AI;
@@ -192,12 +196,40 @@ static inline void fast_step(const double *p, const double *c, double h, int m,
         ok = hs[j] >= h ? ok : 0.0;
         ok = fabs(g0) <= ge_max ? ok : 0.0;
         ok = fabs(q0) <= gi_max ? ok : 0.0;
-        V[j] = ok != 0.0 ? v5 : v0;
-        ge[j] = ok != 0.0 ? g0 * gex_step : g0;
-        gi[j] = ok != 0.0 ? q0 * gin_step : q0;
+        Vn[j] = ok != 0.0 ? v5 : v0;
+        gen[j] = ok != 0.0 ? g0 * gex_step : g0;
+        gin[j] = ok != 0.0 ? q0 * gin_step : q0;
         fail[j] = 1.0 - ok;
     }
 #undef LF
+}
+
+/* The refractory clamp or the threshold test on the integrated state (Vn, gen, gin), written
+ * back to the state with this step's input: spikes add to the conductances (inhibitory weights
+ * are negative, g_in is positive), current-generator input acts from the next step. r holds
+ * whole numbers >= 0, so r + 0.0 is r (written so, the compiler makes no masked store). */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void finish_step(int m, double V_th, double V_reset, double refractory_steps,
+                               const double *restrict Vn, const double *restrict gen,
+                               const double *restrict gin, double *restrict V,
+                               double *restrict ge, double *restrict gi, double *restrict I0,
+                               double *restrict r, double *restrict in_ex,
+                               double *restrict in_in, double *restrict in_cur,
+                               double *restrict spiked)
+{
+    for (int j = 0; j < m; j++) {
+        const double v = Vn[j], rr = r[j];
+        const int refr = rr > 0.0, spike = !refr & (v >= V_th);
+        V[j] = refr | spike ? V_reset : v;
+        r[j] = refr ? rr - 1.0 : spike ? refractory_steps : rr + 0.0;
+        spiked[j] = spike ? 1.0 : 0.0;
+        ge[j] = gen[j] + in_ex[j];
+        gi[j] = gin[j] - in_in[j];
+        I0[j] = in_cur[j];
+        in_ex[j] = in_in[j] = in_cur[j] = 0.0;
+    }
 }
 
 LEINAO_KERNEL static void update(lneuron_block *b, uint32_t begin, uint32_t end, int64_t step0,
@@ -221,7 +253,7 @@ LEINAO_KERNEL static void update(lneuron_block *b, uint32_t begin, uint32_t end,
         double *V = s[S_V_m] + c0, *ge = s[S_g_ex] + c0, *gi = s[S_g_in] + c0;
         double *hs = s[S_h] + c0, *I0 = s[S_I_stim] + c0;
         int32_t *sr = b->refractory + c0;
-        double I[W], r[W], fail[W], spiked[W];
+        double I[W], r[W], fail[W], spiked[W], Vn[W], gen[W], gin[W];
         const size_t first_spike = out->count;
         for (int j = 0; j < m; j++)
             r[j] = sr[j];
@@ -229,37 +261,27 @@ LEINAO_KERNEL static void update(lneuron_block *b, uint32_t begin, uint32_t end,
         for (int k = 0; k < nsteps; k++) {
             for (int j = 0; j < m; j++)
                 I[j] = I_e + I0[j];
-            fast_step(p, c, dt, m, V, ge, gi, I, r, hs, fail);
-            for (int j = 0; j < m; j++) {
-                if (fail[j] == 0.0)
-                    continue;
-                double y[3] = {V[j], ge[j], gi[j]};
-                in.I = I[j];
-                in.refractory = r[j] > 0.0;
-                if (lode_advance(&sys, y, dt, &hs[j]) != 0)
-                    y[0] = NAN; /* diverged: the engine stops the run and names the neuron */
-                V[j] = y[0], ge[j] = y[1], gi[j] = y[2];
+            fast_step(p, c, dt, m, V, ge, gi, I, r, hs, Vn, gen, gin, fail);
+            if (lany(fail, m)) {
+                for (int j = 0; j < m; j++) {
+                    if (fail[j] == 0.0)
+                        continue;
+                    double y[3] = {V[j], ge[j], gi[j]};
+                    in.I = I[j];
+                    in.refractory = r[j] > 0.0;
+                    if (lode_advance(&sys, y, dt, &hs[j]) != 0)
+                        y[0] = NAN; /* diverged: the engine stops the run, naming it */
+                    Vn[j] = y[0], gen[j] = y[1], gin[j] = y[2];
+                }
             }
-            /* the refractory clamp or the threshold test (r holds whole numbers) */
-            for (int j = 0; j < m; j++) {
-                const int refr = r[j] > 0.0, spike = !refr & (V[j] >= V_th);
-                V[j] = refr | spike ? V_reset : V[j];
-                r[j] = refr ? r[j] - 1.0 : spike ? refractory_steps : r[j];
-                spiked[j] = spike ? 1.0 : 0.0;
-            }
-            for (int j = 0; j < m; j++)
-                if (spiked[j] != 0.0)
-                    lspike_emit(out, c0 + j, k);
-            /* this step's spikes add to the conductances (inhibitory weights are negative,
-             * g_in is positive); current-generator input acts from the next step */
             double *in_ex = b->ring + (size_t)slot * n + c0, *in_in = in_ex + per_buffer,
                    *in_cur = in_ex + 2 * per_buffer;
-            for (int j = 0; j < m; j++) {
-                ge[j] += in_ex[j];
-                gi[j] -= in_in[j];
-                I0[j] = in_cur[j];
-                in_ex[j] = in_in[j] = in_cur[j] = 0.0;
-            }
+            finish_step(m, V_th, V_reset, refractory_steps, Vn, gen, gin, V, ge, gi, I0, r, in_ex,
+                        in_in, in_cur, spiked);
+            if (lany(spiked, m))
+                for (int j = 0; j < m; j++)
+                    if (spiked[j] != 0.0)
+                        lspike_emit(out, c0 + j, k);
             if (++slot == slots)
                 slot = 0;
         }

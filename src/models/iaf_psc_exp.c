@@ -117,9 +117,10 @@ LEINAO_KERNEL static void update(lneuron_block *b, uint32_t begin, uint32_t end,
             double *in_ex = b->ring + (size_t)slot * n + c0;
             double *in_in = in_ex + per_buffer, *in_cur = in_ex + 2 * per_buffer;
             step_chunk(&k_, m, V, r, ex, inh, I0, in_ex, in_in, in_cur, spiked);
-            for (int j = 0; j < m; j++)
-                if (spiked[j] != 0.0)
-                    lspike_emit(out, c0 + j, k);
+            if (lany(spiked, m))
+                for (int j = 0; j < m; j++)
+                    if (spiked[j] != 0.0)
+                        lspike_emit(out, c0 + j, k);
             if (++slot == slots)
                 slot = 0;
         }

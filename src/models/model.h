@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "../base/context.h"
 #include "../base/params.h"
@@ -86,6 +87,19 @@ static inline void lspike_emit(lspike_list *out, uint32_t i, int k)
 {
     out->index[out->count] = i;
     out->step[out->count++] = (uint16_t)k;
+}
+
+/* 1 if any of x[0 .. m - 1] is not +0.0 (flags of a chunk kernel, mostly all zero): an integer
+ * or-reduction that vectorises, instead of a test and branch per neuron. */
+static inline int lany(const double *x, int m)
+{
+    uint64_t any = 0;
+    for (int j = 0; j < m; j++) {
+        uint64_t u;
+        memcpy(&u, &x[j], sizeof u);
+        any |= u;
+    }
+    return any != 0;
 }
 
 /* Restores (neuron, step) order to the spikes appended since index `from` by a kernel that
