@@ -52,14 +52,17 @@ typedef struct lpoisson {
 } lpoisson;
 void lpoisson_init(lpoisson *p, double mu);
 uint64_t lpoisson_draw(const lpoisson *p, lrng *r);
-/* Poisson draw for mu < 10 by inversion of one 32-bit uniform word (resolution 2^-32). */
+/* Poisson draw for mu < 10 by inversion of one 32-bit uniform word (resolution 2^-32): the
+ * smallest k with u <= P(X <= k). The table is increasing, so that k is the number of entries
+ * below u: counted without a branch per entry (a search loop's exit is a mispredicted branch
+ * on nearly every draw), over the table but its last entry (1). */
 static inline uint32_t lpoisson_small_u32(const lpoisson *p, uint32_t word)
 {
-    double u = ((double)word + 0.5) * (1.0 / 4294967296.0);
-    int k = 0;
-    while (k < p->table_n - 1 && u > p->cdf[k])
-        k++;
-    return (uint32_t)k;
+    const double u = ((double)word + 0.5) * (1.0 / 4294967296.0);
+    uint32_t k = 0;
+    for (int i = 0; i < p->table_n - 1; i++)
+        k += u > p->cdf[i];
+    return k;
 }
 
 /* ln(k!) without libm's lgamma (whose last bits vary between C libraries). */

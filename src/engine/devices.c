@@ -23,7 +23,7 @@ typedef struct span {
     uint64_t begin, end;
 } span;
 
-static void poisson(leinao_sim *sim, const lprojection *p, const ldelivery *d, int64_t lo,
+LEINAO_KERNEL static void poisson(leinao_sim *sim, const lprojection *p, const ldelivery *d, int64_t lo,
                     int64_t hi, span s)
 {
     const lpoisson *pois = &d->poisson;
