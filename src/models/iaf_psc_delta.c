@@ -42,46 +42,72 @@ static void prepare(const double *p, double dt, double *c)
     c[C_REFRACTORY_STEPS] = lmodel_steps(p[P_t_ref], dt);
 }
 
-static void update(lneuron_block *b, uint32_t begin, uint32_t end, int64_t step0, int nsteps)
+/* Chunks of W neurons advance step by step together, one vectorised loop per step with selects
+ * instead of branches: the same operations in the same order for each neuron as a
+ * neuron-by-neuron loop; spikes are then emitted in (neuron, step) order. */
+enum { W = 64 };
+
+typedef struct step_consts {
+    double E_L, V_th, V_reset, V_min, I_e, P33, P30, refractory_steps;
+} step_consts;
+
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void step_chunk(const step_consts *c, int m, double *restrict V, double *restrict I,
+                              double *restrict r, double *restrict spike_in,
+                              double *restrict current_in, double *restrict spiked)
+{
+    const double E_L = c->E_L, P33 = c->P33, P30 = c->P30, I_e = c->I_e, V_min = c->V_min;
+    for (int j = 0; j < m; j++) {
+        const double input = spike_in[j], current = current_in[j], rr = r[j];
+        spike_in[j] = 0.0;
+        current_in[j] = 0.0;
+        const int refr = rr > 0.0; /* input arriving while refractory is discarded */
+        double v = E_L + P33 * (V[j] - E_L) + P30 * (I[j] + I_e) + input;
+        v = v < V_min ? V_min : v;
+        v = refr ? V[j] : v;
+        const int spike = v >= c->V_th;
+        V[j] = spike ? c->V_reset : v;
+        r[j] = spike ? c->refractory_steps : refr ? rr - 1.0 : rr + 0.0;
+        spiked[j] = spike ? 1.0 : 0.0;
+        I[j] = current;
+    }
+}
+
+LEINAO_KERNEL static void update(lneuron_block *b, uint32_t begin, uint32_t end, int64_t step0,
+                                 int nsteps)
 {
     const double *p = b->params, *c = b->consts;
-    const double E_L = p[P_E_L], V_th = p[P_V_th], V_reset = p[P_V_reset], V_min = p[P_V_min];
-    const double I_e = p[P_I_e], P33 = c[C_P33], P30 = c[C_P30];
-    const int32_t refractory_steps = (int32_t)c[C_REFRACTORY_STEPS];
+    const step_consts k_ = {p[P_E_L], p[P_V_th],   p[P_V_reset], p[P_V_min],
+                            p[P_I_e], c[C_P33],    c[C_P30],     c[C_REFRACTORY_STEPS]};
     const uint32_t n = b->n, slots = b->slots;
-    double *V_m = b->state[S_V_m], *I_stim = b->state[S_I_stim];
-    double *spike_in = b->ring, *current_in = b->ring + (size_t)slots * n;
     lspike_list *out = b->spikes;
-    uint32_t first_slot = (uint32_t)(step0 % slots);
+    const uint32_t first_slot = (uint32_t)(step0 % slots);
 
-    for (uint32_t i = begin; i < end; i++) {
-        double V = V_m[i], I = I_stim[i];
-        int32_t r = b->refractory[i];
+    for (uint32_t c0 = begin; c0 < end; c0 += W) {
+        const int m = end - c0 < W ? (int)(end - c0) : W;
+        double *V = b->state[S_V_m] + c0, *I = b->state[S_I_stim] + c0;
+        int32_t *sr = b->refractory + c0;
+        double r[W], spiked[W];
+        const size_t first_spike = out->count;
+        for (int j = 0; j < m; j++)
+            r[j] = sr[j];
         uint32_t slot = first_slot;
         for (int k = 0; k < nsteps; k++) {
-            size_t at = (size_t)slot * n + i;
-            double input = spike_in[at], current = current_in[at];
-            spike_in[at] = 0.0;
-            current_in[at] = 0.0;
-            if (r == 0) {
-                V = E_L + P33 * (V - E_L) + P30 * (I + I_e) + input;
-                if (V < V_min)
-                    V = V_min;
-            } else {
-                r--; /* input arriving while refractory is discarded */
-            }
-            if (V >= V_th) {
-                r = refractory_steps;
-                V = V_reset;
-                lspike_emit(out, i, k);
-            }
-            I = current;
+            double *spike_in = b->ring + (size_t)slot * n + c0;
+            step_chunk(&k_, m, V, I, r, spike_in, spike_in + (size_t)slots * n, spiked);
+            if (lany(spiked, m))
+                for (int j = 0; j < m; j++)
+                    if (spiked[j] != 0.0)
+                        lspike_emit(out, c0 + j, k);
             if (++slot == slots)
                 slot = 0;
         }
-        V_m[i] = V;
-        I_stim[i] = I;
-        b->refractory[i] = r;
+        if (nsteps > 1)
+            lspike_sort(out, first_spike);
+        for (int j = 0; j < m; j++)
+            sr[j] = (int32_t)r[j];
     }
 }
 
