@@ -148,6 +148,14 @@ void lpoisson_init(lpoisson *p, double mu)
     }
     p->cdf[k] = 1.0;
     p->table_n = k + 1;
+    /* the draw is nondecreasing in the word: equal at both ends of a guide bucket means
+     * constant over it */
+    const int shift = 32 - LPOISSON_GUIDE_BITS;
+    for (uint32_t i = 0; i < (1u << LPOISSON_GUIDE_BITS); i++) {
+        uint32_t lo = lpoisson_count_u32(p, i << shift);
+        uint32_t hi = lpoisson_count_u32(p, (i << shift) | ((1u << shift) - 1));
+        p->guide[i] = lo == hi && lo < LPOISSON_AMBIGUOUS ? (uint8_t)lo : LPOISSON_AMBIGUOUS;
+    }
 }
 
 uint64_t lpoisson_draw(const lpoisson *p, lrng *r)

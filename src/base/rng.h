@@ -44,10 +44,15 @@ double lrng_exponential(lrng *r);  /* Exp(1) */
 
 /* Poisson sampler with its constants computed once per mean. */
 #define LPOISSON_TABLE 64
+#define LPOISSON_GUIDE_BITS 12
+#define LPOISSON_AMBIGUOUS 255
 typedef struct lpoisson {
     double mu, emu;                       /* inversion (mu < 10) */
     double cdf[LPOISSON_TABLE];           /* P(X <= k), inversion table for mu < 10 */
     int table_n;
+    /* the draw for every word whose top 12 bits are i, where that is one value (the words of
+     * 2^-12 of the unit interval with no table entry among them); else LPOISSON_AMBIGUOUS */
+    uint8_t guide[1 << LPOISSON_GUIDE_BITS];
     double smu, b, a, inv_alpha, vr, lmu; /* PTRS, Hoermann 1993 (mu >= 10) */
 } lpoisson;
 void lpoisson_init(lpoisson *p, double mu);
@@ -56,13 +61,20 @@ uint64_t lpoisson_draw(const lpoisson *p, lrng *r);
  * smallest k with u <= P(X <= k). The table is increasing, so that k is the number of entries
  * below u: counted without a branch per entry (a search loop's exit is a mispredicted branch
  * on nearly every draw), over the table but its last entry (1). */
-static inline uint32_t lpoisson_small_u32(const lpoisson *p, uint32_t word)
+static inline uint32_t lpoisson_count_u32(const lpoisson *p, uint32_t word)
 {
     const double u = ((double)word + 0.5) * (1.0 / 4294967296.0);
     uint32_t k = 0;
     for (int i = 0; i < p->table_n - 1; i++)
         k += u > p->cdf[i];
     return k;
+}
+
+/* The same draw, looked up in the guide table first (all but ~table_n / 4096 of the words). */
+static inline uint32_t lpoisson_small_u32(const lpoisson *p, uint32_t word)
+{
+    uint32_t g = p->guide[word >> (32 - LPOISSON_GUIDE_BITS)];
+    return g != LPOISSON_AMBIGUOUS ? g : lpoisson_count_u32(p, word);
 }
 
 /* ln(k!) without libm's lgamma (whose last bits vary between C libraries). */

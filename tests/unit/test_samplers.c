@@ -101,6 +101,46 @@ static void normal_clipped(void **state)
     assert_true(fabs(s / N - mean) < 5 * 0.9 / sqrt(N));
 }
 
+/* The guide table gives the inversion's own draw: at both ends of every bucket, around each
+ * table entry (where buckets are ambiguous) and at a million random words. */
+static void poisson_guide_is_the_inversion(void **state)
+{
+    (void)state;
+    const double mus[] = {0.002, 0.5, 2.0, 6.0, 9.99};
+    long checked = 0, ambiguous = 0;
+    for (int m = 0; m < 5; m++) {
+        lpoisson p;
+        lpoisson_init(&p, mus[m]);
+        const int shift = 32 - LPOISSON_GUIDE_BITS;
+        for (uint32_t i = 0; i < (1u << LPOISSON_GUIDE_BITS); i++) {
+            ambiguous += p.guide[i] == LPOISSON_AMBIGUOUS;
+            const uint32_t ends[4] = {i << shift, (i << shift) + 1,
+                                      (i << shift) | ((1u << shift) - 1),
+                                      (i << shift) | ((1u << shift) - 2)};
+            for (int e = 0; e < 4; e++, checked++)
+                assert_int_equal(lpoisson_small_u32(&p, ends[e]), lpoisson_count_u32(&p, ends[e]));
+        }
+        for (int k = 0; k < p.table_n - 1; k++) { /* the words next to each entry */
+            double w = p.cdf[k] * 4294967296.0 - 0.5;
+            for (int d = -2; d <= 2; d++, checked++) {
+                double x = floor(w) + d;
+                uint32_t word = x < 0 ? 0 : x > 4294967295.0 ? 4294967295u : (uint32_t)x;
+                assert_int_equal(lpoisson_small_u32(&p, word), lpoisson_count_u32(&p, word));
+            }
+        }
+        lrng r;
+        lrng_open(&r, 7, LRNG_TEST, 9, (uint32_t)m, 0);
+        for (int i = 0; i < 200000; i++, checked++) {
+            uint32_t word = lrng_u32(&r);
+            assert_int_equal(lpoisson_small_u32(&p, word), lpoisson_count_u32(&p, word));
+        }
+    }
+    printf("# Poisson guide table: %ld words agree with the inversion (%ld ambiguous buckets "
+           "of 5 x 4096)\n",
+           checked, ambiguous);
+    assert_true(ambiguous > 0);
+}
+
 static void poisson_distribution(void **state)
 {
     (void)state;
@@ -169,6 +209,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(moments),
         cmocka_unit_test(normal_clipped),
+        cmocka_unit_test(poisson_guide_is_the_inversion),
         cmocka_unit_test(poisson_distribution),
         cmocka_unit_test(poisson_test_detects_a_wrong_mean),
     };
