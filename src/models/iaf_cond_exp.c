@@ -278,10 +278,7 @@ LEINAO_KERNEL static void update(lneuron_block *b, uint32_t begin, uint32_t end,
                    *in_cur = in_ex + 2 * per_buffer;
             finish_step(m, V_th, V_reset, refractory_steps, Vn, gen, gin, V, ge, gi, I0, r, in_ex,
                         in_in, in_cur, spiked);
-            if (lany(spiked, m))
-                for (int j = 0; j < m; j++)
-                    if (spiked[j] != 0.0)
-                        lspike_emit(out, c0 + j, k);
+            lspike_emit_flagged(out, spiked, m, c0, k);
             if (++slot == slots)
                 slot = 0;
         }

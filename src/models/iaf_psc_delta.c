@@ -97,10 +97,7 @@ LEINAO_KERNEL static void update(lneuron_block *b, uint32_t begin, uint32_t end,
         for (int k = 0; k < nsteps; k++) {
             double *spike_in = b->ring + (size_t)slot * n + c0;
             step_chunk(&k_, m, V, I, r, spike_in, spike_in + (size_t)slots * n, spiked);
-            if (lany(spiked, m))
-                for (int j = 0; j < m; j++)
-                    if (spiked[j] != 0.0)
-                        lspike_emit(out, c0 + j, k);
+            lspike_emit_flagged(out, spiked, m, c0, k);
             if (++slot == slots)
                 slot = 0;
         }

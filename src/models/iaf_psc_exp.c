@@ -117,10 +117,7 @@ LEINAO_KERNEL static void update(lneuron_block *b, uint32_t begin, uint32_t end,
             double *in_ex = b->ring + (size_t)slot * n + c0;
             double *in_in = in_ex + per_buffer, *in_cur = in_ex + 2 * per_buffer;
             step_chunk(&k_, m, V, r, ex, inh, I0, in_ex, in_in, in_cur, spiked);
-            if (lany(spiked, m))
-                for (int j = 0; j < m; j++)
-                    if (spiked[j] != 0.0)
-                        lspike_emit(out, c0 + j, k);
+            lspike_emit_flagged(out, spiked, m, c0, k);
             if (++slot == slots)
                 slot = 0;
         }

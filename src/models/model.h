@@ -102,6 +102,16 @@ static inline int lany(const double *x, int m)
     return any != 0;
 }
 
+/* Emits step k's spikes of a chunk of m neurons from c0 on, flagged in spiked[] (non-zero). */
+static inline void lspike_emit_flagged(lspike_list *out, const double *spiked, int m, uint32_t c0,
+                                       int k)
+{
+    if (lany(spiked, m))
+        for (int j = 0; j < m; j++)
+            if (spiked[j] != 0.0)
+                lspike_emit(out, c0 + (uint32_t)j, k);
+}
+
 /* Restores (neuron, step) order to the spikes appended since index `from` by a kernel that
  * advanced several neurons together step by step (they arrive in (step, neuron) order). Stable
  * insertion sort by neuron: a neuron's own spikes keep their step order. */
