@@ -299,7 +299,7 @@ static void update_job(void *ctx, int t)
             continue;
         lspike_list *out = &th->spikes[pi];
         lneuron_block block = {p->size,  p->state,  p->refractory, p->ring, p->slots,
-                               sim->dt,  p->params, p->consts,     out};
+                               sim->dt,  p->params, p->consts,     out,         0};
         uint32_t lo = lsim_lo(sim, pi, t), hi = lsim_lo(sim, pi, t + 1);
         out->count = 0;
         if (!is_sampled(sim, pi)) {
@@ -322,7 +322,8 @@ static void update_job(void *ctx, int t)
                 out->step[j] = (uint16_t)(th->keys[j] & 0xFFFF);
             }
         }
-        check_finite(sim, pi, t);
+        if (!p->model->reports_nonfinite || block.nonfinite)
+            check_finite(sim, pi, t);
     }
 }
 

@@ -211,7 +211,7 @@ static inline void fast_step(const double *p, const double *c, double h, int m,
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
-static inline void finish_step(int m, double V_th, double V_reset, double refractory_steps,
+static inline uint64_t finish_step(int m, double V_th, double V_reset, double refractory_steps,
                                const double *restrict Vn, const double *restrict gen,
                                const double *restrict gin, double *restrict V,
                                double *restrict ge, double *restrict gi, double *restrict I0,
@@ -219,6 +219,7 @@ static inline void finish_step(int m, double V_th, double V_reset, double refrac
                                double *restrict in_in, double *restrict in_cur,
                                double *restrict spiked)
 {
+    uint64_t bad = 0; /* a NaN or infinite state value */
     for (int j = 0; j < m; j++) {
         const double v = Vn[j], rr = r[j];
         const int refr = rr > 0.0, spike = !refr & (v >= V_th);
@@ -229,7 +230,10 @@ static inline void finish_step(int m, double V_th, double V_reset, double refrac
         gi[j] = gin[j] - in_in[j];
         I0[j] = in_cur[j];
         in_ex[j] = in_in[j] = in_cur[j] = 0.0;
+        bad |= lnonfinite_bit(V[j]) | lnonfinite_bit(ge[j]) | lnonfinite_bit(gi[j]) |
+               lnonfinite_bit(I0[j]);
     }
+    return bad;
 }
 
 LEINAO_KERNEL static void update(lneuron_block *b, uint32_t begin, uint32_t end, int64_t step0,
@@ -272,12 +276,15 @@ LEINAO_KERNEL static void update(lneuron_block *b, uint32_t begin, uint32_t end,
                     if (lode_advance(&sys, y, dt, &hs[j]) != 0)
                         y[0] = NAN; /* diverged: the engine stops the run, naming it */
                     Vn[j] = y[0], gen[j] = y[1], gin[j] = y[2];
+                    if (!isfinite(hs[j])) /* the integrator's substep, kept between steps */
+                        b->nonfinite = 1;
                 }
             }
             double *in_ex = b->ring + (size_t)slot * n + c0, *in_in = in_ex + per_buffer,
                    *in_cur = in_ex + 2 * per_buffer;
-            finish_step(m, V_th, V_reset, refractory_steps, Vn, gen, gin, V, ge, gi, I0, r, in_ex,
-                        in_in, in_cur, spiked);
+            if (finish_step(m, V_th, V_reset, refractory_steps, Vn, gen, gin, V, ge, gi, I0, r,
+                            in_ex, in_in, in_cur, spiked))
+                b->nonfinite = 1;
             lspike_emit_flagged(out, spiked, m, c0, k);
             if (++slot == slots)
                 slot = 0;
@@ -321,4 +328,5 @@ const lmodel lmodel_iaf_cond_exp = {
     .check = check,
     .prepare = prepare,
     .update = update,
+    .reports_nonfinite = 1,
 };

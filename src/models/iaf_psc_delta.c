@@ -54,10 +54,12 @@ typedef struct step_consts {
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
-static inline void step_chunk(const step_consts *c, int m, double *restrict V, double *restrict I,
-                              double *restrict r, double *restrict spike_in,
-                              double *restrict current_in, double *restrict spiked)
+static inline uint64_t step_chunk(const step_consts *c, int m, double *restrict V,
+                                  double *restrict I, double *restrict r,
+                                  double *restrict spike_in, double *restrict current_in,
+                                  double *restrict spiked)
 {
+    uint64_t bad = 0; /* a NaN or infinite state value */
     const double E_L = c->E_L, P33 = c->P33, P30 = c->P30, I_e = c->I_e, V_min = c->V_min;
     for (int j = 0; j < m; j++) {
         const double input = spike_in[j], current = current_in[j], rr = r[j];
@@ -72,7 +74,9 @@ static inline void step_chunk(const step_consts *c, int m, double *restrict V, d
         r[j] = spike ? c->refractory_steps : refr ? rr - 1.0 : rr + 0.0;
         spiked[j] = spike ? 1.0 : 0.0;
         I[j] = current;
+        bad |= lnonfinite_bit(V[j]) | lnonfinite_bit(current);
     }
+    return bad;
 }
 
 LEINAO_KERNEL static void update(lneuron_block *b, uint32_t begin, uint32_t end, int64_t step0,
@@ -96,7 +100,8 @@ LEINAO_KERNEL static void update(lneuron_block *b, uint32_t begin, uint32_t end,
         uint32_t slot = first_slot;
         for (int k = 0; k < nsteps; k++) {
             double *spike_in = b->ring + (size_t)slot * n + c0;
-            step_chunk(&k_, m, V, I, r, spike_in, spike_in + (size_t)slots * n, spiked);
+            if (step_chunk(&k_, m, V, I, r, spike_in, spike_in + (size_t)slots * n, spiked))
+                b->nonfinite = 1;
             lspike_emit_flagged(out, spiked, m, c0, k);
             if (++slot == slots)
                 slot = 0;
@@ -135,4 +140,5 @@ const lmodel lmodel_iaf_psc_delta = {
     .check = check,
     .prepare = prepare,
     .update = update,
+    .reports_nonfinite = 1,
 };

@@ -64,11 +64,13 @@ typedef struct step_consts {
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
-static inline void step_chunk(const step_consts *k, int m, double *restrict V, double *restrict r,
-                              double *restrict ex, double *restrict inh, double *restrict I0,
-                              double *restrict in_ex, double *restrict in_in,
-                              double *restrict in_cur, double *restrict spiked)
+static inline uint64_t step_chunk(const step_consts *k, int m, double *restrict V,
+                                  double *restrict r, double *restrict ex, double *restrict inh,
+                                  double *restrict I0, double *restrict in_ex,
+                                  double *restrict in_in, double *restrict in_cur,
+                                  double *restrict spiked)
 {
+    uint64_t bad = 0; /* a NaN or infinite state value */
     const double P22 = k->P22, P20 = k->P20, P21_ex = k->P21_ex, P21_in = k->P21_in;
     const double P11_ex = k->P11_ex, P11_in = k->P11_in, I_e = k->I_e;
     for (int j = 0; j < m; j++) {
@@ -85,7 +87,10 @@ static inline void step_chunk(const step_consts *k, int m, double *restrict V, d
         spiked[j] = spike ? 1.0 : 0.0;
         I0[j] = in_cur[j];
         in_cur[j] = 0.0;
+        bad |= lnonfinite_bit(V[j]) | lnonfinite_bit(ex[j]) | lnonfinite_bit(inh[j]) |
+               lnonfinite_bit(I0[j]);
     }
+    return bad;
 }
 
 LEINAO_KERNEL static void update(lneuron_block *b, uint32_t begin, uint32_t end, int64_t step0,
@@ -116,7 +121,8 @@ LEINAO_KERNEL static void update(lneuron_block *b, uint32_t begin, uint32_t end,
         for (int k = 0; k < nsteps; k++) {
             double *in_ex = b->ring + (size_t)slot * n + c0;
             double *in_in = in_ex + per_buffer, *in_cur = in_ex + 2 * per_buffer;
-            step_chunk(&k_, m, V, r, ex, inh, I0, in_ex, in_in, in_cur, spiked);
+            if (step_chunk(&k_, m, V, r, ex, inh, I0, in_ex, in_in, in_cur, spiked))
+                b->nonfinite = 1;
             lspike_emit_flagged(out, spiked, m, c0, k);
             if (++slot == slots)
                 slot = 0;
@@ -158,4 +164,5 @@ const lmodel lmodel_iaf_psc_exp = {
     .check = check,
     .prepare = prepare,
     .update = update,
+    .reports_nonfinite = 1,
 };

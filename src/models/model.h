@@ -39,6 +39,8 @@ typedef struct lneuron_block {
     const double *params;  /* model's parameter order */
     const double *consts;  /* from prepare */
     lspike_list *spikes;   /* output */
+    int nonfinite;         /* output of a model with reports_nonfinite: a state value was NaN or
+                            * infinite at some step (the engine then looks for it) */
 } lneuron_block;
 
 typedef struct lmodel {
@@ -59,6 +61,9 @@ typedef struct lmodel {
     void (*prepare)(const double *params, double dt, double *consts);
     /* Advances neurons [begin, end) over steps step0 .. step0 + nsteps - 1. */
     void (*update)(lneuron_block *block, uint32_t begin, uint32_t end, int64_t step0, int nsteps);
+    /* 1: update sets block->nonfinite whenever it stores a NaN or infinite state value, so the
+     * engine scans the state only then (else after every slice) */
+    int reports_nonfinite;
 } lmodel;
 
 /* Marks a hot kernel that is compiled twice on x86-64, for AVX2 and for the baseline, the
@@ -100,6 +105,15 @@ static inline int lany(const double *x, int m)
         any |= u;
     }
     return any != 0;
+}
+
+/* 1 when x is NaN or infinite (all exponent bits set), as an integer: for or-reductions in
+ * vectorised loops. */
+static inline uint64_t lnonfinite_bit(double x)
+{
+    uint64_t u;
+    memcpy(&u, &x, sizeof u);
+    return ((~u & UINT64_C(0x7FF0000000000000)) - 1) >> 63;
 }
 
 /* Emits step k's spikes of a chunk of m neurons from c0 on, flagged in spiked[] (non-zero). */
