@@ -411,6 +411,15 @@ static void target_job(void *arg, int t)
         place_part(b, q);
 }
 
+/* One phase of the parts: on par's threads, or on this one when there is a single part. */
+static void run_parts(const lparallel *par, int T, target_build *b)
+{
+    if (T > 1)
+        par->run(par->pool, target_job, b);
+    else
+        target_job(b, 0);
+}
+
 static leinao_status build_by_target(lctx *ctx, lprojection *p, uint32_t n_src, uint32_t n_tgt,
                                      int same, double dt, uint64_t seed, const lparallel *par)
 {
@@ -435,10 +444,7 @@ static leinao_status build_by_target(lctx *ctx, lprojection *p, uint32_t n_src, 
         b.part[t].lo = (uint32_t)((uint64_t)n_tgt * (uint64_t)t / (uint64_t)T);
         b.part[t].hi = (uint32_t)((uint64_t)n_tgt * (uint64_t)(t + 1) / (uint64_t)T);
     }
-    if (T > 1)
-        par->run(par->pool, target_job, &b);
-    else
-        target_job(&b, 0);
+    run_parts(par, T, &b);
     for (int t = 0; t < T && !st; t++) {
         if ((st = b.part[t].st) != LEINAO_OK)
             lc_error(ctx, st, "%s", b.part[t].ctx.errmsg);
@@ -465,10 +471,7 @@ static leinao_status build_by_target(lctx *ctx, lprojection *p, uint32_t n_src, 
         if (!st) {
             p->n = n;
             b.phase = 1;
-            if (T > 1)
-                par->run(par->pool, target_job, &b);
-            else
-                target_job(&b, 0);
+            run_parts(par, T, &b);
             p->min_delay = MAX_DELAY_STEPS;
             p->max_delay = 1;
             for (int t = 0; t < T; t++) {
