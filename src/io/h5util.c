@@ -44,3 +44,16 @@ int lh5_array(hid_t group, const char *name, hid_t type, const void *data, hsize
     H5Sclose(space);
     return ok;
 }
+
+hid_t lh5_open_read(lctx *ctx, const char *path, const char *hint, leinao_status *st)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    if (H5Fis_hdf5(path) <= 0) {
+        *st = lc_error(ctx, LEINAO_NOT_FOUND, "%s: not an HDF5 file%s", path, hint);
+        return -1;
+    }
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (file < 0)
+        *st = lc_error(ctx, LEINAO_INVALID, "%s: cannot open as HDF5", path);
+    return file;
+}

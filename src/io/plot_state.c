@@ -29,13 +29,10 @@ static herr_t first_name(hid_t g, const char *name, const H5L_info_t *info, void
 static leinao_status read_report(lctx *ctx, const char *path, report *r)
 {
     memset(r, 0, sizeof *r);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    if (H5Fis_hdf5(path) <= 0)
-        return lc_error(ctx, LEINAO_NOT_FOUND, "%s: not an HDF5 file", path);
-    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (file < 0)
-        return lc_error(ctx, LEINAO_INVALID, "%s: cannot open as HDF5", path);
     leinao_status st = LEINAO_OK;
+    hid_t file = lh5_open_read(ctx, path, "", &st);
+    if (file < 0)
+        return st;
     hid_t rep = H5Lexists(file, "report", H5P_DEFAULT) > 0 ? H5Gopen2(file, "report", H5P_DEFAULT) : -1;
     if (rep < 0 || H5Literate(rep, H5_INDEX_NAME, H5_ITER_INC, NULL, first_name, r->pop) < 0 ||
         !r->pop[0])

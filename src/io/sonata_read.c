@@ -3,6 +3,7 @@
  * libhdf5 (1.10, Debian 12) can crash on a corrupt file (fuzzing found heap overflows in its
  * object-header parser): callers that read files they did not write run this in a child
  * process (see plot.c). */
+#include "h5util.h"
 #include "sonata_read.h"
 
 #include <errno.h>
@@ -110,16 +111,13 @@ static void read_model_name(hid_t file, char *out, size_t size)
 leinao_status lsonata_read_spikes(lctx *ctx, const char *path, lspike_table **out)
 {
     *out = NULL;
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     if (access(path, R_OK) != 0)
         return lc_error(ctx, errno == ENOENT ? LEINAO_NOT_FOUND : LEINAO_IO, "%s: cannot open: %s",
                         path, strerror(errno));
-    if (H5Fis_hdf5(path) <= 0)
-        return lc_error(ctx, LEINAO_NOT_FOUND, "%s: not an HDF5 file (a SONATA spike file is)", path);
-    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (file < 0)
-        return lc_error(ctx, LEINAO_INVALID, "%s: cannot open as HDF5", path);
     leinao_status st = LEINAO_OK;
+    hid_t file = lh5_open_read(ctx, path, " (a SONATA spike file is)", &st);
+    if (file < 0)
+        return st;
     hid_t spikes = H5Lexists(file, "spikes", H5P_DEFAULT) > 0 ? H5Gopen2(file, "spikes", H5P_DEFAULT)
                                                               : -1;
     names list = {NULL, 0, 256, 0};
