@@ -245,6 +245,10 @@ typedef struct leinao_population_stats {
 typedef struct leinao_run_stats {
     uint64_t neurons, synapses, events; /* events: synaptic events delivered */
     double build_wall, run_wall;        /* seconds */
+    /* run_wall split by phase of the slices (seconds): devices' input and neuron updates (in
+     * parallel); spike exchange, counting and recording (on one thread); spike delivery into
+     * ring buffers (in parallel). The rest of run_wall is progress reporting and bookkeeping. */
+    double update_wall, exchange_wall, deliver_wall;
     double t_simulated;                 /* ms reached */
     double real_time_factor;            /* run_wall / model seconds */
     double events_per_second;           /* per wall second */

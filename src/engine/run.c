@@ -446,10 +446,17 @@ leinao_status leinao_run(leinao_sim *sim, leinao_progress_fn progress, void *use
         int n = (int)(sim->n_steps - step < sim->min_delay ? sim->n_steps - step : sim->min_delay);
         sim->slice_step = step;
         sim->slice_n = n;
+        double w0 = lc_wall_seconds();
         lpool_run(&sim->pool, update_job, sim);
+        double w1 = lc_wall_seconds();
         leinao_status st = serial_phase(sim, step, n);
+        double w2 = lc_wall_seconds();
         if (!st)
             lpool_run(&sim->pool, deliver_job, sim);
+        double w3 = lc_wall_seconds();
+        sim->phase_wall[0] += w1 - w0;
+        sim->phase_wall[1] += w2 - w1;
+        sim->phase_wall[2] += w3 - w2;
         sim->events = 0;
         for (int t = 0; t < sim->n_threads; t++)
             sim->events += sim->thread[t].events;
@@ -514,6 +521,9 @@ leinao_status leinao_get_run_stats(const leinao_sim *sim, leinao_run_stats *out)
     out->events = sim->events;
     out->build_wall = sim->build_wall;
     out->run_wall = sim->run_wall;
+    out->update_wall = sim->phase_wall[0];
+    out->exchange_wall = sim->phase_wall[1];
+    out->deliver_wall = sim->phase_wall[2];
     out->t_simulated = (double)sim->step * sim->dt;
     out->real_time_factor = out->t_simulated > 0 ? sim->run_wall / (out->t_simulated * 1e-3) : NAN;
     out->events_per_second = sim->run_wall > 0 ? (double)sim->events / sim->run_wall : NAN;

@@ -116,6 +116,7 @@ struct leinao_sim {
     double **prepass; /* per plastic projection: per spike of the slice, its source's state */
     int64_t slice_step;
     int slice_n;
+    double phase_wall[3]; /* seconds in the slices' update, serial and delivery phases */
 
     /* rate guard: per population [min, max] Hz over windows of guard_steps */
     double *guard_min, *guard_max;

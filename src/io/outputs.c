@@ -288,6 +288,12 @@ static leinao_status write_summary(leinao_sim *sim, const char *path)
     json_number(f, r.build_wall);
     fputs(",\n  \"simulation_wall_s\": ", f);
     json_number(f, r.run_wall);
+    fputs(",\n  \"update_wall_s\": ", f);
+    json_number(f, r.update_wall);
+    fputs(",\n  \"exchange_wall_s\": ", f);
+    json_number(f, r.exchange_wall);
+    fputs(",\n  \"deliver_wall_s\": ", f);
+    json_number(f, r.deliver_wall);
     fputs(",\n  \"real_time_factor\": ", f);
     json_number(f, r.real_time_factor);
     fputs(",\n  \"synaptic_events_per_s\": ", f);

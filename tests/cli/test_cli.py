@@ -111,6 +111,9 @@ class Cli(unittest.TestCase):
                     "simulation_wall_s", "real_time_factor", "synaptic_events_per_s"):
             self.assertIn(key, s)
         self.assertEqual(s["status"], "completed")
+        phases = [s["update_wall_s"], s["exchange_wall_s"], s["deliver_wall_s"]]
+        self.assertTrue(all(x > 0.0 for x in phases), phases)
+        self.assertLessEqual(sum(phases), s["simulation_wall_s"])
         self.assertEqual(s["neurons"], 500)
         self.assertEqual(s["synapses"], 500 * 50)
         spikes = read_spikes(os.path.join(self.out, "spikes.h5"))
