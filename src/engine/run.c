@@ -175,6 +175,7 @@ static void deliver_stdp(leinao_sim *sim, int k, const ldelivery *d, uint64_t b,
     }
 }
 
+#define ROW_AHEAD 2
 static void deliver_job(void *ctx, int t)
 {
     leinao_sim *sim = ctx;
@@ -187,6 +188,22 @@ static void deliver_job(void *ctx, int t)
         for (size_t j = 0; j < sp->count; j++) {
             uint32_t i = sp->index[j];
             uint64_t emitted = (uint64_t)(sim->slice_step + sp->step[j]);
+            /* the rows of a later spike start in memory no cache holds: ask for their first
+             * lines now, so that their wait overlaps this spike's delivery */
+            if (j + ROW_AHEAD < sp->count) {
+                uint32_t ahead = sp->index[j + ROW_AHEAD];
+                for (int k = 0; k < sim->n_projs; k++) {
+                    const lprojection *proj = sim->projs[k];
+                    if (proj->src != pi)
+                        continue;
+                    uint64_t b, e;
+                    lsim_row(sim, k, ahead, t, &b, &e);
+                    for (; b < e; b += 16) {
+                        __builtin_prefetch(proj->entry + b, 0, 3);
+                        __builtin_prefetch(proj->weight_of + b, 0, 3);
+                    }
+                }
+            }
             for (int k = 0; k < sim->n_projs; k++) {
                 const lprojection *proj = sim->projs[k];
                 if (proj->src != pi)
