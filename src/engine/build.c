@@ -17,7 +17,7 @@ leinao_status leinao_estimate_size(leinao_sim *sim, leinao_estimate *e)
     e->populations = sim->n_pops;
     e->projections = sim->n_projs;
     int lo = 65535, hi = 1;
-    double synapses = 0.0, stored = 0.0, largest = 0.0;
+    double synapses = 0.0, stored = 0.0, weights = 0.0, staging = 0.0;
     for (int i = 0; i < sim->n_projs; i++) {
         const lprojection *p = sim->projs[i];
         const lpopulation *s = sim->pops[p->src], *t = sim->pops[p->tgt];
@@ -25,8 +25,11 @@ leinao_status leinao_estimate_size(leinao_sim *sim, leinao_estimate *e)
         if (!is_device(s)) /* as the run counts them: between neurons */
             synapses += n;
         stored += n;
-        if (n > largest)
-            largest = n;
+        int uniform = lproj_uniform_weight(p);
+        if (!uniform)
+            weights += n;
+        if (n * (uniform ? 6.0 : 10.0) > staging)
+            staging = n * (uniform ? 6.0 : 10.0);
         int a, b;
         lproj_delay_range(p, sim->dt, &a, &b);
         if (a < lo)
@@ -46,9 +49,10 @@ leinao_status leinao_estimate_size(leinao_sim *sim, leinao_estimate *e)
             e->neurons += p->size;
         bytes += lpop_bytes(p, slots, lo) + (uint64_t)p->size * 8; /* + row offsets */
     }
-    /* stored synapses: 8 B (target and delay 4 B, weight 4 B); while the largest projection is
-     * arranged by source its staging copy (10 B per synapse) exists as well */
-    bytes += (uint64_t)(stored * 8.0 + largest * 10.0);
+    /* stored synapses: target and delay 4 B, weight 4 B (none where the projection's weights
+     * are uniform); while the largest projection is arranged by source its staging copy (10 B
+     * per synapse, 6 B without weights) exists as well */
+    bytes += (uint64_t)(stored * 4.0 + weights * 4.0 + staging);
     e->synapses = (uint64_t)llround(synapses);
     e->bytes = bytes;
     e->min_delay = lo * sim->dt;

@@ -151,6 +151,26 @@ static void deliver_static(const ldelivery *d, uint64_t emitted, const uint32_t 
     }
 }
 
+/* The same for a projection whose synapses all have weight w (it stores no weights): one
+ * ring for the row, and half the bytes per synapse to read. */
+static void deliver_uniform(const ldelivery *d, uint64_t emitted, const uint32_t *entry,
+                            double w, int bits, uint32_t mask, uint64_t b, uint64_t e)
+{
+    const uint32_t slots = d->slots, first = (uint32_t)(emitted % slots);
+    const size_t n = d->n;
+    double *ring = w < 0.0 ? d->ring_in : d->ring_ex;
+    for (; b < e; b++) {
+        if (d->prefetch && b + PREFETCH < e) {
+            uint32_t x = entry[b + PREFETCH], slot = first + (x & mask);
+            slot -= slot >= slots ? slots : 0;
+            __builtin_prefetch(ring + (size_t)slot * n + (x >> bits), 1, 3);
+        }
+        uint32_t x = entry[b], slot = first + (x & mask);
+        slot -= slot >= slots ? slots : 0;
+        ring[(size_t)slot * n + (x >> bits)] += w;
+    }
+}
+
 /* stdp_synapse: NEST's rule on each synapse (weights change), then delivery. */
 static void deliver_stdp(leinao_sim *sim, int k, const ldelivery *d, uint64_t b, uint64_t e,
                          uint64_t emitted, const double *pre)
@@ -200,7 +220,8 @@ static void deliver_job(void *ctx, int t)
                     lsim_row(sim, k, ahead, t, &b, &e);
                     for (; b < e; b += 16) {
                         __builtin_prefetch(proj->entry + b, 0, 3);
-                        __builtin_prefetch(proj->weight_of + b, 0, 3);
+                        if (proj->weight_of)
+                            __builtin_prefetch(proj->weight_of + b, 0, 3);
                     }
                 }
             }
@@ -218,7 +239,11 @@ static void deliver_job(void *ctx, int t)
                     const float *weight = proj->weight_of;
                     const int bits = proj->delay_bits;
                     const uint32_t mask = proj->delay_mask;
-                    deliver_static(d, emitted, entry, weight, bits, mask, b, e);
+                    if (weight)
+                        deliver_static(d, emitted, entry, weight, bits, mask, b, e);
+                    else
+                        deliver_uniform(d, emitted, entry, (double)proj->weight_uniform, bits,
+                                        mask, b, e);
                     break;
                 }
                 case LSYN_STDP:
@@ -571,11 +596,11 @@ leinao_status leinao_get_projection_stats(const leinao_sim *sim, int proj,
     out->synapses = p->n;
     out->weight_mean_initial = p->weight_mean_initial;
     out->weight_mean = out->weight_min = out->weight_max = NAN;
-    if (!p->weight_of || p->n == 0)
+    if (p->n == 0)
         return LEINAO_OK;
     double sum = 0.0, lo = INFINITY, hi = -INFINITY;
     for (uint64_t j = 0; j < p->n; j++) {
-        double w = p->weight_of[j];
+        double w = lproj_weight(p, j);
         sum += w;
         lo = w < lo ? w : lo;
         hi = w > hi ? w : hi;

@@ -150,6 +150,7 @@ typedef struct staging {
     uint64_t n, cap;
     uint32_t *mark; /* sampling without replacement: mark[c] == stamp means taken */
     uint32_t stamp;
+    int unweighted; /* the projection's weights are uniform: no weight array */
 } staging;
 
 static leinao_status stage_reserve(lctx *ctx, staging *s, uint64_t extra)
@@ -163,10 +164,12 @@ static leinao_status stage_reserve(lctx *ctx, staging *s, uint64_t extra)
     if (!o)
         return LEINAO_NOMEM;
     s->other = o;
-    float *w = lc_realloc(ctx, s->weight, cap * sizeof *w);
-    if (!w)
-        return LEINAO_NOMEM;
-    s->weight = w;
+    if (!s->unweighted) {
+        float *w = lc_realloc(ctx, s->weight, cap * sizeof *w);
+        if (!w)
+            return LEINAO_NOMEM;
+        s->weight = w;
+    }
     uint16_t *d = lc_realloc(ctx, s->delay, cap * sizeof *d);
     if (!d)
         return LEINAO_NOMEM;
@@ -219,7 +222,7 @@ static void pick_partners(const leinao_rule *r, staging *s, lrng *rng, uint32_t 
 static leinao_status draw_weights_delays(lctx *ctx, const lprojection *p, staging *s,
                                          uint64_t first, lrng *rng, double dt)
 {
-    for (uint64_t j = first; j < s->n; j++) {
+    for (uint64_t j = first; j < s->n && !s->unweighted; j++) {
         double w = lrng_draw(rng, &p->weight);
         if (!isfinite(w))
             return lc_error(ctx, LEINAO_INVALID,
@@ -352,6 +355,7 @@ static leinao_status stage_part(const target_build *b, target_part *q)
     const lprojection *p = b->p;
     lctx *ctx = &q->ctx;
     staging *s = &q->s;
+    s->unweighted = lproj_uniform_weight(p);
     double share = b->n_tgt ? b->expected * (double)(q->hi - q->lo) / (double)b->n_tgt : 0.0;
     uint64_t want = p->rule.kind == LEINAO_PAIRWISE_BERNOULLI
                         ? (uint64_t)(share + 4 * sqrt(share) + 16)
@@ -392,7 +396,8 @@ static void place_part(const target_build *b, target_part *q)
             uint64_t at = q->place[s->other[j]]++;
             int d = s->delay[j];
             p->entry[at] = t << p->delay_bits | (uint32_t)d;
-            p->weight_of[at] = s->weight[j];
+            if (!s->unweighted)
+                p->weight_of[at] = s->weight[j];
             lo = d < lo ? d : lo;
             hi = d > hi ? d : hi;
         }
@@ -456,8 +461,9 @@ static leinao_status build_by_target(lctx *ctx, lprojection *p, uint32_t n_src, 
         for (int t = 0; t < T; t++)
             n += b.part[t].s.n;
         p->entry = lc_malloc(ctx, (n ? n : 1) * sizeof *p->entry);
-        p->weight_of = lc_malloc(ctx, (n ? n : 1) * sizeof *p->weight_of);
-        if (!p->row || !p->entry || !p->weight_of)
+        if (!lproj_uniform_weight(p))
+            p->weight_of = lc_malloc(ctx, (n ? n : 1) * sizeof *p->weight_of);
+        if (!p->row || !p->entry || (!p->weight_of && !lproj_uniform_weight(p)))
             st = LEINAO_NOMEM;
         for (uint32_t i = 0; !st && i < n_src; i++) {
             uint64_t at = p->row[i];
@@ -552,12 +558,14 @@ static leinao_status build_by_source(lctx *ctx, lprojection *p, staging *s, uint
         qsort(keys, n, sizeof *keys, compare_u64);
         for (uint64_t j = 0; j < n; j++) {
             uint64_t from = b + (keys[j] & 0xFFFFFFFFu);
-            w_tmp[j] = s->weight[from];
+            if (!s->unweighted)
+                w_tmp[j] = s->weight[from];
             d_tmp[j] = s->delay[from];
         }
         for (uint64_t j = 0; j < n; j++) {
             s->other[b + j] = (uint32_t)(keys[j] >> 32);
-            s->weight[b + j] = w_tmp[j];
+            if (!s->unweighted)
+                s->weight[b + j] = w_tmp[j];
             s->delay[b + j] = d_tmp[j];
         }
     }
@@ -569,7 +577,7 @@ static leinao_status build_by_source(lctx *ctx, lprojection *p, staging *s, uint
     for (uint64_t j = 0; j < s->n; j++)
         s->other[j] = s->other[j] << p->delay_bits | s->delay[j];
     p->entry = s->other;
-    p->weight_of = s->weight;
+    p->weight_of = s->weight; /* NULL where unweighted */
     s->other = NULL;
     s->weight = NULL;
     return LEINAO_OK;
@@ -599,8 +607,10 @@ leinao_status lproj_build(lctx *ctx, lprojection *p, uint32_t n_src, uint32_t n_
     leinao_status st = choose_delay_bits(ctx, p, n_tgt, dt);
     if (st)
         return st;
+    p->weight_uniform = (float)p->weight.a; /* used where lproj_uniform_weight(p) */
     if (p->rule.kind == LEINAO_FIXED_OUTDEGREE) {
         staging s = {0};
+        s.unweighted = lproj_uniform_weight(p);
         st = build_by_source(ctx, p, &s, n_src, n_tgt, same, dt, seed);
         stage_free(ctx, &s);
         if (st)
@@ -664,7 +674,7 @@ leinao_status lproj_prepare_plasticity(lctx *ctx, lprojection *p, uint32_t n_src
     const lsynapse_model *m = p->syn;
     double sum = 0.0;
     for (uint64_t j = 0; j < p->n; j++)
-        sum += p->weight_of[j];
+        sum += lproj_weight(p, j);
     p->weight_mean_initial = p->n ? sum / (double)p->n : NAN;
     if (m->check) {
         leinao_status st = m->check(ctx, p->syn_params);

@@ -1,6 +1,8 @@
 /* projection.h — the synapses of one projection, stored by source (CSR): per source a row of
  * 8-byte entries, sorted by target: a 32-bit word holding the target index (high bits) and the
- * delay in steps (low `delay_bits` bits, chosen per projection), and a 32-bit float weight. */
+ * delay in steps (low `delay_bits` bits, chosen per projection), and a 32-bit float weight.
+ * A static projection with a constant weight stores no weights (4 bytes per synapse): every
+ * synapse has weight_uniform, and weight_of is NULL. */
 #ifndef LEINAO_NET_PROJECTION_H
 #define LEINAO_NET_PROJECTION_H
 
@@ -19,7 +21,8 @@ typedef struct lprojection {
     uint64_t n;        /* synapses */
     uint64_t *row;     /* [n_src + 1] offsets */
     uint32_t *entry;   /* [n] target << delay_bits | delay */
-    float *weight_of;  /* [n] */
+    float *weight_of;  /* [n]; NULL where every synapse has weight_uniform */
+    float weight_uniform;
     int delay_bits;
     uint32_t delay_mask;
     int min_delay, max_delay; /* steps */
@@ -33,6 +36,17 @@ static inline uint32_t lproj_target(const lprojection *p, uint64_t j)
 static inline uint32_t lproj_delay(const lprojection *p, uint64_t j)
 {
     return p->entry[j] & p->delay_mask;
+}
+
+static inline float lproj_weight(const lprojection *p, uint64_t j)
+{
+    return p->weight_of ? p->weight_of[j] : p->weight_uniform;
+}
+
+/* Whether the projection stores no weights (static synapses, a constant weight). */
+static inline int lproj_uniform_weight(const lprojection *p)
+{
+    return p->syn->kind == LSYN_STATIC && p->weight.kind == LEINAO_DIST_CONSTANT;
 }
 
 /* Runs job(arg, t) for t = 0 .. n - 1 and returns when all are done: in parallel on the

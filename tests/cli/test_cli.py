@@ -161,6 +161,40 @@ class Cli(unittest.TestCase):
                 np.testing.assert_array_equal(d[pop][0], a[pop][0])
                 np.testing.assert_array_equal(d[pop][1], a[pop][1])
 
+    def test_uniform_weights_are_not_stored(self):
+        # The same network with each constant weight written as a normal distribution of
+        # standard deviation 0: the same values, but stored per synapse. The spikes must be
+        # the same, and the constant weights must cost no memory (4 bytes per synapse less).
+        with open(SMALL) as f:
+            text = f.read()
+        drawn = text.replace("weight: 0.1,", "weight: {normal: {mean: 0.1, std: 0.0}},")
+        drawn = drawn.replace("weight: -0.5,", "weight: {normal: {mean: -0.5, std: 0.0}},")
+        self.assertEqual(drawn.count("std: 0.0"), 6)
+        path = os.path.join(self.tmp.name, "drawn.yaml")
+        with open(path, "w") as f:
+            f.write(drawn)
+        runs = {}
+        for name, model in (("constant", SMALL), ("drawn", path)):
+            for threads in ("1", "3"):
+                out = os.path.join(self.tmp.name, name + threads)
+                r = leinao("run", model, "--out", out, "--quiet", "--threads", threads)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                runs[name + threads] = (read_spikes(os.path.join(out, "spikes.h5")),
+                                        load_json(os.path.join(out, "summary.json")))
+        base = runs["constant1"][0]
+        self.assertGreater(len(base["E"][0]), 100)
+        for key, (spikes, _) in runs.items():
+            for pop in ("E", "I"):
+                np.testing.assert_array_equal(spikes[pop][0], base[pop][0], key)
+                np.testing.assert_array_equal(spikes[pop][1], base[pop][1], key)
+        stored = 25000 + 500  # between neurons, and from the Poisson generator
+        saved = (runs["drawn1"][1]["peak_allocated_bytes"]
+                 - runs["constant1"][1]["peak_allocated_bytes"])
+        self.assertGreater(saved, 3.9 * stored)  # (a few bytes differ elsewhere: file names)
+        for proj in runs["constant1"][1]["projections"]:
+            self.assertTrue(abs(proj["weight_mean"] - 0.1) < 1e-8 or proj["weight_mean"] == -0.5)
+            self.assertEqual(proj["weight_min"], proj["weight_max"])
+
     def test_set_overrides(self):
         r = leinao("run", SMALL, "--out", self.out, "--quiet", "--set", "simulation.duration=50",
                    "--set", "populations.E.size=200")
