@@ -136,20 +136,16 @@ static void rhs(const double *y, double *f, void *user)
  * 0.9 err^(-1/5) is >= 1 for err <= 0.9^5 = 0.59049). Every other neuron (a rejected or
  * shortened step, a smaller substep carried from an earlier step, NaN) is integrated by
  * lode_advance, the general adaptive path, from the same state. */
-enum { W = 32 };
-
-/* 0 where refractory (V_m is clamped), else f; a select the compiler can vectorise */
-static inline double sel(double refractory, double f)
-{
-    return refractory > 0.0 ? 0.0 : f;
-}
+enum { W = 128 };
 
 /* With the conductances' stage values known, dV/dt at stage s is A_s - B_s V, where
  * B_s = (g_L + g_ex G_ex[s] + g_in G_in[s]) / C_m and A_s = (g_L E_L + I + g_ex G_ex[s] E_ex +
  * g_in G_in[s] E_in) / C_m. A neuron whose step passes (see above) gets its new state in Vn, gen,
  * gin (its old state where it did not: fail[j] = 1). The outputs are other arrays than the
  * inputs: a select between a new value and the one in place would become a masked store,
- * which is slow on AMD processors. Everything is a double, the conditions are selects: the loop vectorises. */
+ * which is slow on AMD processors. Everything is a double, the conditions are selects: the loop vectorises.
+ * A refractory neuron's V_m is clamped (dV/dt = 0): its step passes the error test whatever
+ * the stage values, and its V_m comes from finish_step; so the stages need no select. */
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
@@ -170,7 +166,7 @@ static inline void fast_step(const double *p, const double *c, double h, int m,
                  hb1 = h * B1, hb3 = h * B3, hb4 = h * B4, hb5 = h * B5, hb6 = h * B6,
                  he1 = h * E1, he3 = h * E3, he4 = h * E4, he5 = h * E5, he6 = h * E6,
                  he7 = h * E7;
-#define LF(v, s) sel(refr, (a0 + g0 * ae[s] + q0 * ai[s]) - (b0 + g0 * be[s] + q0 * bi[s]) * (v))
+#define LF(v, s) ((a0 + g0 * ae[s] + q0 * ai[s]) - (b0 + g0 * be[s] + q0 * bi[s]) * (v))
     for (int j = 0; j < m; j++) {
         const double v0 = V[j], g0 = ge[j], q0 = gi[j], a0 = (gLEL + I[j]) * inv_C;
         const double refr = r[j];
@@ -193,6 +189,7 @@ static inline void fast_step(const double *p, const double *c, double h, int m,
         /* chained selects on doubles (so that the loop vectorises); NaN compares false, so a
          * NaN anywhere fails the step */
         double ok = fabs(e) <= FAST_ERR * (TOL + TOL * (a_0 > a_5 ? a_0 : a_5)) ? 1.0 : 0.0;
+        ok = refr > 0.0 ? 1.0 : ok; /* V_m is clamped: no error, and finish_step resets it */
         ok = hs[j] >= h ? ok : 0.0;
         ok = fabs(g0) <= ge_max ? ok : 0.0;
         ok = fabs(q0) <= gi_max ? ok : 0.0;

@@ -93,10 +93,10 @@ static void iaf_cond_exp_matches_fine_reference(void **state)
 
 /* Many neurons at once: the kernel advances chunks of neurons together and keeps a whole-step
  * result only where the adaptive integrator would accept it; the others (here: large g_in,
- * fast dynamics) take the general path. 70 neurons (chunks of 32, 32 and 6) with different
+ * fast dynamics) take the general path. 280 neurons (chunks of 128, 128 and 24) with different
  * initial states and spike input, V_m of each after every step against its own fine RK4
  * reference. */
-enum { MANY = 70, MANY_STEPS = 600 };
+enum { MANY = 280, MANY_STEPS = 600 };
 
 typedef struct many_trace {
     leinao_sim *sim;
@@ -155,8 +155,8 @@ static void iaf_cond_exp_many_neurons(void **state)
         int r = 0;
         fast_g_in += y[i][2] < 500.0;
         for (int step = 0; step < MANY_STEPS; step++) {
-            for (int j = 0; j < 200; j++)
-                rk4(&cp, r > 0, y[i], dt / 200);
+            for (int j = 0; j < 50; j++)
+                rk4(&cp, r > 0, y[i], dt / 50);
             if (r > 0) {
                 r--;
                 y[i][0] = cp.V_reset;
