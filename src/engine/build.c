@@ -17,19 +17,24 @@ leinao_status leinao_estimate_size(leinao_sim *sim, leinao_estimate *e)
     e->populations = sim->n_pops;
     e->projections = sim->n_projs;
     int lo = 65535, hi = 1;
-    double synapses = 0.0, stored = 0.0, weights = 0.0, staging = 0.0;
+    /* Projections are built one after the other, before the populations' state. A stored
+     * synapse costs 8 B (target and delay 4, weight 4), 4 B where the weights are uniform, 2 B
+     * where compact; while a projection is built, its staging copy (10 B per synapse, 6 B
+     * without weights) exists beside the synapses built so far and its own storage. The peak
+     * is the largest of those moments, or the end, with the populations. */
+    double synapses = 0.0, built = 0.0, during = 0.0;
     for (int i = 0; i < sim->n_projs; i++) {
         const lprojection *p = sim->projs[i];
         const lpopulation *s = sim->pops[p->src], *t = sim->pops[p->tgt];
         double n = lproj_expected_synapses(p, s->size, t->size, p->src == p->tgt);
         if (!is_device(s)) /* as the run counts them: between neurons */
             synapses += n;
-        stored += n;
         int uniform = lproj_uniform_weight(p);
-        if (!uniform)
-            weights += n;
-        if (n * (uniform ? 6.0 : 10.0) > staging)
-            staging = n * (uniform ? 6.0 : 10.0);
+        double own = n * (lproj_compact(p, t->size) ? 2.0 : uniform ? 4.0 : 8.0) +
+                     (double)s->size * 8.0; /* + row offsets */
+        if (built + n * (uniform ? 6.0 : 10.0) + own > during)
+            during = built + n * (uniform ? 6.0 : 10.0) + own;
+        built += own;
         int a, b;
         lproj_delay_range(p, sim->dt, &a, &b);
         if (a < lo)
@@ -40,21 +45,17 @@ leinao_status leinao_estimate_size(leinao_sim *sim, leinao_estimate *e)
     if (sim->n_projs == 0)
         lo = hi = 1;
     uint32_t slots = (uint32_t)(hi + lo);
-    uint64_t bytes = 4096;
+    double pops = 0.0;
     for (int i = 0; i < sim->n_pops; i++) {
         const lpopulation *p = sim->pops[i];
         if (is_device(p))
             e->devices += p->size;
         else
             e->neurons += p->size;
-        bytes += lpop_bytes(p, slots, lo) + (uint64_t)p->size * 8; /* + row offsets */
+        pops += (double)lpop_bytes(p, slots, lo);
     }
-    /* stored synapses: target and delay 4 B, weight 4 B (none where the projection's weights
-     * are uniform); while the largest projection is arranged by source its staging copy (10 B
-     * per synapse, 6 B without weights) exists as well */
-    bytes += (uint64_t)(stored * 4.0 + weights * 4.0 + staging);
     e->synapses = (uint64_t)llround(synapses);
-    e->bytes = bytes;
+    e->bytes = 4096 + (uint64_t)(built + pops > during ? built + pops : during);
     e->min_delay = lo * sim->dt;
     e->max_delay = hi * sim->dt;
     return LEINAO_OK;

@@ -171,6 +171,23 @@ static void deliver_uniform(const ldelivery *d, uint64_t emitted, const uint32_t
     }
 }
 
+/* The same for a compact projection (one weight, one delay, 16-bit targets): all of a row's
+ * synapses add w to one slot of one ring. */
+static void deliver_compact(const ldelivery *d, uint64_t emitted, uint32_t delay,
+                            const uint16_t *target, double w, uint64_t b, uint64_t e)
+{
+    uint32_t slot = (uint32_t)(emitted % d->slots) + delay;
+    slot -= slot >= d->slots ? d->slots : 0;
+    double *ring = (w < 0.0 ? d->ring_in : d->ring_ex) + (size_t)slot * d->n;
+    if (d->prefetch)
+        for (; b + PREFETCH < e; b++) {
+            __builtin_prefetch(ring + target[b + PREFETCH], 1, 3);
+            ring[target[b]] += w;
+        }
+    for (; b < e; b++)
+        ring[target[b]] += w;
+}
+
 /* stdp_synapse: NEST's rule on each synapse (weights change), then delivery. */
 static void deliver_stdp(leinao_sim *sim, int k, const ldelivery *d, uint64_t b, uint64_t e,
                          uint64_t emitted, const double *pre)
@@ -218,6 +235,11 @@ static void deliver_job(void *ctx, int t)
                         continue;
                     uint64_t b, e;
                     lsim_row(sim, k, ahead, t, &b, &e);
+                    if (proj->target16) {
+                        for (; b < e; b += 32)
+                            __builtin_prefetch(proj->target16 + b, 0, 3);
+                        continue;
+                    }
                     for (; b < e; b += 16) {
                         __builtin_prefetch(proj->entry + b, 0, 3);
                         if (proj->weight_of)
@@ -235,6 +257,11 @@ static void deliver_job(void *ctx, int t)
                 th->events += e - b;
                 switch (proj->syn->kind) {
                 case LSYN_STATIC: {
+                    if (proj->target16) {
+                        deliver_compact(d, emitted, (uint32_t)proj->min_delay, proj->target16,
+                                        (double)proj->weight_uniform, b, e);
+                        break;
+                    }
                     const uint32_t *entry = proj->entry;
                     const float *weight = proj->weight_of;
                     const int bits = proj->delay_bits;

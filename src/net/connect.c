@@ -157,7 +157,7 @@ static leinao_status stage_reserve(lctx *ctx, staging *s, uint64_t extra)
 {
     if (s->n + extra <= s->cap)
         return LEINAO_OK;
-    uint64_t cap = s->cap ? s->cap : 1024;
+    uint64_t cap = s->cap ? s->cap : s->n + extra; /* the first reservation is exact */
     while (cap < s->n + extra)
         cap *= 2;
     uint32_t *o = lc_realloc(ctx, s->other, cap * sizeof *o);
@@ -395,7 +395,10 @@ static void place_part(const target_build *b, target_part *q)
         for (uint64_t j = q->row[t - q->lo]; j < q->row[t - q->lo + 1]; j++) {
             uint64_t at = q->place[s->other[j]]++;
             int d = s->delay[j];
-            p->entry[at] = t << p->delay_bits | (uint32_t)d;
+            if (p->target16)
+                p->target16[at] = (uint16_t)t;
+            else
+                p->entry[at] = t << p->delay_bits | (uint32_t)d;
             if (!s->unweighted)
                 p->weight_of[at] = s->weight[j];
             lo = d < lo ? d : lo;
@@ -460,10 +463,14 @@ static leinao_status build_by_target(lctx *ctx, lprojection *p, uint32_t n_src, 
         uint64_t n = 0;
         for (int t = 0; t < T; t++)
             n += b.part[t].s.n;
-        p->entry = lc_malloc(ctx, (n ? n : 1) * sizeof *p->entry);
+        if (lproj_compact(p, n_tgt))
+            p->target16 = lc_malloc(ctx, (n ? n : 1) * sizeof *p->target16);
+        else
+            p->entry = lc_malloc(ctx, (n ? n : 1) * sizeof *p->entry);
         if (!lproj_uniform_weight(p))
             p->weight_of = lc_malloc(ctx, (n ? n : 1) * sizeof *p->weight_of);
-        if (!p->row || !p->entry || (!p->weight_of && !lproj_uniform_weight(p)))
+        if (!p->row || (!p->entry && !p->target16) ||
+            (!p->weight_of && !lproj_uniform_weight(p)))
             st = LEINAO_NOMEM;
         for (uint32_t i = 0; !st && i < n_src; i++) {
             uint64_t at = p->row[i];
@@ -572,13 +579,27 @@ static leinao_status build_by_source(lctx *ctx, lprojection *p, staging *s, uint
     lc_free(ctx, keys);
     lc_free(ctx, w_tmp);
     lc_free(ctx, d_tmp);
-    /* hand the staging arrays over as the projection's storage, packed in place */
+    /* hand the staging arrays over as the projection's storage, packed in place (or copied
+     * into 16-bit targets) */
     p->n = s->n;
-    for (uint64_t j = 0; j < s->n; j++)
-        s->other[j] = s->other[j] << p->delay_bits | s->delay[j];
-    p->entry = s->other;
+    p->min_delay = MAX_DELAY_STEPS;
+    p->max_delay = 1;
+    for (uint64_t j = 0; j < s->n; j++) {
+        p->min_delay = s->delay[j] < p->min_delay ? s->delay[j] : p->min_delay;
+        p->max_delay = s->delay[j] > p->max_delay ? s->delay[j] : p->max_delay;
+    }
+    if (lproj_compact(p, n_tgt)) {
+        if (!(p->target16 = lc_malloc(ctx, (s->n ? s->n : 1) * sizeof *p->target16)))
+            return LEINAO_NOMEM;
+        for (uint64_t j = 0; j < s->n; j++)
+            p->target16[j] = (uint16_t)s->other[j];
+    } else {
+        for (uint64_t j = 0; j < s->n; j++)
+            s->other[j] = s->other[j] << p->delay_bits | s->delay[j];
+        p->entry = s->other;
+        s->other = NULL;
+    }
     p->weight_of = s->weight; /* NULL where unweighted */
-    s->other = NULL;
     s->weight = NULL;
     return LEINAO_OK;
 }
@@ -615,15 +636,6 @@ leinao_status lproj_build(lctx *ctx, lprojection *p, uint32_t n_src, uint32_t n_
         stage_free(ctx, &s);
         if (st)
             return st;
-        p->min_delay = MAX_DELAY_STEPS;
-        p->max_delay = 1;
-        for (uint64_t j = 0; j < p->n; j++) {
-            int d = (int)lproj_delay(p, j);
-            if (d < p->min_delay)
-                p->min_delay = d;
-            if (d > p->max_delay)
-                p->max_delay = d;
-        }
     } else if ((st = build_by_target(ctx, p, n_src, n_tgt, same, dt, seed, par))) {
         return st;
     }
@@ -711,6 +723,7 @@ void lproj_free(lctx *ctx, lprojection *p)
     lc_free(ctx, p->source_state);
     lc_free(ctx, p->row);
     lc_free(ctx, p->entry);
+    lc_free(ctx, p->target16);
     lc_free(ctx, p->weight_of);
     lc_free(ctx, p);
 }

@@ -2,7 +2,9 @@
  * 8-byte entries, sorted by target: a 32-bit word holding the target index (high bits) and the
  * delay in steps (low `delay_bits` bits, chosen per projection), and a 32-bit float weight.
  * A static projection with a constant weight stores no weights (4 bytes per synapse): every
- * synapse has weight_uniform, and weight_of is NULL. */
+ * synapse has weight_uniform, and weight_of is NULL. If its delay is constant as well and the
+ * target population has at most 65536 neurons, it is compact: a 16-bit target index is all a
+ * synapse stores (2 bytes), in target16, and entry is NULL. */
 #ifndef LEINAO_NET_PROJECTION_H
 #define LEINAO_NET_PROJECTION_H
 
@@ -20,7 +22,8 @@ typedef struct lprojection {
     double weight_mean_initial;
     uint64_t n;        /* synapses */
     uint64_t *row;     /* [n_src + 1] offsets */
-    uint32_t *entry;   /* [n] target << delay_bits | delay */
+    uint32_t *entry;   /* [n] target << delay_bits | delay; NULL where compact */
+    uint16_t *target16; /* [n] target index, where compact (else NULL) */
     float *weight_of;  /* [n]; NULL where every synapse has weight_uniform */
     float weight_uniform;
     int delay_bits;
@@ -30,12 +33,13 @@ typedef struct lprojection {
 
 static inline uint32_t lproj_target(const lprojection *p, uint64_t j)
 {
-    return p->entry[j] >> p->delay_bits;
+    return p->target16 ? p->target16[j] : p->entry[j] >> p->delay_bits;
 }
 
+/* Steps; a compact projection's one delay is its min_delay (= max_delay). */
 static inline uint32_t lproj_delay(const lprojection *p, uint64_t j)
 {
-    return p->entry[j] & p->delay_mask;
+    return p->target16 ? (uint32_t)p->min_delay : p->entry[j] & p->delay_mask;
 }
 
 static inline float lproj_weight(const lprojection *p, uint64_t j)
@@ -47,6 +51,12 @@ static inline float lproj_weight(const lprojection *p, uint64_t j)
 static inline int lproj_uniform_weight(const lprojection *p)
 {
     return p->syn->kind == LSYN_STATIC && p->weight.kind == LEINAO_DIST_CONSTANT;
+}
+
+/* Whether it stores only 16-bit targets (also a constant delay, at most 65536 targets). */
+static inline int lproj_compact(const lprojection *p, uint32_t n_tgt)
+{
+    return lproj_uniform_weight(p) && p->delay.kind == LEINAO_DIST_CONSTANT && n_tgt <= 65536;
 }
 
 /* Runs job(arg, t) for t = 0 .. n - 1 and returns when all are done: in parallel on the

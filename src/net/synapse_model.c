@@ -11,7 +11,8 @@ static const lsynapse_model static_synapse = {
     "The weight and delay never change. A positive weight targets the excitatory receptor, a "
     "negative one the inhibitory receptor. Storage: 8 bytes per synapse (target and delay 4, "
     "weight 4); a projection whose weight is a single number stores no per-synapse weight "
-    "(4 bytes per synapse).",
+    "(4 bytes per synapse), and if its delay is a single number too and the target population "
+    "has at most 65536 neurons, only a 16-bit target index (2 bytes per synapse).",
     NULL, 0, 0, LSTDP_ALL_TO_ALL, NULL};
 
 static const lparam_def stdp_params[STDP_N] = {
