@@ -162,36 +162,43 @@ class Cli(unittest.TestCase):
                 np.testing.assert_array_equal(d[pop][1], a[pop][1])
 
     def test_uniform_weights_are_not_stored(self):
-        # The same network with each constant weight written as a normal distribution of
-        # standard deviation 0: the same values, but stored per synapse. The spikes must be
-        # the same, and the constant weights must cost no memory (4 bytes per synapse less).
+        # The same network written three ways: constant weights and delays (compact storage, a
+        # 16-bit target per synapse), constant weights but delays drawn from normal(d, 0)
+        # (4 bytes per synapse: no weights stored), and weights drawn from normal(w, 0) (8 bytes
+        # per synapse). The values are the same, so the spikes must be, for any thread count,
+        # and the storage must shrink as described.
         with open(SMALL) as f:
             text = f.read()
+        delays = text.replace("delay: 1.5}", "delay: {normal: {mean: 1.5, std: 0.0}}}")
         drawn = text.replace("weight: 0.1,", "weight: {normal: {mean: 0.1, std: 0.0}},")
         drawn = drawn.replace("weight: -0.5,", "weight: {normal: {mean: -0.5, std: 0.0}},")
+        self.assertEqual(delays.count("std: 0.0"), 6)
         self.assertEqual(drawn.count("std: 0.0"), 6)
-        path = os.path.join(self.tmp.name, "drawn.yaml")
-        with open(path, "w") as f:
-            f.write(drawn)
+        models = {"compact": SMALL}
+        for name, body in (("delays", delays), ("drawn", drawn)):
+            models[name] = os.path.join(self.tmp.name, name + ".yaml")
+            with open(models[name], "w") as f:
+                f.write(body)
         runs = {}
-        for name, model in (("constant", SMALL), ("drawn", path)):
+        for name, model in models.items():
             for threads in ("1", "3"):
                 out = os.path.join(self.tmp.name, name + threads)
                 r = leinao("run", model, "--out", out, "--quiet", "--threads", threads)
                 self.assertEqual(r.returncode, 0, r.stderr)
                 runs[name + threads] = (read_spikes(os.path.join(out, "spikes.h5")),
                                         load_json(os.path.join(out, "summary.json")))
-        base = runs["constant1"][0]
+        base = runs["compact1"][0]
         self.assertGreater(len(base["E"][0]), 100)
         for key, (spikes, _) in runs.items():
             for pop in ("E", "I"):
                 np.testing.assert_array_equal(spikes[pop][0], base[pop][0], key)
                 np.testing.assert_array_equal(spikes[pop][1], base[pop][1], key)
         stored = 25000 + 500  # between neurons, and from the Poisson generator
-        saved = (runs["drawn1"][1]["peak_allocated_bytes"]
-                 - runs["constant1"][1]["peak_allocated_bytes"])
-        self.assertGreater(saved, 3.9 * stored)  # (a few bytes differ elsewhere: file names)
-        for proj in runs["constant1"][1]["projections"]:
+        peak = {k: runs[k + "1"][1]["peak_allocated_bytes"] for k in models}
+        # (a few bytes differ elsewhere: file names)
+        self.assertGreater(peak["delays"] - peak["compact"], 1.9 * stored)
+        self.assertGreater(peak["drawn"] - peak["delays"], 3.9 * stored)
+        for proj in runs["compact1"][1]["projections"]:
             self.assertTrue(abs(proj["weight_mean"] - 0.1) < 1e-8 or proj["weight_mean"] == -0.5)
             self.assertEqual(proj["weight_min"], proj["weight_max"])
 
