@@ -255,12 +255,18 @@ static inline void taylor_step(const double *p, const double *c, double h, int m
         const double a2 = ae * pe2 + ai * pi2, B2 = be * pe2 + bi * pi2;
         const double a3 = ae * pe3 + ai * pi3, B3 = be * pe3 + bi * pi3;
         const double a4 = ae * pe4 + ai * pi4, B4 = be * pe4 + bi * pi4;
+        /* the part of each sum that does not wait for the previous coefficient first: the
+         * chain from one coefficient to the next is then one multiply, subtract, multiply */
         const double d1 = h * (a0 - B0 * v0);
-        const double d2 = h2 * (a1 - B0 * d1 - B1 * v0);
-        const double d3 = h3 * (a2 - B0 * d2 - B1 * d1 - B2 * v0);
-        const double d4 = h4 * (a3 - B0 * d3 - B1 * d2 - B2 * d1 - B3 * v0);
-        const double d5 = h5 * (a4 - B0 * d4 - B1 * d3 - B2 * d2 - B3 * d1 - B4 * v0);
-        const double v5 = v0 + (d1 + (d2 + (d3 + (d4 + d5))));
+        const double s2 = a1 - B1 * v0;
+        const double d2 = h2 * (s2 - B0 * d1);
+        const double s3 = a2 - (B1 * d1 + B2 * v0);
+        const double d3 = h3 * (s3 - B0 * d2);
+        const double s4 = a3 - ((B1 * d2 + B2 * d1) + B3 * v0);
+        const double d4 = h4 * (s4 - B0 * d3);
+        const double s5 = a4 - ((B1 * d3 + B2 * d2) + (B3 * d1 + B4 * v0));
+        const double d5 = h5 * (s5 - B0 * d4);
+        const double v5 = v0 + ((d1 + d2) + ((d3 + d4) + d5));
         const double a_0 = fabs(v0), a_5 = fabs(v5);
         /* selects on doubles, so that the loop vectorises; NaN fails the step */
         double ok = fabs(d5) <= FAST_ERR * (TOL + TOL * (a_0 > a_5 ? a_0 : a_5)) ? 1.0 : 0.0;
