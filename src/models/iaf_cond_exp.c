@@ -225,7 +225,8 @@ static inline void fast_step(const double *p, const double *c, double h, int m,
  * A(t) = (g_L E_L + I + g_ex(t) E_ex + g_in(t) E_in) / C_m and B(t) = (g_L + g_ex(t) + g_in(t)) /
  * C_m. With V(t) = sum d_n (t/h)^n and the Taylor coefficients of A and B scaled the same way
  * (a_n, b_n: for n >= 1, g(0) E / C_m or g(0) / C_m times (-h/tau)^n / n!), the equation gives
- * d_(n+1) = h / (n + 1) (a_n - sum_k b_k d_(n-k)). The step keeps terms up to d_5 (fifth
+ * d_(n+1) = h / (n + 1) (a_n - sum_k b_k d_(n-k)); the terms a_n - b_n d_0 are computed
+ * together as w_n. The step keeps terms up to d_5 (fifth
  * order, like the Dormand-Prince solution) and its error estimate is |d_5|, the difference
  * to the fourth-order value (as Dormand-Prince's estimate is the difference of its fifth- and
  * fourth-order solutions). It is kept under the same conditions as fast_step's: an estimate
@@ -249,22 +250,24 @@ static inline void taylor_step(const double *p, const double *c, double h, int m
     const double h2 = h / 2.0, h3 = h / 3.0, h4 = h / 4.0, h5 = h / 5.0;
     for (int j = 0; j < m; j++) {
         const double v0 = V[j], g0 = ge[j], q0 = gi[j], refr = r[j];
-        const double be = g0 * inv_C, bi = q0 * inv_C, ae = be * E_ex, ai = bi * E_in;
-        const double a0 = (gLEL + I[j]) * inv_C + ae + ai, B0 = b0 + be + bi;
-        const double a1 = ae * pe1 + ai * pi1, B1 = be * pe1 + bi * pi1;
-        const double a2 = ae * pe2 + ai * pi2, B2 = be * pe2 + bi * pi2;
-        const double a3 = ae * pe3 + ai * pi3, B3 = be * pe3 + bi * pi3;
-        const double a4 = ae * pe4 + ai * pi4, B4 = be * pe4 + bi * pi4;
+        const double be = g0 * inv_C, bi = q0 * inv_C;
+        /* w_n = a_n - b_n V(0): the conductances' driving force at the start of the step,
+         * (E - V(0)) g(0) / C_m times (-h/tau)^n / n! */
+        const double ue = be * (E_ex - v0), ui = bi * (E_in - v0);
+        const double w0 = ((gLEL + I[j]) * inv_C - b0 * v0) + (ue + ui);
+        const double w1 = ue * pe1 + ui * pi1, w2 = ue * pe2 + ui * pi2;
+        const double w3 = ue * pe3 + ui * pi3, w4 = ue * pe4 + ui * pi4;
+        const double B0 = b0 + be + bi, B1 = be * pe1 + bi * pi1, B2 = be * pe2 + bi * pi2,
+                     B3 = be * pe3 + bi * pi3;
         /* the part of each sum that does not wait for the previous coefficient first: the
          * chain from one coefficient to the next is then one multiply, subtract, multiply */
-        const double d1 = h * (a0 - B0 * v0);
-        const double s2 = a1 - B1 * v0;
-        const double d2 = h2 * (s2 - B0 * d1);
-        const double s3 = a2 - (B1 * d1 + B2 * v0);
+        const double d1 = h * w0;
+        const double d2 = h2 * (w1 - B0 * d1);
+        const double s3 = w2 - B1 * d1;
         const double d3 = h3 * (s3 - B0 * d2);
-        const double s4 = a3 - ((B1 * d2 + B2 * d1) + B3 * v0);
+        const double s4 = w3 - (B1 * d2 + B2 * d1);
         const double d4 = h4 * (s4 - B0 * d3);
-        const double s5 = a4 - ((B1 * d3 + B2 * d2) + (B3 * d1 + B4 * v0));
+        const double s5 = w4 - ((B1 * d3 + B2 * d2) + B3 * d1);
         const double d5 = h5 * (s5 - B0 * d4);
         const double v5 = v0 + ((d1 + d2) + ((d3 + d4) + d5));
         const double a_0 = fabs(v0), a_5 = fabs(v5);
