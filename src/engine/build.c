@@ -206,6 +206,8 @@ leinao_status leinao_build(leinao_sim *sim)
         }
         if (!is_device(s))
             sim->synapses += p->n;
+        if (s->model->kind == LM_DC_GENERATOR && p->n)
+            sim->pops[p->tgt]->current_input = 1;
         if (p->n && p->min_delay < sim->min_delay)
             sim->min_delay = p->min_delay;
         if (p->n && p->max_delay > sim->max_delay)

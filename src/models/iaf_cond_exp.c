@@ -295,7 +295,7 @@ static inline uint64_t finish_step(int m, double V_th, double V_reset, double re
                                double *restrict ge, double *restrict gi, double *restrict I0,
                                double *restrict r, double *restrict in_ex,
                                double *restrict in_in, double *restrict in_cur,
-                               double *restrict spiked)
+                               double *restrict spiked, const int current)
 {
     uint64_t bad = 0; /* a NaN or infinite state value */
     for (int j = 0; j < m; j++) {
@@ -306,8 +306,11 @@ static inline uint64_t finish_step(int m, double V_th, double V_reset, double re
         spiked[j] = spike ? 1.0 : 0.0;
         ge[j] = gen[j] + in_ex[j];
         gi[j] = gin[j] - in_in[j];
-        I0[j] = in_cur[j];
-        in_ex[j] = in_in[j] = in_cur[j] = 0.0;
+        in_ex[j] = in_in[j] = 0.0;
+        if (current) { /* a constant: the loop is compiled with and without this */
+            I0[j] = in_cur[j];
+            in_cur[j] = 0.0;
+        }
         bad |= lnonfinite_bit(V[j]) | lnonfinite_bit(ge[j]) | lnonfinite_bit(gi[j]) |
                lnonfinite_bit(I0[j]);
     }
@@ -364,8 +367,10 @@ LEINAO_KERNEL static void update(lneuron_block *b, uint32_t begin, uint32_t end,
             }
             double *in_ex = b->ring + (size_t)slot * n + c0, *in_in = in_ex + per_buffer,
                    *in_cur = in_ex + 2 * per_buffer;
-            if (finish_step(m, V_th, V_reset, refractory_steps, Vn, gen, gin, V, ge, gi, I0, r,
-                            in_ex, in_in, in_cur, spiked))
+            if (b->current_input ? finish_step(m, V_th, V_reset, refractory_steps, Vn, gen, gin, V,
+                                               ge, gi, I0, r, in_ex, in_in, in_cur, spiked, 1)
+                                 : finish_step(m, V_th, V_reset, refractory_steps, Vn, gen, gin, V,
+                                               ge, gi, I0, r, in_ex, in_in, in_cur, spiked, 0))
                 b->nonfinite = 1;
             lspike_emit_flagged(out, spiked, m, c0, k);
             if (++slot == slots)

@@ -68,7 +68,7 @@ static inline uint64_t step_chunk(const step_consts *k, int m, double *restrict 
                                   double *restrict r, double *restrict ex, double *restrict inh,
                                   double *restrict I0, double *restrict in_ex,
                                   double *restrict in_in, double *restrict in_cur,
-                                  double *restrict spiked)
+                                  double *restrict spiked, const int current)
 {
     uint64_t bad = 0; /* a NaN or infinite state value */
     const double P22 = k->P22, P20 = k->P20, P21_ex = k->P21_ex, P21_in = k->P21_in;
@@ -85,8 +85,10 @@ static inline uint64_t step_chunk(const step_consts *k, int m, double *restrict 
         V[j] = spike ? k->V_reset : vv;
         r[j] = spike ? k->refractory_steps : rr;
         spiked[j] = spike ? 1.0 : 0.0;
-        I0[j] = in_cur[j];
-        in_cur[j] = 0.0;
+        if (current) { /* a constant: the loop is compiled with and without this */
+            I0[j] = in_cur[j];
+            in_cur[j] = 0.0;
+        }
         bad |= lnonfinite_bit(V[j]) | lnonfinite_bit(ex[j]) | lnonfinite_bit(inh[j]) |
                lnonfinite_bit(I0[j]);
     }
@@ -121,7 +123,10 @@ LEINAO_KERNEL static void update(lneuron_block *b, uint32_t begin, uint32_t end,
         for (int k = 0; k < nsteps; k++) {
             double *in_ex = b->ring + (size_t)slot * n + c0;
             double *in_in = in_ex + per_buffer, *in_cur = in_ex + 2 * per_buffer;
-            if (step_chunk(&k_, m, V, r, ex, inh, I0, in_ex, in_in, in_cur, spiked))
+            if (b->current_input ? step_chunk(&k_, m, V, r, ex, inh, I0, in_ex, in_in, in_cur,
+                                              spiked, 1)
+                                 : step_chunk(&k_, m, V, r, ex, inh, I0, in_ex, in_in, in_cur,
+                                              spiked, 0))
                 b->nonfinite = 1;
             lspike_emit_flagged(out, spiked, m, c0, k);
             if (++slot == slots)

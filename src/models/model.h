@@ -41,6 +41,9 @@ typedef struct lneuron_block {
     lspike_list *spikes;   /* output */
     int nonfinite;         /* output of a model with reports_nonfinite: a state value was NaN or
                             * infinite at some step (the engine then looks for it) */
+    int current_input;     /* 0 where nothing adds to the current buffer (no current
+                            * generator targets the population): it stays 0, and a kernel
+                            * need neither read nor clear it */
 } lneuron_block;
 
 typedef struct lmodel {

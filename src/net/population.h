@@ -26,6 +26,7 @@ typedef struct lpopulation {
     int32_t *refractory;
     double *ring;
     uint32_t slots;
+    int current_input;           /* a current generator targets it (set by the engine) */
     lspike_list spikes;
     int64_t *spike_steps;        /* spike_generator: emission steps, sorted */
     /* statistics after the transient */
