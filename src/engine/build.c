@@ -32,8 +32,9 @@ leinao_status leinao_estimate_size(leinao_sim *sim, leinao_estimate *e)
         int uniform = lproj_uniform_weight(p);
         double own = n * (lproj_compact(p, t->size) ? 2.0 : uniform ? 4.0 : 8.0) +
                      (double)s->size * 8.0; /* + row offsets */
-        if (built + n * (uniform ? 6.0 : 10.0) + own > during)
-            during = built + n * (uniform ? 6.0 : 10.0) + own;
+        double staging = n * (uniform ? 6.0 : 10.0);
+        if (built + staging + own > during)
+            during = built + staging + own;
         built += own;
         int a, b;
         lproj_delay_range(p, sim->dt, &a, &b);

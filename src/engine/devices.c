@@ -29,8 +29,8 @@ LEINAO_KERNEL static void poisson(leinao_sim *sim, const lprojection *p, const l
     const lpoisson *pois = &d->poisson;
     uint32_t key[2] = {(uint32_t)sim->seed, (uint32_t)(sim->seed >> 32)};
     for (uint64_t j = s.begin; j < s.end; j++) {
-        double *ring = port_of(d, lproj_weight(p, j));
-        double w = lproj_weight(p, j);
+        const float wf = lproj_weight(p, j);
+        double *ring = port_of(d, wf), w = wf;
         uint32_t tgt = lproj_target(p, j), delay = lproj_delay(p, j);
         uint32_t ctr[4] = {0, (uint32_t)j, 0, (LRNG_POISSON << 24) | (uint32_t)p->id};
         uint32_t block[4];
@@ -78,9 +78,10 @@ static void spikes(const lpopulation *dev, const lprojection *p, const ldelivery
         if (s < lo || s >= hi)
             continue;
         for (uint64_t j = sp.begin; j < sp.end; j++) {
-            double *ring = port_of(d, lproj_weight(p, j));
+            const float w = lproj_weight(p, j);
+            double *ring = port_of(d, w);
             uint32_t tgt = lproj_target(p, j), delay = lproj_delay(p, j);
-            ring[(size_t)((uint64_t)(s + delay) % d->slots) * d->n + tgt] += lproj_weight(p, j);
+            ring[(size_t)((uint64_t)(s + delay) % d->slots) * d->n + tgt] += w;
         }
     }
 }

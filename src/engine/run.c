@@ -127,12 +127,18 @@ static inline void add(const ldelivery *d, uint64_t emitted, uint32_t delay, uin
     ring[(size_t)slot * d->n + target] += w;
 }
 
-/* Static synapses b .. e - 1 of a row. The ring-buffer cells they add to are scattered over
- * far more memory than the caches hold, so each add would wait for memory in turn; asking for
- * the cell PREFETCH synapses ahead lets those waits overlap. */
+/* Static synapses b .. e - 1 of a row, with their weights, or all of weight w_uniform where
+ * weight is NULL (the projection stores none: the ring is then the same for the whole row).
+ * The ring-buffer cells they add to are scattered over far more memory than the caches hold,
+ * so each add would wait for memory in turn; asking for the cell PREFETCH synapses ahead lets
+ * those waits overlap. Inlined at each call, so that each case gets its own loop. */
 #define PREFETCH 32
-static void deliver_static(const ldelivery *d, uint64_t emitted, const uint32_t *entry,
-                           const float *weight, int bits, uint32_t mask, uint64_t b, uint64_t e)
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void deliver_static(const ldelivery *d, uint64_t emitted, const uint32_t *entry,
+                                  const float *weight, double w_uniform, int bits,
+                                  uint32_t mask, uint64_t b, uint64_t e)
 {
     const uint32_t slots = d->slots, first = (uint32_t)(emitted % slots);
     const size_t n = d->n;
@@ -140,33 +146,14 @@ static void deliver_static(const ldelivery *d, uint64_t emitted, const uint32_t 
         if (d->prefetch && b + PREFETCH < e) {
             uint32_t x = entry[b + PREFETCH], slot = first + (x & mask);
             slot -= slot >= slots ? slots : 0;
-            double *ring = weight[b + PREFETCH] < 0.0f ? d->ring_in : d->ring_ex;
+            double *ring = (weight ? weight[b + PREFETCH] : w_uniform) < 0.0 ? d->ring_in
+                                                                              : d->ring_ex;
             __builtin_prefetch(ring + (size_t)slot * n + (x >> bits), 1, 3);
         }
         uint32_t x = entry[b], slot = first + (x & mask);
         slot -= slot >= slots ? slots : 0;
-        double w = (double)weight[b];
+        double w = weight ? (double)weight[b] : w_uniform;
         double *ring = w < 0.0 ? d->ring_in : d->ring_ex;
-        ring[(size_t)slot * n + (x >> bits)] += w;
-    }
-}
-
-/* The same for a projection whose synapses all have weight w (it stores no weights): one
- * ring for the row, and half the bytes per synapse to read. */
-static void deliver_uniform(const ldelivery *d, uint64_t emitted, const uint32_t *entry,
-                            double w, int bits, uint32_t mask, uint64_t b, uint64_t e)
-{
-    const uint32_t slots = d->slots, first = (uint32_t)(emitted % slots);
-    const size_t n = d->n;
-    double *ring = w < 0.0 ? d->ring_in : d->ring_ex;
-    for (; b < e; b++) {
-        if (d->prefetch && b + PREFETCH < e) {
-            uint32_t x = entry[b + PREFETCH], slot = first + (x & mask);
-            slot -= slot >= slots ? slots : 0;
-            __builtin_prefetch(ring + (size_t)slot * n + (x >> bits), 1, 3);
-        }
-        uint32_t x = entry[b], slot = first + (x & mask);
-        slot -= slot >= slots ? slots : 0;
         ring[(size_t)slot * n + (x >> bits)] += w;
     }
 }
@@ -267,10 +254,10 @@ static void deliver_job(void *ctx, int t)
                     const int bits = proj->delay_bits;
                     const uint32_t mask = proj->delay_mask;
                     if (weight)
-                        deliver_static(d, emitted, entry, weight, bits, mask, b, e);
+                        deliver_static(d, emitted, entry, weight, 0.0, bits, mask, b, e);
                     else
-                        deliver_uniform(d, emitted, entry, (double)proj->weight_uniform, bits,
-                                        mask, b, e);
+                        deliver_static(d, emitted, entry, NULL, (double)proj->weight_uniform,
+                                       bits, mask, b, e);
                     break;
                 }
                 case LSYN_STDP:
