@@ -73,19 +73,18 @@ static leinao_status fail(leinao_sim *sim, const char *where, leinao_status st)
 
 static void prepare_delivery(leinao_sim *sim, const lprojection *p, ldelivery *d)
 {
-    const lpopulation *t = sim->pops[p->tgt], *s = sim->pops[p->src];
+    const lpopulation *t = sim->pops[p->tgt];
     const int *port = t->model->port_buffer;
     size_t per_buffer = (size_t)t->slots * t->size;
-    d->n = t->size;
-    d->slots = t->slots;
+    lring *r = &d->ring;
+    r->n = t->size;
+    r->slots = t->slots;
     /* beyond a few MiB the cells a row adds to are mostly not in any cache */
-    d->prefetch = (double)per_buffer * sizeof(double) * t->model->n_buffers > 4.0 * 1048576;
-    d->ring_ex = port[LPORT_EX] >= 0 ? t->ring + per_buffer * (size_t)port[LPORT_EX] : NULL;
-    d->ring_in = port[LPORT_IN] >= 0 ? t->ring + per_buffer * (size_t)port[LPORT_IN] : NULL;
-    d->ring_current =
-        port[LPORT_CURRENT] >= 0 ? t->ring + per_buffer * (size_t)port[LPORT_CURRENT] : NULL;
-    if (s->model->kind == LM_POISSON_GENERATOR)
-        lpoisson_init(&d->poisson, s->params[0] * sim->dt * 1e-3);
+    r->prefetch = (double)per_buffer * sizeof(double) * t->model->n_buffers > 4.0 * 1048576;
+    r->ex = port[LPORT_EX] >= 0 ? t->ring + per_buffer * (size_t)port[LPORT_EX] : NULL;
+    r->in = port[LPORT_IN] >= 0 ? t->ring + per_buffer * (size_t)port[LPORT_IN] : NULL;
+    r->current = port[LPORT_CURRENT] >= 0 ? t->ring + per_buffer * (size_t)port[LPORT_CURRENT] : NULL;
+    d->view = lproj_view(p);
 }
 
 /* Thread t gets neurons size t / T .. size (t + 1) / T of every population, and in every row
@@ -191,9 +190,9 @@ leinao_status leinao_build(leinao_sim *sim)
         const lpopulation *s = sim->pops[p->src], *t = sim->pops[p->tgt];
         st = lproj_build(&sim->ctx, p, s->size, t->size, p->src == p->tgt, sim->dt, sim->seed,
                          &par);
-        if (!st && s->model->kind == LM_POISSON_GENERATOR && p->n > 0xFFFFFFFFull)
-            st = lc_error(&sim->ctx, LEINAO_INVALID, "a poisson_generator projection is limited "
-                                                     "to 2^32 synapses");
+        if (!st && s->model->max_synapses && p->n > s->model->max_synapses)
+            st = lc_error(&sim->ctx, LEINAO_INVALID, "a %s projection is limited to %llu synapses",
+                          s->model->name, (unsigned long long)s->model->max_synapses);
         if (st) {
             snprintf(where, sizeof where, "projection %d (%s -> %s)", i, s->name, t->name);
             return fail(sim, where, st);
@@ -207,7 +206,7 @@ leinao_status leinao_build(leinao_sim *sim)
         }
         if (!is_device(s))
             sim->synapses += p->n;
-        if (s->model->kind == LM_DC_GENERATOR && p->n)
+        if (is_device(s) && s->model->output_port == LPORT_CURRENT && p->n)
             sim->pops[p->tgt]->current_input = 1;
         if (p->n && p->min_delay < sim->min_delay)
             sim->min_delay = p->min_delay;
@@ -234,7 +233,7 @@ leinao_status leinao_build(leinao_sim *sim)
     for (int i = 0; i < sim->n_projs; i++) {
         lprojection *p = sim->projs[i];
         lpopulation *t = sim->pops[p->tgt];
-        if (p->syn->kind != LSYN_STDP)
+        if (!p->syn->needs_archive)
             continue;
         if (!t->archive && (st = larchive_create(&sim->ctx, &t->archive, t->size, t->tau_minus)))
             return fail(sim, "the spike archive", st);
@@ -257,9 +256,9 @@ leinao_status leinao_build(leinao_sim *sim)
         return fail(sim, "the engine", LEINAO_NOMEM);
     for (int i = 0; i < sim->n_projs; i++) {
         const lprojection *p = sim->projs[i];
-        if (p->syn->kind == LSYN_STATIC)
+        if (p->syn->n_pre == 0)
             continue;
-        size_t cap = (size_t)sim->pops[p->src]->size * (size_t)sim->min_delay * 2;
+        size_t cap = (size_t)sim->pops[p->src]->size * (size_t)sim->min_delay * (size_t)p->syn->n_pre;
         if (!(sim->prepass[i] = lc_malloc(&sim->ctx, cap * sizeof(double))))
             return fail(sim, "the engine", LEINAO_NOMEM);
     }

@@ -13,6 +13,13 @@
 
 #define EXPONENT_BITS UINT64_C(0x7FF0000000000000)
 
+/* Time (ms) of spike j of a slice starting at `step`: the end of its emission step. */
+static inline double spike_time(const leinao_sim *sim, const lspike_list *sp, int64_t step,
+                                size_t j)
+{
+    return (double)(step + sp->step[j] + 1) * sim->dt;
+}
+
 /* Adds the slice's spikes of one population to the per-neuron statistics. */
 static void count_spikes(leinao_sim *sim, lpopulation *p, int64_t step)
 {
@@ -20,7 +27,7 @@ static void count_spikes(leinao_sim *sim, lpopulation *p, int64_t step)
     p->total_spikes += sp->count;
     sim->spikes += sp->count;
     for (size_t j = 0; j < sp->count; j++) {
-        double t = (double)(step + sp->step[j] + 1) * sim->dt;
+        double t = spike_time(sim, sp, step, j);
         if (t < sim->transient)
             continue;
         uint32_t i = sp->index[j];
@@ -56,7 +63,7 @@ static leinao_status record(leinao_sim *sim, const lpopulation *p, int64_t step,
         start[k + 1] += start[k];
     for (size_t j = 0; j < sp->count; j++) {
         uint32_t at = start[sp->step[j]]++;
-        sim->scratch_times[at] = (double)(step + sp->step[j] + 1) * sim->dt;
+        sim->scratch_times[at] = spike_time(sim, sp, step, j);
         sim->scratch_ids[at] = sp->index[j];
     }
     for (int s = 0; s < sim->n_sinks; s++) {
@@ -80,8 +87,8 @@ static leinao_status record(leinao_sim *sim, const lpopulation *p, int64_t step,
 static leinao_status archive_spikes(leinao_sim *sim, lpopulation *p, int64_t step)
 {
     for (size_t j = 0; j < p->spikes.count; j++) {
-        double t = (double)(step + p->spikes.step[j] + 1) * sim->dt;
-        leinao_status st = larchive_add(&sim->ctx, p->archive, p->spikes.index[j], t,
+        leinao_status st = larchive_add(&sim->ctx, p->archive, p->spikes.index[j],
+                                        spike_time(sim, &p->spikes, step, j),
                                         sim->max_delay * sim->dt);
         if (st)
             return st;
@@ -91,115 +98,39 @@ static leinao_status archive_spikes(leinao_sim *sim, lpopulation *p, int64_t ste
 
 /* ---- per-spike plastic state, stepped once per spike on one thread ---------------------- */
 
-/* For spike j of the slice from source i: STDP's (K+, t_last) before it, or Tsodyks' released
- * fraction; the per-source state moves on. */
+/* For spike j of the slice from source i, the synapse model's on_pre_spike writes what its
+ * deliver reads (STDP's K+ and t_last before the spike, Tsodyks' released fraction) and moves
+ * the per-source state on. */
 static void prepass(leinao_sim *sim, int k, const lpopulation *src, int64_t step)
 {
     lprojection *proj = sim->projs[k];
+    const lsynapse_model *m = proj->syn;
     double *out = sim->prepass[k];
     const lspike_list *sp = &src->spikes;
-    for (size_t j = 0; j < sp->count; j++) {
-        uint32_t i = sp->index[j];
-        double t = (double)(step + sp->step[j] + 1) * sim->dt;
-        if (proj->syn->kind == LSYN_STDP) {
-            double *state = proj->source_state + (size_t)i * STDP_S_N;
-            out[2 * j] = state[STDP_S_Kplus];
-            out[2 * j + 1] = state[STDP_S_t_last];
-            state[STDP_S_Kplus] = state[STDP_S_Kplus] *
-                                      exp((state[STDP_S_t_last] - t) / proj->syn_params[STDP_tau_plus]) +
-                                  1.0;
-            state[STDP_S_t_last] = t;
-        } else {
-            out[j] = ltsodyks_spike(proj->syn_params, proj->source_state + (size_t)i * TSO_S_N, t);
-        }
-    }
+    for (size_t j = 0; j < sp->count; j++)
+        m->on_pre_spike(proj->syn_params,
+                        proj->source_state + (size_t)sp->index[j] * (size_t)m->n_source_state,
+                        spike_time(sim, sp, step, j), out + (size_t)m->n_pre * j);
 }
 
 /* ---- delivery, on thread t into its own neurons --------------------------------------------- */
 
-static inline void add(const ldelivery *d, uint64_t emitted, uint32_t delay, uint32_t target,
-                       double w)
-{
-    uint32_t slot = (uint32_t)(emitted % d->slots) + delay;
-    if (slot >= d->slots)
-        slot -= d->slots;
-    double *ring = w < 0.0 ? d->ring_in : d->ring_ex;
-    ring[(size_t)slot * d->n + target] += w;
-}
-
-/* Static synapses b .. e - 1 of a row, with their weights, or all of weight w_uniform where
- * weight is NULL (the projection stores none: the ring is then the same for the whole row).
- * The ring-buffer cells they add to are scattered over far more memory than the caches hold,
- * so each add would wait for memory in turn; asking for the cell PREFETCH synapses ahead lets
- * those waits overlap. Inlined at each call, so that each case gets its own loop. */
-#define PREFETCH 32
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline void deliver_static(const ldelivery *d, uint64_t emitted, const uint32_t *entry,
-                                  const float *weight, double w_uniform, int bits,
-                                  uint32_t mask, uint64_t b, uint64_t e)
-{
-    const uint32_t slots = d->slots, first = (uint32_t)(emitted % slots);
-    const size_t n = d->n;
-    for (; b < e; b++) {
-        if (d->prefetch && b + PREFETCH < e) {
-            uint32_t x = entry[b + PREFETCH], slot = first + (x & mask);
-            slot -= slot >= slots ? slots : 0;
-            double *ring = (weight ? weight[b + PREFETCH] : w_uniform) < 0.0 ? d->ring_in
-                                                                              : d->ring_ex;
-            __builtin_prefetch(ring + (size_t)slot * n + (x >> bits), 1, 3);
-        }
-        uint32_t x = entry[b], slot = first + (x & mask);
-        slot -= slot >= slots ? slots : 0;
-        double w = weight ? (double)weight[b] : w_uniform;
-        double *ring = w < 0.0 ? d->ring_in : d->ring_ex;
-        ring[(size_t)slot * n + (x >> bits)] += w;
-    }
-}
-
-/* The same for a compact projection (one weight, one delay, 16-bit targets): all of a row's
- * synapses add w to one slot of one ring. */
-static void deliver_compact(const ldelivery *d, uint64_t emitted, uint32_t delay,
-                            const uint16_t *target, double w, uint64_t b, uint64_t e)
-{
-    uint32_t slot = (uint32_t)(emitted % d->slots) + delay;
-    slot -= slot >= d->slots ? d->slots : 0;
-    double *ring = (w < 0.0 ? d->ring_in : d->ring_ex) + (size_t)slot * d->n;
-    if (d->prefetch)
-        for (; b + PREFETCH < e; b++) {
-            __builtin_prefetch(ring + target[b + PREFETCH], 1, 3);
-            ring[target[b]] += w;
-        }
-    for (; b < e; b++)
-        ring[target[b]] += w;
-}
-
-/* stdp_synapse: NEST's rule on each synapse (weights change), then delivery. */
-static void deliver_stdp(leinao_sim *sim, int k, const ldelivery *d, uint64_t b, uint64_t e,
-                         uint64_t emitted, const double *pre)
-{
-    lprojection *proj = sim->projs[k];
-    const double *p = proj->syn_params, dt = sim->dt, t = (double)(emitted + 1) * dt;
-    const double Kplus = pre[0], t_last = pre[1];
-    const int nearest = proj->syn->pairing == LSTDP_NEAREST_SYMMETRIC;
-    const double K_pre = nearest ? 1.0 : Kplus;
-    larchive *a = sim->pops[proj->tgt]->archive;
-    for (; b < e; b++) {
-        uint32_t tgt = lproj_target(proj, b);
-        double delay = lproj_delay(proj, b) * dt, w = proj->weight_of[b];
-        uint32_t first, last;
-        larchive_range(a, tgt, t_last - delay, t - delay, &first, &last);
-        for (uint32_t h = first; h < last; h++)
-            w = lstdp_facilitate(p, w, K_pre * exp((t_last - (a->h[tgt].t[h] + delay)) / p[STDP_tau_plus]));
-        w = lstdp_depress(p, w, nearest ? larchive_nearest_K(a, tgt, t - delay)
-                                        : larchive_K(a, tgt, t - delay));
-        proj->weight_of[b] = (float)w;
-        add(d, emitted, lproj_delay(proj, b), tgt, (double)proj->weight_of[b]);
-    }
-}
-
+/* The rows of a later spike start in memory no cache holds: ask for their lines now, so that
+ * their wait overlaps this spike's delivery. */
 #define ROW_AHEAD 2
+static void prefetch_rows(const leinao_sim *sim, int pop, uint32_t source, int t)
+{
+    for (int k = 0; k < sim->n_projs; k++) {
+        if (sim->projs[k]->src != pop)
+            continue;
+        uint64_t b, e;
+        lsim_row(sim, k, source, t, &b, &e);
+        lproj_prefetch_row(sim->projs[k], b, e);
+    }
+}
+
+/* Every spike of the slice, in canonical order, through the synapse model of each projection
+ * from its population to thread t's targets. */
 static void deliver_job(void *ctx, int t)
 {
     leinao_sim *sim = ctx;
@@ -210,67 +141,21 @@ static void deliver_job(void *ctx, int t)
             continue;
         const lspike_list *sp = &p->spikes;
         for (size_t j = 0; j < sp->count; j++) {
-            uint32_t i = sp->index[j];
             uint64_t emitted = (uint64_t)(sim->slice_step + sp->step[j]);
-            /* the rows of a later spike start in memory no cache holds: ask for their first
-             * lines now, so that their wait overlaps this spike's delivery */
-            if (j + ROW_AHEAD < sp->count) {
-                uint32_t ahead = sp->index[j + ROW_AHEAD];
-                for (int k = 0; k < sim->n_projs; k++) {
-                    const lprojection *proj = sim->projs[k];
-                    if (proj->src != pi)
-                        continue;
-                    uint64_t b, e;
-                    lsim_row(sim, k, ahead, t, &b, &e);
-                    if (proj->target16) {
-                        for (; b < e; b += 32)
-                            __builtin_prefetch(proj->target16 + b, 0, 3);
-                        continue;
-                    }
-                    for (; b < e; b += 16) {
-                        __builtin_prefetch(proj->entry + b, 0, 3);
-                        if (proj->weight_of)
-                            __builtin_prefetch(proj->weight_of + b, 0, 3);
-                    }
-                }
-            }
+            if (j + ROW_AHEAD < sp->count)
+                prefetch_rows(sim, pi, sp->index[j + ROW_AHEAD], t);
             for (int k = 0; k < sim->n_projs; k++) {
-                const lprojection *proj = sim->projs[k];
+                lprojection *proj = sim->projs[k];
                 if (proj->src != pi)
                     continue;
-                const ldelivery *d = &sim->delivery[k];
                 uint64_t b, e;
-                lsim_row(sim, k, i, t, &b, &e);
+                lsim_row(sim, k, sp->index[j], t, &b, &e);
                 th->events += e - b;
-                switch (proj->syn->kind) {
-                case LSYN_STATIC: {
-                    if (proj->target16) {
-                        deliver_compact(d, emitted, (uint32_t)proj->min_delay, proj->target16,
-                                        (double)proj->weight_uniform, b, e);
-                        break;
-                    }
-                    const uint32_t *entry = proj->entry;
-                    const float *weight = proj->weight_of;
-                    const int bits = proj->delay_bits;
-                    const uint32_t mask = proj->delay_mask;
-                    if (weight)
-                        deliver_static(d, emitted, entry, weight, 0.0, bits, mask, b, e);
-                    else
-                        deliver_static(d, emitted, entry, NULL, (double)proj->weight_uniform,
-                                       bits, mask, b, e);
-                    break;
-                }
-                case LSYN_STDP:
-                    deliver_stdp(sim, k, d, b, e, emitted, sim->prepass[k] + 2 * j);
-                    break;
-                case LSYN_TSODYKS: {
-                    double released = sim->prepass[k][j];
-                    for (; b < e; b++)
-                        add(d, emitted, lproj_delay(proj, b), lproj_target(proj, b),
-                            (double)proj->weight_of[b] * released);
-                    break;
-                }
-                }
+                const lsynapse_call call = {proj, &sim->delivery[k].ring,
+                                            sim->pops[proj->tgt]->archive, sim->dt};
+                const double *pre =
+                    sim->prepass[k] ? sim->prepass[k] + (size_t)proj->syn->n_pre * j : NULL;
+                proj->syn->deliver(&call, b, e, emitted, pre);
             }
         }
     }

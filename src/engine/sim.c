@@ -348,9 +348,10 @@ leinao_status leinao_connect(leinao_sim *sim, int src, int tgt, const leinao_rul
     p->delay = *delay;
     lproj_set_synapse(&sim->ctx, p, "static_synapse");
     st = lproj_check(&sim->ctx, p, ps->size, pt->size, src == tgt, sim->dt);
-    if (!st && ps->model->kind == LM_DC_GENERATOR && pt->model->port_buffer[LPORT_CURRENT] < 0)
-        st = lc_error(&sim->ctx, LEINAO_INVALID, "%s has no current input for a dc_generator",
-                      pt->model->name);
+    if (!st && ps->model->kind == LM_DEVICE && ps->model->output_port == LPORT_CURRENT &&
+        pt->model->port_buffer[LPORT_CURRENT] < 0)
+        st = lc_error(&sim->ctx, LEINAO_INVALID, "%s has no current input for a %s",
+                      pt->model->name, ps->model->name);
     lprojection **projs = st ? NULL : grow(&sim->ctx, sim->projs, sim->n_projs, sizeof *projs);
     if (!projs) {
         lc_free(&sim->ctx, p);
@@ -379,7 +380,7 @@ leinao_status leinao_set_synapse(leinao_sim *sim, int proj, const char *model)
     leinao_status st = get_proj(sim, proj, &p);
     if (st || (st = lproj_set_synapse(&sim->ctx, p, model)))
         return st;
-    if (p->syn->kind != LSYN_STATIC && sim->pops[p->src]->model->kind != LM_NEURON)
+    if (p->syn->plastic && sim->pops[p->src]->model->kind != LM_NEURON)
         return lc_error(&sim->ctx, LEINAO_INVALID,
                         "%s needs neurons as source, not a %s (relay it through a parrot_neuron)",
                         model, sim->pops[p->src]->model->name);

@@ -69,12 +69,11 @@ typedef struct lthread {
     uint32_t fail_neuron;
 } lthread;
 
-/* Where a projection's synapses deliver: the target's ring buffers. */
+/* Where a projection's synapses deliver (the target's ring buffers) and its storage as device
+ * hooks read it. */
 typedef struct ldelivery {
-    double *ring_ex, *ring_in, *ring_current;
-    uint32_t n, slots;
-    int prefetch; /* the target's ring buffers are larger than the caches: prefetch cells */
-    lpoisson poisson;
+    lring ring;
+    lsyn_view view;
 } ldelivery;
 
 struct leinao_sim {

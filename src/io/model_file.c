@@ -618,7 +618,7 @@ static leinao_status load_projection(loader *L, ynode *p)
         st = api_fail(L, about_delay ? delay_node : about_target ? tgt : rule, st);
         pop(L, mark);
     }
-    if (!st && syn_model->kind != LSYN_STATIC) {
+    if (!st && strcmp(syn_model->name, "static_synapse")) {
         mark = push(L, "synapse.model");
         if ((st = leinao_set_synapse(L->sim, id, syn_model->name)))
             st = api_fail(L, model_node, st);

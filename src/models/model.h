@@ -11,12 +11,11 @@
 #include "../base/context.h"
 #include "../base/params.h"
 
-typedef enum lmodel_kind {
-    LM_NEURON = 0,
-    LM_POISSON_GENERATOR,
-    LM_SPIKE_GENERATOR,
-    LM_DC_GENERATOR
-} lmodel_kind;
+/* A neuron model (state per neuron, an update kernel, receives connections) or a device
+ * (stimulation: hooks that deliver its output, receives nothing). */
+typedef enum lmodel_kind { LM_NEURON = 0, LM_DEVICE } lmodel_kind;
+
+struct ldevice_call;
 
 /* Receptor ports a connection can target; a model maps each to one of its ring buffers. */
 enum { LPORT_EX = 0, LPORT_IN = 1, LPORT_CURRENT = 2, LPORT_COUNT = 3 };
@@ -67,6 +66,20 @@ typedef struct lmodel {
     /* 1: update sets block->nonfinite whenever it stores a NaN or infinite state value, so the
      * engine scans the state only then (else after every slice) */
     int reports_nonfinite;
+
+    /* Devices (kind LM_DEVICE). output_port: LPORT_CURRENT for a current source, LPORT_EX for
+     * spikes (the weight's sign then picks the receptor). max_synapses: limit per projection
+     * from the device (0: none). */
+    int output_port;
+    uint64_t max_synapses;
+    /* Checks the device's parameters beyond their own rules, with its array parameter (e.g.
+     * spike_times; NULL and 0 if it has none), and makes what deliver reads into *data
+     * (allocated through ctx; freed with lc_free). Called at build and again when a parameter
+     * changes between runs. May be NULL. */
+    leinao_status (*prepare_device)(lctx *ctx, const double *params, const double *array,
+                                    size_t n_array, double dt, void **data);
+    /* Delivers one element's output over a slice (device.h). */
+    void (*deliver)(const struct ldevice_call *call);
 } lmodel;
 
 /* Marks a hot kernel that is compiled twice on x86-64, for AVX2 and for the baseline, the

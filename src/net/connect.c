@@ -656,6 +656,9 @@ leinao_status lproj_set_synapse(lctx *ctx, lprojection *p, const char *model)
         return lc_error(ctx, LEINAO_NOT_FOUND, "unknown synapse model '%s'%s", model,
                         lsuggest_hint(&sg, hint, sizeof hint));
     }
+    if (m->n_params > LSYN_MAX_PARAMS)
+        return lc_error(ctx, LEINAO_UNSUPPORTED, "synapse model %s has more than %d parameters",
+                        m->name, LSYN_MAX_PARAMS);
     p->syn = m;
     for (int i = 0; i < m->n_params; i++)
         p->syn_params[i] = m->params[i].def;
@@ -693,26 +696,19 @@ leinao_status lproj_prepare_plasticity(lctx *ctx, lprojection *p, uint32_t n_src
         if (st)
             return st;
     }
-    if (m->kind == LSYN_STDP) {
-        double Wmax = p->syn_params[STDP_Wmax];
-        for (uint64_t j = 0; j < p->n; j++)
-            if (p->weight_of[j] * Wmax < 0.0 || fabs(p->weight_of[j]) > fabs(Wmax))
-                return lc_error(ctx, LEINAO_INVALID,
-                                "stdp_synapse: weights must lie between 0 and Wmax = %g, got %g",
-                                Wmax, (double)p->weight_of[j]);
+    if (m->check_weights && p->weight_of) {
+        leinao_status st = m->check_weights(ctx, p->syn_params, p->weight_of, p->n);
+        if (st)
+            return st;
     }
     if (m->n_source_state == 0)
         return LEINAO_OK;
     p->source_state = lc_calloc(ctx, (size_t)n_src * (size_t)m->n_source_state, sizeof(double));
     if (!p->source_state)
         return LEINAO_NOMEM;
-    if (m->kind == LSYN_TSODYKS)
-        for (uint32_t i = 0; i < n_src; i++) {
-            double *s = p->source_state + (size_t)i * TSO_S_N;
-            s[TSO_S_x] = p->syn_params[TSO_x];
-            s[TSO_S_y] = p->syn_params[TSO_y];
-            s[TSO_S_u] = p->syn_params[TSO_u];
-        }
+    if (m->init_source_state)
+        for (uint32_t i = 0; i < n_src; i++)
+            m->init_source_state(p->syn_params, p->source_state + (size_t)i * m->n_source_state);
     return LEINAO_OK;
 }
 

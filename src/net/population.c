@@ -37,9 +37,9 @@ void lpop_destroy(lctx *ctx, lpopulation *p)
         for (int k = 0; k < p->model->n_states; k++)
             lc_free(ctx, p->state[k]);
     larchive_free(ctx, p->archive);
-    void *blocks[] = {p->name, p->params, p->param_given, p->spike_times, p->init,
+    void *blocks[] = {p->name, p->params, p->param_given, p->array, p->init,
                       p->init_given, p->consts, p->state, p->refractory, p->ring,
-                      p->spikes.index, p->spikes.step, p->spike_steps, p->count, p->isi_n,
+                      p->spikes.index, p->spikes.step, p->device_data, p->count, p->isi_n,
                       p->last_spike, p->isi_sum, p->isi_sq, p};
     for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
         lc_free(ctx, blocks[i]);
@@ -104,9 +104,9 @@ leinao_status lpop_set_array(lctx *ctx, lpopulation *pop, const char *name, cons
         return LEINAO_NOMEM;
     if (n)
         memcpy(copy, v, n * sizeof *copy);
-    lc_free(ctx, pop->spike_times);
-    pop->spike_times = copy;
-    pop->n_spike_times = n;
+    lc_free(ctx, pop->array);
+    pop->array = copy;
+    pop->n_array = n;
     pop->param_given[i] = 1;
     return LEINAO_OK;
 }
@@ -150,19 +150,13 @@ leinao_status lpop_resolve(lctx *ctx, lpopulation *pop, double dt)
         if (st)
             return st;
     }
-    if (m->kind == LM_SPIKE_GENERATOR) {
-        for (size_t k = 0; k < pop->n_spike_times; k++) {
-            double steps;
-            int on_grid = lgrid_steps(pop->spike_times[k], dt, &steps);
-            if (!(steps < 4294967295.0))
-                return lc_error(ctx, LEINAO_INVALID,
-                                "spike_times[%zu] = %g is beyond the 2^32 steps of a run", k,
-                                pop->spike_times[k]);
-            if (!on_grid)
-                return lc_error(ctx, LEINAO_INVALID,
-                                "spike_times[%zu] = %g is not a multiple of dt = %g", k,
-                                pop->spike_times[k], dt);
-        }
+    if (m->prepare_device) {
+        void *data = NULL;
+        leinao_status st = m->prepare_device(ctx, pop->params, pop->array, pop->n_array, dt, &data);
+        if (st)
+            return st;
+        lc_free(ctx, pop->device_data);
+        pop->device_data = data;
     }
     return LEINAO_OK;
 }
@@ -172,7 +166,7 @@ uint64_t lpop_bytes(const lpopulation *pop, uint32_t slots, int max_steps)
     const lmodel *m = pop->model;
     uint64_t n = pop->size;
     if (m->kind != LM_NEURON)
-        return 64 + 8 * (uint64_t)pop->n_spike_times;
+        return 64 + 8 * (uint64_t)pop->n_array;
     return n * (8 * (uint64_t)m->n_states + 4 + 8 * (uint64_t)m->n_buffers * slots +
                 6 * (uint64_t)max_steps + 4 * 2 + 8 * 3);
 }
@@ -235,13 +229,5 @@ leinao_status lpop_build(lctx *ctx, lpopulation *pop, double dt, uint32_t slots,
         m->prepare(pop->params, dt, pop->consts);
     if (m->kind == LM_NEURON)
         return build_neurons(ctx, pop, slots, max_steps, seed);
-    if (m->kind == LM_SPIKE_GENERATOR) {
-        pop->spike_steps = lc_malloc(ctx, (pop->n_spike_times + 1) * sizeof(int64_t));
-        if (!pop->spike_steps)
-            return LEINAO_NOMEM;
-        /* a spike at time t is emitted by the step that ends at t */
-        for (size_t k = 0; k < pop->n_spike_times; k++)
-            pop->spike_steps[k] = (int64_t)llround(pop->spike_times[k] / dt) - 1;
-    }
     return LEINAO_OK;
 }

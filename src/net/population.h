@@ -14,8 +14,8 @@ typedef struct lpopulation {
     uint32_t size;
     double *params;              /* model's order; effective values after lpop_resolve */
     unsigned char *param_given;
-    double *spike_times;         /* spike_generator */
-    size_t n_spike_times;
+    double *array;               /* the model's array parameter (spike_generator's spike_times) */
+    size_t n_array;
     double tau_minus;            /* postsynaptic trace of stdp_synapse, ms (every neuron) */
     leinao_dist *init;           /* per state variable */
     unsigned char *init_given;
@@ -28,7 +28,7 @@ typedef struct lpopulation {
     uint32_t slots;
     int current_input;           /* a current generator targets it (set by the engine) */
     lspike_list spikes;
-    int64_t *spike_steps;        /* spike_generator: emission steps, sorted */
+    void *device_data;           /* a device's run-time data, from its prepare_device hook */
     /* statistics after the transient */
     uint32_t *count, *isi_n;
     double *last_spike, *isi_sum, *isi_sq;
@@ -43,7 +43,8 @@ leinao_status lpop_set_param(lctx *ctx, lpopulation *pop, const char *name, doub
 leinao_status lpop_set_array(lctx *ctx, lpopulation *pop, const char *name, const double *v,
                              size_t n);
 leinao_status lpop_set_init(lctx *ctx, lpopulation *pop, const char *var, const leinao_dist *d);
-/* Applies NEST's E_L convention and the model's cross-parameter rules. */
+/* Applies NEST's E_L convention and the model's cross-parameter rules; prepares a device's
+ * run-time data (its prepare_device hook). */
 leinao_status lpop_resolve(lctx *ctx, lpopulation *pop, double dt);
 /* Allocates state, draws initial values, allocates ring buffers (slots per buffer) and spike
  * lists able to hold `max_steps` steps of spikes of every neuron. */

@@ -11,12 +11,14 @@
 #include "../base/context.h"
 #include "synapse_model.h"
 
+#define LSYN_MAX_PARAMS 16 /* parameters of a synapse model at most */
+
 typedef struct lprojection {
     int id, src, tgt;
     leinao_rule rule;
     leinao_dist weight, delay;
-    const lsynapse_model *syn;  /* static_synapse, stdp_synapse, tsodyks_synapse */
-    double syn_params[8];
+    const lsynapse_model *syn;
+    double syn_params[LSYN_MAX_PARAMS];
     /* built */
     double *source_state;       /* [n_src * syn->n_source_state] */
     double weight_mean_initial;
@@ -50,13 +52,36 @@ static inline float lproj_weight(const lprojection *p, uint64_t j)
 /* Whether the projection stores no weights (static synapses, a constant weight). */
 static inline int lproj_uniform_weight(const lprojection *p)
 {
-    return p->syn->kind == LSYN_STATIC && p->weight.kind == LEINAO_DIST_CONSTANT;
+    return !p->syn->plastic && p->weight.kind == LEINAO_DIST_CONSTANT;
 }
 
 /* Whether it stores only 16-bit targets (also a constant delay, at most 65536 targets). */
 static inline int lproj_compact(const lprojection *p, uint32_t n_tgt)
 {
     return lproj_uniform_weight(p) && p->delay.kind == LEINAO_DIST_CONSTANT && n_tgt <= 65536;
+}
+
+/* The projection's synapse storage as devices read it (models/device.h). */
+static inline lsyn_view lproj_view(const lprojection *p)
+{
+    lsyn_view v = {p->entry,      p->target16,       p->weight_of, p->weight_uniform,
+                   p->delay_bits, p->delay_mask,     (uint32_t)p->min_delay, (uint32_t)p->id};
+    return v;
+}
+
+/* Asks for every line of synapses b .. e - 1 (a row that delivery will read soon). */
+static inline void lproj_prefetch_row(const lprojection *p, uint64_t b, uint64_t e)
+{
+    if (p->target16) {
+        for (; b < e; b += 32)
+            __builtin_prefetch(p->target16 + b, 0, 3);
+        return;
+    }
+    for (; b < e; b += 16) {
+        __builtin_prefetch(p->entry + b, 0, 3);
+        if (p->weight_of)
+            __builtin_prefetch(p->weight_of + b, 0, 3);
+    }
 }
 
 /* Runs job(arg, t) for t = 0 .. n - 1 and returns when all are done: in parallel on the

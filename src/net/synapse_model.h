@@ -1,31 +1,56 @@
-/* synapse_model.h — synapse models: static_synapse, stdp_synapse (NEST's pair-based,
- * all-to-all STDP) and tsodyks_synapse (Tsodyks-Markram short-term plasticity). Each has a
- * parameter table; their state that depends only on the presynaptic spike train (STDP's K+,
- * Tsodyks' x, y, u) is kept once per source neuron, the weight in the synapse entry, and the
- * postsynaptic trace with the target neuron (its spike archive). stdp_nn_symm_synapse is the
- * same rule with symmetric nearest-neighbour pairing. */
+/* synapse_model.h — the synapse model descriptor: name, parameter table and the hooks that are
+ * its behaviour. The engine calls the hooks and knows no model: on_pre_spike steps the state
+ * that depends only on the presynaptic train (kept once per source neuron of a projection) at
+ * each presynaptic spike, on one thread, in canonical order; deliver then transmits the spike
+ * through a row's synapses on the thread that owns their targets, reading what on_pre_spike
+ * handed over. Models live one per file (static_synapse.c, stdp_synapse.c, tsodyks_synapse.c);
+ * adding one is adding its file and its line in synapse_model.c's list. */
 #ifndef LEINAO_NET_SYNAPSE_MODEL_H
 #define LEINAO_NET_SYNAPSE_MODEL_H
 
 #include <stdio.h>
 
 #include "../base/params.h"
+#include "../models/device.h"
 
-typedef enum lsynapse_kind { LSYN_STATIC = 0, LSYN_STDP, LSYN_TSODYKS } lsynapse_kind;
+struct lprojection;
+struct larchive;
 
-/* Spike pairing of an STDP model: every pre with every post, or nearest neighbours only. */
-typedef enum lstdp_pairing { LSTDP_ALL_TO_ALL = 0, LSTDP_NEAREST_SYMMETRIC } lstdp_pairing;
+/* What deliver works on: the projection, its targets' ring buffers and, for models that read
+ * postsynaptic spikes, the targets' spike archive. */
+typedef struct lsynapse_call {
+    struct lprojection *proj;
+    const lring *ring;
+    struct larchive *archive;
+    double dt;
+} lsynapse_call;
 
 typedef struct lsynapse_model {
     const char *name;
-    lsynapse_kind kind;
     const char *summary, *doc;
     const lparam_def *params;
     int n_params;
+    /* 1: weights change while running (stored per synapse, never shared), and the sources must
+     * be neurons; 0: static, a projection with one weight stores none */
+    int plastic;
+    /* 1: the target neurons keep their spike history and trace K- (NEST's archiving node) */
+    int needs_archive;
     int n_source_state; /* doubles of state per source neuron */
-    lstdp_pairing pairing;
-    /* rules between parameters */
+    int n_pre;          /* doubles per presynaptic spike from on_pre_spike to deliver */
+    /* Rules between parameters. */
     leinao_status (*check)(lctx *ctx, const double *params);
+    /* Rules on the initial weights of a built projection (n synapses). */
+    leinao_status (*check_weights)(lctx *ctx, const double *params, const float *weight,
+                                   uint64_t n);
+    /* Initial per-source state (n_source_state doubles); NULL: zeros. */
+    void (*init_source_state)(const double *params, double *state);
+    /* A presynaptic spike at t (ms): writes n_pre doubles for deliver, moves the source's
+     * state on. NULL where n_pre is 0. */
+    void (*on_pre_spike)(const double *params, double *source_state, double t, double *pre);
+    /* Transmits a spike emitted in step `emitted` through synapses begin .. end - 1 of its
+     * source's row (all targets owned by the calling thread). */
+    void (*deliver)(const lsynapse_call *call, uint64_t begin, uint64_t end, uint64_t emitted,
+                    const double *pre);
 } lsynapse_model;
 
 const lsynapse_model *lsynapse_find(const char *name);
@@ -33,7 +58,7 @@ int lsynapse_count(void);
 const lsynapse_model *lsynapse_at(int i);
 void lsynapse_write_doc(const lsynapse_model *m, FILE *out);
 
-/* Parameter indices */
+/* Parameter indices of the models whose rules tests call directly. */
 enum { STDP_tau_plus, STDP_lambda, STDP_alpha, STDP_mu_plus, STDP_mu_minus, STDP_Wmax, STDP_N };
 enum { TSO_U, TSO_tau_psc, TSO_tau_fac, TSO_tau_rec, TSO_x, TSO_y, TSO_u, TSO_N };
 /* Per-source state */
