@@ -14,8 +14,8 @@ static int is_device(const lpopulation *p)
 leinao_status leinao_estimate_size(leinao_sim *sim, leinao_estimate *e)
 {
     memset(e, 0, sizeof *e);
-    e->populations = sim->n_pops;
-    e->projections = sim->n_projs;
+    e->populations = sim->net.n_pops;
+    e->projections = sim->net.n_projs;
     int lo = 65535, hi = 1;
     /* Projections are built one after the other, before the populations' state. A stored
      * synapse costs 8 B (target and delay 4, weight 4), 4 B where the weights are uniform, 2 B
@@ -23,9 +23,9 @@ leinao_status leinao_estimate_size(leinao_sim *sim, leinao_estimate *e)
      * without weights) exists beside the synapses built so far and its own storage. The peak
      * is the largest of those moments, or the end, with the populations. */
     double synapses = 0.0, built = 0.0, during = 0.0;
-    for (int i = 0; i < sim->n_projs; i++) {
-        const lprojection *p = sim->projs[i];
-        const lpopulation *s = sim->pops[p->src], *t = sim->pops[p->tgt];
+    for (int i = 0; i < sim->net.n_projs; i++) {
+        const lprojection *p = sim->net.projs[i];
+        const lpopulation *s = sim->net.pops[p->src], *t = sim->net.pops[p->tgt];
         double n = lproj_expected_synapses(p, s->size, t->size, p->src == p->tgt);
         if (!is_device(s)) /* as the run counts them: between neurons */
             synapses += n;
@@ -37,18 +37,18 @@ leinao_status leinao_estimate_size(leinao_sim *sim, leinao_estimate *e)
             during = built + staging + own;
         built += own;
         int a, b;
-        lproj_delay_range(p, sim->dt, &a, &b);
+        lproj_delay_range(p, sim->config.dt, &a, &b);
         if (a < lo)
             lo = a;
         if (b > hi)
             hi = b;
     }
-    if (sim->n_projs == 0)
+    if (sim->net.n_projs == 0)
         lo = hi = 1;
     uint32_t slots = (uint32_t)(hi + lo);
     double pops = 0.0;
-    for (int i = 0; i < sim->n_pops; i++) {
-        const lpopulation *p = sim->pops[i];
+    for (int i = 0; i < sim->net.n_pops; i++) {
+        const lpopulation *p = sim->net.pops[i];
         if (is_device(p))
             e->devices += p->size;
         else
@@ -57,8 +57,8 @@ leinao_status leinao_estimate_size(leinao_sim *sim, leinao_estimate *e)
     }
     e->synapses = (uint64_t)llround(synapses);
     e->bytes = 4096 + (uint64_t)(built + pops > during ? built + pops : during);
-    e->min_delay = lo * sim->dt;
-    e->max_delay = hi * sim->dt;
+    e->min_delay = lo * sim->config.dt;
+    e->max_delay = hi * sim->config.dt;
     return LEINAO_OK;
 }
 
@@ -73,7 +73,7 @@ static leinao_status fail(leinao_sim *sim, const char *where, leinao_status st)
 
 static void prepare_delivery(leinao_sim *sim, const lprojection *p, ldelivery *d)
 {
-    const lpopulation *t = sim->pops[p->tgt];
+    const lpopulation *t = sim->net.pops[p->tgt];
     const int *port = t->model->port_buffer;
     size_t per_buffer = (size_t)t->slots * t->size;
     lring *r = &d->ring;
@@ -92,31 +92,31 @@ static void prepare_delivery(leinao_sim *sim, const lprojection *p, ldelivery *d
 static leinao_status partition(leinao_sim *sim)
 {
     lctx *ctx = &sim->ctx;
-    const int T = sim->n_threads;
+    const int T = sim->part.n_threads;
     const size_t stride = (size_t)T + 1;
-    sim->range = lc_malloc(ctx, (size_t)sim->n_pops * stride * sizeof *sim->range);
-    sim->thread = lc_calloc(ctx, (size_t)T, sizeof *sim->thread);
-    if (!sim->range || !sim->thread)
+    sim->part.range = lc_malloc(ctx, (size_t)sim->net.n_pops * stride * sizeof *sim->part.range);
+    sim->eng.thread = lc_calloc(ctx, (size_t)T, sizeof *sim->eng.thread);
+    if (!sim->part.range || !sim->eng.thread)
         return LEINAO_NOMEM;
     size_t widest = 1;
-    for (int i = 0; i < sim->n_pops; i++) {
+    for (int i = 0; i < sim->net.n_pops; i++) {
         for (int t = 0; t <= T; t++)
-            sim->range[(size_t)i * stride + (size_t)t] =
-                (uint32_t)((uint64_t)sim->pops[i]->size * (uint64_t)t / (uint64_t)T);
-        size_t w = (size_t)(sim->pops[i]->size / (uint32_t)T + 1) * (size_t)sim->min_delay;
+            sim->part.range[(size_t)i * stride + (size_t)t] =
+                (uint32_t)((uint64_t)sim->net.pops[i]->size * (uint64_t)t / (uint64_t)T);
+        size_t w = (size_t)(sim->net.pops[i]->size / (uint32_t)T + 1) * (size_t)sim->net.min_delay;
         widest = w > widest ? w : widest;
     }
     for (int t = 0; t < T; t++) {
-        lthread *th = &sim->thread[t];
+        lthread *th = &sim->eng.thread[t];
         th->fail_pop = -1;
         th->keys = lc_malloc(ctx, widest * sizeof *th->keys);
-        th->spikes = lc_calloc(ctx, (size_t)sim->n_pops, sizeof *th->spikes);
+        th->spikes = lc_calloc(ctx, (size_t)sim->net.n_pops, sizeof *th->spikes);
         if (!th->keys || !th->spikes)
             return LEINAO_NOMEM;
-        for (int i = 0; i < sim->n_pops; i++) {
-            if (sim->pops[i]->model->kind != LM_NEURON)
+        for (int i = 0; i < sim->net.n_pops; i++) {
+            if (sim->net.pops[i]->model->kind != LM_NEURON)
                 continue;
-            size_t cap = (size_t)(lsim_lo(sim, i, t + 1) - lsim_lo(sim, i, t)) * (size_t)sim->min_delay;
+            size_t cap = (size_t)(lsim_lo(sim, i, t + 1) - lsim_lo(sim, i, t)) * (size_t)sim->net.min_delay;
             lspike_list *l = &th->spikes[i];
             l->index = lc_malloc(ctx, (cap ? cap : 1) * sizeof *l->index);
             l->step = lc_malloc(ctx, (cap ? cap : 1) * sizeof *l->step);
@@ -127,16 +127,16 @@ static leinao_status partition(leinao_sim *sim)
     }
     if (T == 1)
         return LEINAO_OK;
-    sim->split = lc_calloc(ctx, (size_t)sim->n_projs + 1, sizeof *sim->split);
-    if (!sim->split)
+    sim->part.split = lc_calloc(ctx, (size_t)sim->net.n_projs + 1, sizeof *sim->part.split);
+    if (!sim->part.split)
         return LEINAO_NOMEM;
-    for (int k = 0; k < sim->n_projs; k++) {
-        const lprojection *p = sim->projs[k];
-        uint32_t n_src = sim->pops[p->src]->size;
+    for (int k = 0; k < sim->net.n_projs; k++) {
+        const lprojection *p = sim->net.projs[k];
+        uint32_t n_src = sim->net.pops[p->src]->size;
         uint64_t *split = lc_malloc(ctx, (size_t)n_src * stride * sizeof *split);
         if (!split)
             return LEINAO_NOMEM;
-        sim->split[k] = split;
+        sim->part.split[k] = split;
         for (uint32_t i = 0; i < n_src; i++) {
             for (int t = 0; t <= T; t++) {
                 uint32_t lo = lsim_lo(sim, p->tgt, t);
@@ -167,28 +167,28 @@ leinao_status leinao_build(leinao_sim *sim)
     double t0 = lc_wall_seconds();
     leinao_status st;
     char where[160];
-    sim->n_steps = llround(sim->duration / sim->dt);
-    for (int i = 0; i < sim->n_pops; i++) {
-        lpopulation *p = sim->pops[i];
-        if ((st = lpop_resolve(&sim->ctx, p, sim->dt))) {
+    sim->run.n_steps = llround(sim->config.duration / sim->config.dt);
+    for (int i = 0; i < sim->net.n_pops; i++) {
+        lpopulation *p = sim->net.pops[i];
+        if ((st = lpop_resolve(&sim->ctx, p, sim->config.dt))) {
             snprintf(where, sizeof where, "population %s (%s)", p->name, p->model->name);
             return fail(sim, where, st);
         }
     }
     /* the threads start here: they generate the connections too */
-    sim->n_threads = sim->threads;
-    sim->workers = lc_calloc(&sim->ctx, (size_t)sim->n_threads, sizeof *sim->workers);
-    if (!sim->workers)
+    sim->part.n_threads = sim->config.threads;
+    sim->eng.workers = lc_calloc(&sim->ctx, (size_t)sim->part.n_threads, sizeof *sim->eng.workers);
+    if (!sim->eng.workers)
         return fail(sim, "the engine", LEINAO_NOMEM);
-    if (lpool_init(&sim->pool, sim->n_threads, sim->workers) != 0)
-        return lc_error(&sim->ctx, LEINAO_ERROR, "cannot start %d threads", sim->n_threads);
-    const lparallel par = {run_on_pool, &sim->pool, sim->n_threads};
-    sim->min_delay = 65535;
-    sim->max_delay = 1;
-    for (int i = 0; i < sim->n_projs; i++) {
-        lprojection *p = sim->projs[i];
-        const lpopulation *s = sim->pops[p->src], *t = sim->pops[p->tgt];
-        st = lproj_build(&sim->ctx, p, s->size, t->size, p->src == p->tgt, sim->dt, sim->seed,
+    if (lpool_init(&sim->eng.pool, sim->part.n_threads, sim->eng.workers) != 0)
+        return lc_error(&sim->ctx, LEINAO_ERROR, "cannot start %d threads", sim->part.n_threads);
+    const lparallel par = {run_on_pool, &sim->eng.pool, sim->part.n_threads};
+    sim->net.min_delay = 65535;
+    sim->net.max_delay = 1;
+    for (int i = 0; i < sim->net.n_projs; i++) {
+        lprojection *p = sim->net.projs[i];
+        const lpopulation *s = sim->net.pops[p->src], *t = sim->net.pops[p->tgt];
+        st = lproj_build(&sim->ctx, p, s->size, t->size, p->src == p->tgt, sim->config.dt, sim->config.seed,
                          &par);
         if (!st && s->model->max_synapses && p->n > s->model->max_synapses)
             st = lc_error(&sim->ctx, LEINAO_INVALID, "a %s projection is limited to %llu synapses",
@@ -205,24 +205,24 @@ leinao_status leinao_build(leinao_sim *sim)
             return fail(sim, where, st);
         }
         if (!is_device(s))
-            sim->synapses += p->n;
+            sim->net.synapses += p->n;
         if (is_device(s) && s->model->output_port == LPORT_CURRENT && p->n)
-            sim->pops[p->tgt]->current_input = 1;
-        if (p->n && p->min_delay < sim->min_delay)
-            sim->min_delay = p->min_delay;
-        if (p->n && p->max_delay > sim->max_delay)
-            sim->max_delay = p->max_delay;
+            sim->net.pops[p->tgt]->current_input = 1;
+        if (p->n && p->min_delay < sim->net.min_delay)
+            sim->net.min_delay = p->min_delay;
+        if (p->n && p->max_delay > sim->net.max_delay)
+            sim->net.max_delay = p->max_delay;
     }
-    if (sim->min_delay > sim->max_delay)
-        sim->min_delay = sim->max_delay;
+    if (sim->net.min_delay > sim->net.max_delay)
+        sim->net.min_delay = sim->net.max_delay;
     /* a slice never exceeds 2^16 steps (spike steps within a slice are 16-bit) */
-    if (sim->min_delay > 65535)
-        sim->min_delay = 65535;
-    sim->slots = (uint32_t)(sim->max_delay + sim->min_delay);
+    if (sim->net.min_delay > 65535)
+        sim->net.min_delay = 65535;
+    sim->net.slots = (uint32_t)(sim->net.max_delay + sim->net.min_delay);
     size_t scratch = 1;
-    for (int i = 0; i < sim->n_pops; i++) {
-        lpopulation *p = sim->pops[i];
-        if ((st = lpop_build(&sim->ctx, p, sim->dt, sim->slots, sim->min_delay, sim->seed))) {
+    for (int i = 0; i < sim->net.n_pops; i++) {
+        lpopulation *p = sim->net.pops[i];
+        if ((st = lpop_build(&sim->ctx, p, sim->config.dt, sim->net.slots, sim->net.min_delay, sim->config.seed))) {
             snprintf(where, sizeof where, "population %s", p->name);
             return fail(sim, where, st);
         }
@@ -230,9 +230,9 @@ leinao_status leinao_build(leinao_sim *sim)
             scratch = p->spikes.cap;
     }
     /* targets of stdp_synapse keep their spike history (NEST's archiving node) */
-    for (int i = 0; i < sim->n_projs; i++) {
-        lprojection *p = sim->projs[i];
-        lpopulation *t = sim->pops[p->tgt];
+    for (int i = 0; i < sim->net.n_projs; i++) {
+        lprojection *p = sim->net.projs[i];
+        lpopulation *t = sim->net.pops[p->tgt];
         if (!p->syn->needs_archive)
             continue;
         if (!t->archive && (st = larchive_create(&sim->ctx, &t->archive, t->size, t->tau_minus)))
@@ -240,30 +240,30 @@ leinao_status leinao_build(leinao_sim *sim)
         for (uint64_t j = 0; j < p->n; j++)
             t->archive->n_incoming[lproj_target(p, j)]++;
     }
-    sim->delivery = lc_calloc(&sim->ctx, (size_t)sim->n_projs + 1, sizeof *sim->delivery);
-    sim->scratch_times = lc_malloc(&sim->ctx, scratch * sizeof(double));
-    sim->scratch_ids = lc_malloc(&sim->ctx, scratch * sizeof(uint64_t));
-    sim->scratch_count = lc_malloc(&sim->ctx, ((size_t)sim->min_delay + 1) * sizeof(uint32_t));
-    if (!sim->delivery || !sim->scratch_times || !sim->scratch_ids || !sim->scratch_count)
+    sim->eng.delivery = lc_calloc(&sim->ctx, (size_t)sim->net.n_projs + 1, sizeof *sim->eng.delivery);
+    sim->eng.scratch_times = lc_malloc(&sim->ctx, scratch * sizeof(double));
+    sim->eng.scratch_ids = lc_malloc(&sim->ctx, scratch * sizeof(uint64_t));
+    sim->eng.scratch_count = lc_malloc(&sim->ctx, ((size_t)sim->net.min_delay + 1) * sizeof(uint32_t));
+    if (!sim->eng.delivery || !sim->eng.scratch_times || !sim->eng.scratch_ids || !sim->eng.scratch_count)
         return fail(sim, "the engine", LEINAO_NOMEM);
-    for (int i = 0; i < sim->n_projs; i++)
-        prepare_delivery(sim, sim->projs[i], &sim->delivery[i]);
+    for (int i = 0; i < sim->net.n_projs; i++)
+        prepare_delivery(sim, sim->net.projs[i], &sim->eng.delivery[i]);
     if ((st = partition(sim)))
         return fail(sim, "the thread partition", st);
     /* per spike of a slice, the per-source state of plastic synapses */
-    sim->prepass = lc_calloc(&sim->ctx, (size_t)sim->n_projs + 1, sizeof *sim->prepass);
-    if (!sim->prepass)
+    sim->eng.prepass = lc_calloc(&sim->ctx, (size_t)sim->net.n_projs + 1, sizeof *sim->eng.prepass);
+    if (!sim->eng.prepass)
         return fail(sim, "the engine", LEINAO_NOMEM);
-    for (int i = 0; i < sim->n_projs; i++) {
-        const lprojection *p = sim->projs[i];
+    for (int i = 0; i < sim->net.n_projs; i++) {
+        const lprojection *p = sim->net.projs[i];
         if (p->syn->n_pre == 0)
             continue;
-        size_t cap = (size_t)sim->pops[p->src]->size * (size_t)sim->min_delay * (size_t)p->syn->n_pre;
-        if (!(sim->prepass[i] = lc_malloc(&sim->ctx, cap * sizeof(double))))
+        size_t cap = (size_t)sim->net.pops[p->src]->size * (size_t)sim->net.min_delay * (size_t)p->syn->n_pre;
+        if (!(sim->eng.prepass[i] = lc_malloc(&sim->ctx, cap * sizeof(double))))
             return fail(sim, "the engine", LEINAO_NOMEM);
     }
-    for (int i = 0; i < sim->n_sinks; i++) {
-        lspike_sink *s = sim->sinks[i];
+    for (int i = 0; i < sim->out.n_sinks; i++) {
+        lspike_sink *s = sim->out.sinks[i];
         char *path = lsim_output_path(sim, s->path);
         if (!path)
             return LEINAO_NOMEM;
@@ -273,12 +273,12 @@ leinao_status leinao_build(leinao_sim *sim)
             return st;
         s->is_open = 1;
     }
-    for (int i = 0; i < sim->n_recorders; i++) {
-        lstate_recorder *r = sim->recorders[i];
+    for (int i = 0; i < sim->out.n_recorders; i++) {
+        lstate_recorder *r = sim->out.recorders[i];
         char *path = lsim_output_path(sim, r->path);
         if (!path)
             return LEINAO_NOMEM;
-        r->frames = lc_calloc(&sim->ctx, r->n_neurons * (size_t)r->n_vars * (size_t)sim->min_delay,
+        r->frames = lc_calloc(&sim->ctx, r->n_neurons * (size_t)r->n_vars * (size_t)sim->net.min_delay,
                               sizeof(double));
         st = r->frames ? r->ops->open(r, sim, path) : LEINAO_NOMEM;
         lc_free(&sim->ctx, path);
@@ -287,6 +287,6 @@ leinao_status leinao_build(leinao_sim *sim)
         r->is_open = 1;
     }
     sim->phase = LSIM_BUILT;
-    sim->build_wall = lc_wall_seconds() - t0;
+    sim->run.build_wall = lc_wall_seconds() - t0;
     return LEINAO_OK;
 }

@@ -5,13 +5,13 @@
 
 void lsim_deliver_devices(leinao_sim *sim, int64_t step, int n, int t)
 {
-    for (int i = 0; i < sim->n_projs; i++) {
-        const lprojection *p = sim->projs[i];
-        const lpopulation *dev = sim->pops[p->src];
+    for (int i = 0; i < sim->net.n_projs; i++) {
+        const lprojection *p = sim->net.projs[i];
+        const lpopulation *dev = sim->net.pops[p->src];
         if (dev->model->kind != LM_DEVICE || p->n == 0)
             continue;
-        ldevice_call call = {dev->params, dev->device_data, &sim->delivery[i].ring,
-                             &sim->delivery[i].view, 0, 0, 0, step, n, sim->dt, sim->seed};
+        ldevice_call call = {dev->params, dev->device_data, &sim->eng.delivery[i].ring,
+                             &sim->eng.delivery[i].view, 0, 0, 0, step, n, sim->config.dt, sim->config.seed};
         for (uint32_t g = 0; g < dev->size; g++) {
             call.element = g;
             lsim_row(sim, i, g, t, &call.begin, &call.end);

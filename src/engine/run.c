@@ -17,7 +17,7 @@
 static inline double spike_time(const leinao_sim *sim, const lspike_list *sp, int64_t step,
                                 size_t j)
 {
-    return (double)(step + sp->step[j] + 1) * sim->dt;
+    return (double)(step + sp->step[j] + 1) * sim->config.dt;
 }
 
 /* Adds the slice's spikes of one population to the per-neuron statistics. */
@@ -25,10 +25,10 @@ static void count_spikes(leinao_sim *sim, lpopulation *p, int64_t step)
 {
     const lspike_list *sp = &p->spikes;
     p->total_spikes += sp->count;
-    sim->spikes += sp->count;
+    sim->run.spikes += sp->count;
     for (size_t j = 0; j < sp->count; j++) {
         double t = spike_time(sim, sp, step, j);
-        if (t < sim->transient)
+        if (t < sim->config.transient)
             continue;
         uint32_t i = sp->index[j];
         if (p->count[i] > 0) {
@@ -49,13 +49,13 @@ static leinao_status record(leinao_sim *sim, const lpopulation *p, int64_t step,
     if (sp->count == 0)
         return LEINAO_OK;
     int recorded = 0;
-    for (int s = 0; s < sim->n_sinks && !recorded; s++)
-        for (int k = 0; k < sim->sinks[s]->n_pops; k++)
-            recorded |= sim->sinks[s]->pops[k] == p->id;
+    for (int s = 0; s < sim->out.n_sinks && !recorded; s++)
+        for (int k = 0; k < sim->out.sinks[s]->n_pops; k++)
+            recorded |= sim->out.sinks[s]->pops[k] == p->id;
     if (!recorded)
         return LEINAO_OK;
     /* counting sort by step: spikes arrive ordered by neuron, then step */
-    uint32_t *start = sim->scratch_count;
+    uint32_t *start = sim->eng.scratch_count;
     memset(start, 0, ((size_t)n + 1) * sizeof *start);
     for (size_t j = 0; j < sp->count; j++)
         start[sp->step[j] + 1]++;
@@ -63,16 +63,16 @@ static leinao_status record(leinao_sim *sim, const lpopulation *p, int64_t step,
         start[k + 1] += start[k];
     for (size_t j = 0; j < sp->count; j++) {
         uint32_t at = start[sp->step[j]]++;
-        sim->scratch_times[at] = spike_time(sim, sp, step, j);
-        sim->scratch_ids[at] = sp->index[j];
+        sim->eng.scratch_times[at] = spike_time(sim, sp, step, j);
+        sim->eng.scratch_ids[at] = sp->index[j];
     }
-    for (int s = 0; s < sim->n_sinks; s++) {
-        lspike_sink *sink = sim->sinks[s];
+    for (int s = 0; s < sim->out.n_sinks; s++) {
+        lspike_sink *sink = sim->out.sinks[s];
         for (int k = 0; k < sink->n_pops; k++) {
             if (sink->pops[k] != p->id || !sink->is_open)
                 continue;
             leinao_status st =
-                sink->ops->write(sink, sim, p->id, sim->scratch_times, sim->scratch_ids, sp->count);
+                sink->ops->write(sink, sim, p->id, sim->eng.scratch_times, sim->eng.scratch_ids, sp->count);
             if (st) {
                 sink->failed = 1;
                 return st;
@@ -89,7 +89,7 @@ static leinao_status archive_spikes(leinao_sim *sim, lpopulation *p, int64_t ste
     for (size_t j = 0; j < p->spikes.count; j++) {
         leinao_status st = larchive_add(&sim->ctx, p->archive, p->spikes.index[j],
                                         spike_time(sim, &p->spikes, step, j),
-                                        sim->max_delay * sim->dt);
+                                        sim->net.max_delay * sim->config.dt);
         if (st)
             return st;
     }
@@ -103,9 +103,9 @@ static leinao_status archive_spikes(leinao_sim *sim, lpopulation *p, int64_t ste
  * the per-source state on. */
 static void prepass(leinao_sim *sim, int k, const lpopulation *src, int64_t step)
 {
-    lprojection *proj = sim->projs[k];
+    lprojection *proj = sim->net.projs[k];
     const lsynapse_model *m = proj->syn;
-    double *out = sim->prepass[k];
+    double *out = sim->eng.prepass[k];
     const lspike_list *sp = &src->spikes;
     for (size_t j = 0; j < sp->count; j++)
         m->on_pre_spike(proj->syn_params,
@@ -120,12 +120,12 @@ static void prepass(leinao_sim *sim, int k, const lpopulation *src, int64_t step
 #define ROW_AHEAD 2
 static void prefetch_rows(const leinao_sim *sim, int pop, uint32_t source, int t)
 {
-    for (int k = 0; k < sim->n_projs; k++) {
-        if (sim->projs[k]->src != pop)
+    for (int k = 0; k < sim->net.n_projs; k++) {
+        if (sim->net.projs[k]->src != pop)
             continue;
         uint64_t b, e;
         lsim_row(sim, k, source, t, &b, &e);
-        lproj_prefetch_row(sim->projs[k], b, e);
+        lproj_prefetch_row(sim->net.projs[k], b, e);
     }
 }
 
@@ -134,27 +134,27 @@ static void prefetch_rows(const leinao_sim *sim, int pop, uint32_t source, int t
 static void deliver_job(void *ctx, int t)
 {
     leinao_sim *sim = ctx;
-    lthread *th = &sim->thread[t];
-    for (int pi = 0; pi < sim->n_pops; pi++) {
-        const lpopulation *p = sim->pops[pi];
+    lthread *th = &sim->eng.thread[t];
+    for (int pi = 0; pi < sim->net.n_pops; pi++) {
+        const lpopulation *p = sim->net.pops[pi];
         if (p->model->kind != LM_NEURON)
             continue;
         const lspike_list *sp = &p->spikes;
         for (size_t j = 0; j < sp->count; j++) {
-            uint64_t emitted = (uint64_t)(sim->slice_step + sp->step[j]);
+            uint64_t emitted = (uint64_t)(sim->eng.slice_step + sp->step[j]);
             if (j + ROW_AHEAD < sp->count)
                 prefetch_rows(sim, pi, sp->index[j + ROW_AHEAD], t);
-            for (int k = 0; k < sim->n_projs; k++) {
-                lprojection *proj = sim->projs[k];
+            for (int k = 0; k < sim->net.n_projs; k++) {
+                lprojection *proj = sim->net.projs[k];
                 if (proj->src != pi)
                     continue;
                 uint64_t b, e;
                 lsim_row(sim, k, sp->index[j], t, &b, &e);
                 th->events += e - b;
-                const lsynapse_call call = {proj, &sim->delivery[k].ring,
-                                            sim->pops[proj->tgt]->archive, sim->dt};
+                const lsynapse_call call = {proj, &sim->eng.delivery[k].ring,
+                                            sim->net.pops[proj->tgt]->archive, sim->config.dt};
                 const double *pre =
-                    sim->prepass[k] ? sim->prepass[k] + (size_t)proj->syn->n_pre * j : NULL;
+                    sim->eng.prepass[k] ? sim->eng.prepass[k] + (size_t)proj->syn->n_pre * j : NULL;
                 proj->syn->deliver(&call, b, e, emitted, pre);
             }
         }
@@ -173,9 +173,9 @@ static int compare_keys(const void *a, const void *b)
 static void sample(leinao_sim *sim, int pop, int t, int k)
 {
     uint32_t lo = lsim_lo(sim, pop, t), hi = lsim_lo(sim, pop, t + 1);
-    double *const *state = sim->pops[pop]->state;
-    for (int r = 0; r < sim->n_recorders; r++) {
-        lstate_recorder *rec = sim->recorders[r];
+    double *const *state = sim->net.pops[pop]->state;
+    for (int r = 0; r < sim->out.n_recorders; r++) {
+        lstate_recorder *rec = sim->out.recorders[r];
         if (rec->pop != pop)
             continue;
         size_t cols = rec->n_neurons * (size_t)rec->n_vars;
@@ -192,8 +192,8 @@ static void sample(leinao_sim *sim, int pop, int t, int k)
 
 static int is_sampled(const leinao_sim *sim, int pop)
 {
-    for (int i = 0; i < sim->n_recorders; i++)
-        if (sim->recorders[i]->pop == pop)
+    for (int i = 0; i < sim->out.n_recorders; i++)
+        if (sim->out.recorders[i]->pop == pop)
             return 1;
     return 0;
 }
@@ -201,8 +201,8 @@ static int is_sampled(const leinao_sim *sim, int pop)
 /* Finds the first non-finite state of thread t's neurons (models write NaN when they diverge). */
 LEINAO_KERNEL static void check_finite(leinao_sim *sim, int pop, int t)
 {
-    lthread *th = &sim->thread[t];
-    const lpopulation *p = sim->pops[pop];
+    lthread *th = &sim->eng.thread[t];
+    const lpopulation *p = sim->net.pops[pop];
     uint32_t lo = lsim_lo(sim, pop, t), hi = lsim_lo(sim, pop, t + 1);
     if (th->fail_pop >= 0)
         return;
@@ -230,16 +230,16 @@ LEINAO_KERNEL static void check_finite(leinao_sim *sim, int pop, int t)
 static void update_job(void *ctx, int t)
 {
     leinao_sim *sim = ctx;
-    lthread *th = &sim->thread[t];
-    const int64_t step = sim->slice_step;
-    const int n = sim->slice_n;
+    lthread *th = &sim->eng.thread[t];
+    const int64_t step = sim->eng.slice_step;
+    const int n = sim->eng.slice_n;
     lsim_deliver_devices(sim, step, n, t);
-    for (int pi = 0; pi < sim->n_pops; pi++) {
-        lpopulation *p = sim->pops[pi];
+    for (int pi = 0; pi < sim->net.n_pops; pi++) {
+        lpopulation *p = sim->net.pops[pi];
         if (p->model->kind != LM_NEURON)
             continue;
         lspike_list *out = &th->spikes[pi];
-        lneuron_block block = {p->size,  p->state,  p->refractory, p->ring, p->slots, sim->dt,
+        lneuron_block block = {p->size,  p->state,  p->refractory, p->ring, p->slots, sim->config.dt,
                                p->params, p->consts, out,         0,       p->current_input};
         uint32_t lo = lsim_lo(sim, pi, t), hi = lsim_lo(sim, pi, t + 1);
         out->count = 0;
@@ -275,8 +275,8 @@ static void gather(leinao_sim *sim, lpopulation *p)
 {
     lspike_list *all = &p->spikes;
     all->count = 0;
-    for (int t = 0; t < sim->n_threads; t++) {
-        const lspike_list *part = &sim->thread[t].spikes[p->id];
+    for (int t = 0; t < sim->part.n_threads; t++) {
+        const lspike_list *part = &sim->eng.thread[t].spikes[p->id];
         memcpy(all->index + all->count, part->index, part->count * sizeof *part->index);
         memcpy(all->step + all->count, part->step, part->count * sizeof *part->step);
         all->count += part->count;
@@ -285,13 +285,13 @@ static void gather(leinao_sim *sim, lpopulation *p)
 
 static leinao_status write_samples(leinao_sim *sim, int64_t step, int n)
 {
-    for (int r = 0; r < sim->n_recorders; r++) {
-        lstate_recorder *rec = sim->recorders[r];
+    for (int r = 0; r < sim->out.n_recorders; r++) {
+        lstate_recorder *rec = sim->out.recorders[r];
         size_t cols = rec->n_neurons * (size_t)rec->n_vars;
         for (int k = 0; k < n && rec->is_open; k++) {
             if ((step + k + 1) % rec->interval_steps != 0)
                 continue;
-            leinao_status st = rec->ops->write(rec, sim, (double)(step + k + 1) * sim->dt,
+            leinao_status st = rec->ops->write(rec, sim, (double)(step + k + 1) * sim->config.dt,
                                                rec->frames + (size_t)k * cols);
             if (st) {
                 rec->failed = 1;
@@ -305,46 +305,46 @@ static leinao_status write_samples(leinao_sim *sim, int64_t step, int n)
 static leinao_status numeric_failure(leinao_sim *sim, int64_t step_end)
 {
     int best = -1;
-    for (int t = 0; t < sim->n_threads; t++) {
-        const lthread *th = &sim->thread[t];
+    for (int t = 0; t < sim->part.n_threads; t++) {
+        const lthread *th = &sim->eng.thread[t];
         if (th->fail_pop < 0)
             continue;
-        if (best < 0 || th->fail_pop < sim->thread[best].fail_pop ||
-            (th->fail_pop == sim->thread[best].fail_pop &&
-             th->fail_neuron < sim->thread[best].fail_neuron))
+        if (best < 0 || th->fail_pop < sim->eng.thread[best].fail_pop ||
+            (th->fail_pop == sim->eng.thread[best].fail_pop &&
+             th->fail_neuron < sim->eng.thread[best].fail_neuron))
             best = t;
     }
     if (best < 0)
         return LEINAO_OK;
-    const lthread *th = &sim->thread[best];
-    const lpopulation *p = sim->pops[th->fail_pop];
+    const lthread *th = &sim->eng.thread[best];
+    const lpopulation *p = sim->net.pops[th->fail_pop];
     return lc_error(&sim->ctx, LEINAO_NUMERIC,
                     "population %s (%s), neuron %u: %s became %g (diverged) in the slice ending "
                     "at t = %g ms; the run stops here",
                     p->name, p->model->name, th->fail_neuron, p->model->states[th->fail_var].name,
-                    p->state[th->fail_var][th->fail_neuron], (double)step_end * sim->dt);
+                    p->state[th->fail_var][th->fail_neuron], (double)step_end * sim->config.dt);
 }
 
 /* The rate guard, checked at the first slice end at or after the end of each window. */
 static leinao_status check_guard(leinao_sim *sim, int64_t step_end)
 {
-    if (!sim->guard_min || step_end < sim->guard_next)
+    if (!sim->config.guard_min || step_end < sim->run.guard_next)
         return LEINAO_OK;
-    double window_ms = (double)sim->guard_steps * sim->dt;
-    for (int i = 0; i < sim->guard_pops; i++) {
-        const lpopulation *p = sim->pops[i];
+    double window_ms = (double)sim->config.guard_steps * sim->config.dt;
+    for (int i = 0; i < sim->config.guard_pops; i++) {
+        const lpopulation *p = sim->net.pops[i];
         if (p->model->kind != LM_NEURON)
             continue;
-        double rate = (double)sim->guard_spikes[i] / (double)p->size / (window_ms * 1e-3);
-        sim->guard_spikes[i] = 0;
-        if (rate < sim->guard_min[i] || rate > sim->guard_max[i])
+        double rate = (double)sim->run.guard_spikes[i] / (double)p->size / (window_ms * 1e-3);
+        sim->run.guard_spikes[i] = 0;
+        if (rate < sim->config.guard_min[i] || rate > sim->config.guard_max[i])
             return lc_error(&sim->ctx, LEINAO_GUARD,
                             "population %s: rate %.4g Hz in (%g, %g] ms is outside the guard "
                             "[%g, %g] Hz; the run stops here",
-                            p->name, rate, (double)step_end * sim->dt - window_ms,
-                            (double)step_end * sim->dt, sim->guard_min[i], sim->guard_max[i]);
+                            p->name, rate, (double)step_end * sim->config.dt - window_ms,
+                            (double)step_end * sim->config.dt, sim->config.guard_min[i], sim->config.guard_max[i]);
     }
-    sim->guard_next += sim->guard_steps;
+    sim->run.guard_next += sim->config.guard_steps;
     return LEINAO_OK;
 }
 
@@ -353,19 +353,19 @@ static leinao_status serial_phase(leinao_sim *sim, int64_t step, int n)
     leinao_status st = numeric_failure(sim, step + n);
     if (!st)
         st = write_samples(sim, step, n);
-    for (int i = 0; i < sim->n_pops && !st; i++) {
-        lpopulation *p = sim->pops[i];
+    for (int i = 0; i < sim->net.n_pops && !st; i++) {
+        lpopulation *p = sim->net.pops[i];
         if (p->model->kind != LM_NEURON)
             continue;
         gather(sim, p);
         count_spikes(sim, p, step);
-        if (sim->guard_spikes && i < sim->guard_pops)
-            sim->guard_spikes[i] += p->spikes.count;
+        if (sim->run.guard_spikes && i < sim->config.guard_pops)
+            sim->run.guard_spikes[i] += p->spikes.count;
         st = record(sim, p, step, n);
         if (!st && p->archive)
             st = archive_spikes(sim, p, step);
-        for (int k = 0; k < sim->n_projs && !st; k++)
-            if (sim->projs[k]->src == i && sim->prepass[k])
+        for (int k = 0; k < sim->net.n_projs && !st; k++)
+            if (sim->net.projs[k]->src == i && sim->eng.prepass[k])
                 prepass(sim, k, p, step);
     }
     return st ? st : check_guard(sim, step + n);
@@ -377,43 +377,43 @@ leinao_status leinao_run(leinao_sim *sim, leinao_progress_fn progress, void *use
         return lc_error(&sim->ctx, LEINAO_STATE,
                         sim->phase == LSIM_DECLARING ? "leinao_build must come before leinao_run"
                                                      : "the run is finished");
-    double t0 = lc_wall_seconds(), wall_before = sim->run_wall;
+    double t0 = lc_wall_seconds(), wall_before = sim->run.run_wall;
     uint64_t neurons = 0;
-    for (int i = 0; i < sim->n_pops; i++)
-        if (sim->pops[i]->model->kind == LM_NEURON)
-            neurons += sim->pops[i]->size;
-    while (sim->step < sim->n_steps) {
-        int64_t step = sim->step;
-        int n = (int)(sim->n_steps - step < sim->min_delay ? sim->n_steps - step : sim->min_delay);
-        sim->slice_step = step;
-        sim->slice_n = n;
+    for (int i = 0; i < sim->net.n_pops; i++)
+        if (sim->net.pops[i]->model->kind == LM_NEURON)
+            neurons += sim->net.pops[i]->size;
+    while (sim->run.step < sim->run.n_steps) {
+        int64_t step = sim->run.step;
+        int n = (int)(sim->run.n_steps - step < sim->net.min_delay ? sim->run.n_steps - step : sim->net.min_delay);
+        sim->eng.slice_step = step;
+        sim->eng.slice_n = n;
         double w0 = lc_wall_seconds();
-        lpool_run(&sim->pool, update_job, sim);
+        lpool_run(&sim->eng.pool, update_job, sim);
         double w1 = lc_wall_seconds();
         leinao_status st = serial_phase(sim, step, n);
         double w2 = lc_wall_seconds();
         if (!st)
-            lpool_run(&sim->pool, deliver_job, sim);
+            lpool_run(&sim->eng.pool, deliver_job, sim);
         double w3 = lc_wall_seconds();
-        sim->phase_wall[0] += w1 - w0;
-        sim->phase_wall[1] += w2 - w1;
-        sim->phase_wall[2] += w3 - w2;
-        sim->events = 0;
-        for (int t = 0; t < sim->n_threads; t++)
-            sim->events += sim->thread[t].events;
-        sim->step = step + n;
-        sim->run_wall = wall_before + lc_wall_seconds() - t0;
+        sim->run.phase_wall[0] += w1 - w0;
+        sim->run.phase_wall[1] += w2 - w1;
+        sim->run.phase_wall[2] += w3 - w2;
+        sim->run.events = 0;
+        for (int t = 0; t < sim->part.n_threads; t++)
+            sim->run.events += sim->eng.thread[t].events;
+        sim->run.step = step + n;
+        sim->run.run_wall = wall_before + lc_wall_seconds() - t0;
         if (st) {
-            sim->failed = 1;
+            sim->run.failed = 1;
             return st;
         }
         if (progress) {
-            leinao_progress info = {(double)sim->step * sim->dt, sim->duration,
-                                    lc_wall_seconds() - t0, sim->spikes, neurons};
+            leinao_progress info = {(double)sim->run.step * sim->config.dt, sim->config.duration,
+                                    lc_wall_seconds() - t0, sim->run.spikes, neurons};
             if (progress(user, &info)) {
-                sim->interrupted = 1;
+                sim->run.interrupted = 1;
                 return lc_error(&sim->ctx, LEINAO_INTERRUPTED, "run interrupted at t = %g ms",
-                                (double)sim->step * sim->dt);
+                                (double)sim->run.step * sim->config.dt);
             }
         }
     }
@@ -423,9 +423,9 @@ leinao_status leinao_run(leinao_sim *sim, leinao_progress_fn progress, void *use
 leinao_status leinao_get_population_stats(const leinao_sim *sim, int pop,
                                           leinao_population_stats *out)
 {
-    if (pop < 0 || pop >= sim->n_pops)
+    if (pop < 0 || pop >= sim->net.n_pops)
         return LEINAO_NOT_FOUND;
-    const lpopulation *p = sim->pops[pop];
+    const lpopulation *p = sim->net.pops[pop];
     memset(out, 0, sizeof *out);
     out->name = p->name;
     out->model = p->model->name;
@@ -435,7 +435,7 @@ leinao_status leinao_get_population_stats(const leinao_sim *sim, int pop,
     out->cv_isi = NAN;
     if (out->is_device || !p->count)
         return LEINAO_OK;
-    double window = ((double)sim->step * sim->dt - sim->transient) * 1e-3;
+    double window = ((double)sim->run.step * sim->config.dt - sim->config.transient) * 1e-3;
     double cv_sum = 0.0;
     uint64_t cv_n = 0;
     for (uint32_t i = 0; i < p->size; i++) {
@@ -455,39 +455,39 @@ leinao_status leinao_get_population_stats(const leinao_sim *sim, int pop,
 leinao_status leinao_get_run_stats(const leinao_sim *sim, leinao_run_stats *out)
 {
     memset(out, 0, sizeof *out);
-    for (int i = 0; i < sim->n_pops; i++)
-        if (sim->pops[i]->model->kind == LM_NEURON)
-            out->neurons += sim->pops[i]->size;
-    out->synapses = sim->synapses;
-    out->events = sim->events;
-    out->build_wall = sim->build_wall;
-    out->run_wall = sim->run_wall;
-    out->update_wall = sim->phase_wall[0];
-    out->exchange_wall = sim->phase_wall[1];
-    out->deliver_wall = sim->phase_wall[2];
-    out->t_simulated = (double)sim->step * sim->dt;
-    out->real_time_factor = out->t_simulated > 0 ? sim->run_wall / (out->t_simulated * 1e-3) : NAN;
-    out->events_per_second = sim->run_wall > 0 ? (double)sim->events / sim->run_wall : NAN;
+    for (int i = 0; i < sim->net.n_pops; i++)
+        if (sim->net.pops[i]->model->kind == LM_NEURON)
+            out->neurons += sim->net.pops[i]->size;
+    out->synapses = sim->net.synapses;
+    out->events = sim->run.events;
+    out->build_wall = sim->run.build_wall;
+    out->run_wall = sim->run.run_wall;
+    out->update_wall = sim->run.phase_wall[0];
+    out->exchange_wall = sim->run.phase_wall[1];
+    out->deliver_wall = sim->run.phase_wall[2];
+    out->t_simulated = (double)sim->run.step * sim->config.dt;
+    out->real_time_factor = out->t_simulated > 0 ? sim->run.run_wall / (out->t_simulated * 1e-3) : NAN;
+    out->events_per_second = sim->run.run_wall > 0 ? (double)sim->run.events / sim->run.run_wall : NAN;
     out->peak_bytes = sim->ctx.peak_bytes;
-    out->seed = sim->seed;
-    out->threads = sim->threads;
-    out->interrupted = sim->interrupted;
-    out->populations = sim->n_pops;
-    out->name = sim->name ? sim->name : "";
+    out->seed = sim->config.seed;
+    out->threads = sim->config.threads;
+    out->interrupted = sim->run.interrupted;
+    out->populations = sim->net.n_pops;
+    out->name = sim->config.name ? sim->config.name : "";
     return LEINAO_OK;
 }
 
 int leinao_projection_count(const leinao_sim *sim)
 {
-    return sim->n_projs;
+    return sim->net.n_projs;
 }
 
 leinao_status leinao_get_projection_stats(const leinao_sim *sim, int proj,
                                           leinao_projection_stats *out)
 {
-    if (proj < 0 || proj >= sim->n_projs)
+    if (proj < 0 || proj >= sim->net.n_projs)
         return LEINAO_NOT_FOUND;
-    const lprojection *p = sim->projs[proj];
+    const lprojection *p = sim->net.projs[proj];
     memset(out, 0, sizeof *out);
     out->source = p->src;
     out->target = p->tgt;

@@ -22,11 +22,11 @@ leinao_status leinao_open_with_allocator(leinao_sim **out, leinao_alloc_fn alloc
     if (!sim)
         return LEINAO_NOMEM;
     sim->ctx = ctx;
-    sim->dt = 0.1;
-    sim->duration = 1000.0;
-    sim->seed = 12345;
-    sim->threads = 1;
-    sim->pool.n = 1;
+    sim->config.dt = 0.1;
+    sim->config.duration = 1000.0;
+    sim->config.seed = 12345;
+    sim->config.threads = 1;
+    sim->eng.pool.n = 1;
     *out = sim;
     return LEINAO_OK;
 }
@@ -41,25 +41,25 @@ void leinao_close(leinao_sim *sim)
     if (!sim)
         return;
     lctx *ctx = &sim->ctx;
-    lpool_destroy(&sim->pool);
+    lpool_destroy(&sim->eng.pool);
     lsim_close_sinks(sim);
-    for (int t = 0; sim->thread && t < sim->n_threads; t++) {
-        lthread *th = &sim->thread[t];
-        for (int i = 0; th->spikes && i < sim->n_pops; i++) {
+    for (int t = 0; sim->eng.thread && t < sim->part.n_threads; t++) {
+        lthread *th = &sim->eng.thread[t];
+        for (int i = 0; th->spikes && i < sim->net.n_pops; i++) {
             lc_free(ctx, th->spikes[i].index);
             lc_free(ctx, th->spikes[i].step);
         }
         lc_free(ctx, th->spikes);
         lc_free(ctx, th->keys);
     }
-    for (int k = 0; k < sim->n_projs; k++) {
-        if (sim->split)
-            lc_free(ctx, sim->split[k]);
-        if (sim->prepass)
-            lc_free(ctx, sim->prepass[k]);
+    for (int k = 0; k < sim->net.n_projs; k++) {
+        if (sim->part.split)
+            lc_free(ctx, sim->part.split[k]);
+        if (sim->eng.prepass)
+            lc_free(ctx, sim->eng.prepass[k]);
     }
-    for (int i = 0; i < sim->n_sinks; i++) {
-        lspike_sink *s = sim->sinks[i];
+    for (int i = 0; i < sim->out.n_sinks; i++) {
+        lspike_sink *s = sim->out.sinks[i];
         if (s->ops && s->ops->destroy)
             s->ops->destroy(s, sim);
         lc_free(ctx, s->path);
@@ -67,21 +67,21 @@ void leinao_close(leinao_sim *sim)
         lc_free(ctx, s->pops);
         lc_free(ctx, s);
     }
-    for (int i = 0; i < sim->n_recorders; i++) {
-        lstate_recorder *r = sim->recorders[i];
+    for (int i = 0; i < sim->out.n_recorders; i++) {
+        lstate_recorder *r = sim->out.recorders[i];
         if (r->ops && r->ops->destroy)
             r->ops->destroy(r, sim);
         void *parts[] = {r->vars, r->neurons, r->path, r->format, r->frames, r};
         for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++)
             lc_free(ctx, parts[k]);
     }
-    for (int i = 0; i < sim->n_pops; i++)
-        lpop_destroy(ctx, sim->pops[i]);
-    for (int i = 0; i < sim->n_projs; i++)
-        lproj_free(ctx, sim->projs[i]);
-    void *blocks[] = {sim->guard_min, sim->guard_max, sim->guard_spikes, sim->split, sim->prepass, sim->thread, sim->workers, sim->range,
-                      sim->sinks, sim->recorders, sim->pops, sim->projs, sim->delivery, sim->name,
-                      sim->out_dir, sim->scratch_times, sim->scratch_ids, sim->scratch_count};
+    for (int i = 0; i < sim->net.n_pops; i++)
+        lpop_destroy(ctx, sim->net.pops[i]);
+    for (int i = 0; i < sim->net.n_projs; i++)
+        lproj_free(ctx, sim->net.projs[i]);
+    void *blocks[] = {sim->config.guard_min, sim->config.guard_max, sim->run.guard_spikes, sim->part.split, sim->eng.prepass, sim->eng.thread, sim->eng.workers, sim->part.range,
+                      sim->out.sinks, sim->out.recorders, sim->net.pops, sim->net.projs, sim->eng.delivery, sim->config.name,
+                      sim->config.out_dir, sim->eng.scratch_times, sim->eng.scratch_ids, sim->eng.scratch_count};
     for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
         lc_free(ctx, blocks[i]);
     lctx copy = *ctx;
@@ -119,11 +119,11 @@ leinao_status leinao_configure(leinao_sim *sim, double dt, double duration, uint
                         "duration / dt must be < 2^32 steps, got %.0f", steps);
     if (threads < 1 || threads > 1024)
         return lc_error(&sim->ctx, LEINAO_INVALID, "threads must be in 1..1024, got %d", threads);
-    sim->dt = dt;
-    sim->duration = duration;
-    sim->seed = seed;
-    sim->threads = threads;
-    sim->configured = 1;
+    sim->config.dt = dt;
+    sim->config.duration = duration;
+    sim->config.seed = seed;
+    sim->config.threads = threads;
+    sim->config.configured = 1;
     return LEINAO_OK;
 }
 
@@ -131,7 +131,7 @@ leinao_status leinao_set_transient(leinao_sim *sim, double transient)
 {
     if (!(transient >= 0.0) || !isfinite(transient))
         return lc_error(&sim->ctx, LEINAO_INVALID, "transient must be >= 0, got %g", transient);
-    sim->transient = transient;
+    sim->config.transient = transient;
     return LEINAO_OK;
 }
 
@@ -140,8 +140,8 @@ leinao_status leinao_set_name(leinao_sim *sim, const char *name)
     char *copy = lc_strdup(&sim->ctx, name);
     if (!copy)
         return LEINAO_NOMEM;
-    lc_free(&sim->ctx, sim->name);
-    sim->name = copy;
+    lc_free(&sim->ctx, sim->config.name);
+    sim->config.name = copy;
     return LEINAO_OK;
 }
 
@@ -151,41 +151,41 @@ leinao_status leinao_set_rate_guard(leinao_sim *sim, int pop, double min_rate, d
     leinao_status st = declaring(sim);
     if (st)
         return st;
-    if (pop < -1 || pop >= sim->n_pops)
+    if (pop < -1 || pop >= sim->net.n_pops)
         return lc_error(&sim->ctx, LEINAO_NOT_FOUND, "no population with id %d", pop);
     if (!(min_rate >= 0.0) || !(max_rate >= min_rate))
         return lc_error(&sim->ctx, LEINAO_INVALID,
                         "a rate guard needs 0 <= min <= max, got min = %g, max = %g", min_rate,
                         max_rate);
     double steps;
-    if (!(window > 0.0) || !lgrid_steps(window, sim->dt, &steps) || !(steps < 4294967295.0))
+    if (!(window > 0.0) || !lgrid_steps(window, sim->config.dt, &steps) || !(steps < 4294967295.0))
         return lc_error(&sim->ctx, LEINAO_INVALID,
                         "the guard window must be a positive multiple of dt = %g ms, got %g",
-                        sim->dt, window);
-    size_t n = (size_t)sim->n_pops;
-    if (!sim->guard_min) {
-        sim->guard_min = lc_malloc(&sim->ctx, (n + 1) * sizeof(double));
-        sim->guard_max = lc_malloc(&sim->ctx, (n + 1) * sizeof(double));
-        sim->guard_spikes = lc_calloc(&sim->ctx, n + 1, sizeof(uint64_t));
-        if (!sim->guard_min || !sim->guard_max || !sim->guard_spikes)
+                        sim->config.dt, window);
+    size_t n = (size_t)sim->net.n_pops;
+    if (!sim->config.guard_min) {
+        sim->config.guard_min = lc_malloc(&sim->ctx, (n + 1) * sizeof(double));
+        sim->config.guard_max = lc_malloc(&sim->ctx, (n + 1) * sizeof(double));
+        sim->run.guard_spikes = lc_calloc(&sim->ctx, n + 1, sizeof(uint64_t));
+        if (!sim->config.guard_min || !sim->config.guard_max || !sim->run.guard_spikes)
             return LEINAO_NOMEM;
         for (size_t i = 0; i < n; i++) {
-            sim->guard_min[i] = 0.0;
-            sim->guard_max[i] = INFINITY;
+            sim->config.guard_min[i] = 0.0;
+            sim->config.guard_max[i] = INFINITY;
         }
-        sim->guard_pops = (int)n;
+        sim->config.guard_pops = (int)n;
     }
-    if (pop >= sim->guard_pops)
+    if (pop >= sim->config.guard_pops)
         return lc_error(&sim->ctx, LEINAO_INVALID,
                         "set rate guards after declaring every population they concern");
-    for (int i = 0; i < sim->guard_pops; i++) {
+    for (int i = 0; i < sim->config.guard_pops; i++) {
         if (pop >= 0 && i != pop)
             continue;
-        sim->guard_min[i] = min_rate;
-        sim->guard_max[i] = max_rate;
+        sim->config.guard_min[i] = min_rate;
+        sim->config.guard_max[i] = max_rate;
     }
-    sim->guard_steps = (int64_t)steps;
-    sim->guard_next = sim->guard_steps;
+    sim->config.guard_steps = (int64_t)steps;
+    sim->run.guard_next = sim->config.guard_steps;
     return LEINAO_OK;
 }
 
@@ -201,8 +201,8 @@ static int valid_identifier(const char *s)
 
 int leinao_population_id(const leinao_sim *sim, const char *name)
 {
-    for (int i = 0; i < sim->n_pops; i++)
-        if (strcmp(sim->pops[i]->name, name) == 0)
+    for (int i = 0; i < sim->net.n_pops; i++)
+        if (strcmp(sim->net.pops[i]->name, name) == 0)
             return i;
     return -1;
 }
@@ -240,27 +240,27 @@ leinao_status leinao_add_population(leinao_sim *sim, const char *name, const cha
     if (size == 0 || size > 0xFFFFFFFEu)
         return lc_error(&sim->ctx, LEINAO_INVALID, "size must be > 0 and < 2^32, got %llu",
                         (unsigned long long)size);
-    if (sim->n_pops >= 0xFFFF)
+    if (sim->net.n_pops >= 0xFFFF)
         return lc_error(&sim->ctx, LEINAO_INVALID, "too many populations");
-    lpopulation **pops = grow(&sim->ctx, sim->pops, sim->n_pops, sizeof *pops);
+    lpopulation **pops = grow(&sim->ctx, sim->net.pops, sim->net.n_pops, sizeof *pops);
     if (!pops)
         return LEINAO_NOMEM;
-    sim->pops = pops;
-    st = lpop_create(&sim->ctx, &pops[sim->n_pops], sim->n_pops, name, m, (uint32_t)size);
+    sim->net.pops = pops;
+    st = lpop_create(&sim->ctx, &pops[sim->net.n_pops], sim->net.n_pops, name, m, (uint32_t)size);
     if (st)
         return st;
     if (id)
-        *id = sim->n_pops;
-    sim->n_pops++;
+        *id = sim->net.n_pops;
+    sim->net.n_pops++;
     return LEINAO_OK;
 }
 
 static leinao_status get_pop(leinao_sim *sim, int pop, lpopulation **out)
 {
     *out = NULL;
-    if (pop < 0 || pop >= sim->n_pops)
+    if (pop < 0 || pop >= sim->net.n_pops)
         return lc_error(&sim->ctx, LEINAO_NOT_FOUND, "no population with id %d", pop);
-    *out = sim->pops[pop];
+    *out = sim->net.pops[pop];
     return declaring(sim);
 }
 
@@ -335,42 +335,42 @@ leinao_status leinao_connect(leinao_sim *sim, int src, int tgt, const leinao_rul
                         pt->name, pt->model->name);
     if ((st = check_dist(&sim->ctx, "weight", weight)) || (st = check_dist(&sim->ctx, "delay", delay)))
         return st;
-    if (sim->n_projs >= 0xFFFFFF)
+    if (sim->net.n_projs >= 0xFFFFFF)
         return lc_error(&sim->ctx, LEINAO_INVALID, "too many projections");
     lprojection *p = lc_calloc(&sim->ctx, 1, sizeof *p);
     if (!p)
         return LEINAO_NOMEM;
-    p->id = sim->n_projs;
+    p->id = sim->net.n_projs;
     p->src = src;
     p->tgt = tgt;
     p->rule = *rule;
     p->weight = *weight;
     p->delay = *delay;
     lproj_set_synapse(&sim->ctx, p, "static_synapse");
-    st = lproj_check(&sim->ctx, p, ps->size, pt->size, src == tgt, sim->dt);
+    st = lproj_check(&sim->ctx, p, ps->size, pt->size, src == tgt, sim->config.dt);
     if (!st && ps->model->kind == LM_DEVICE && ps->model->output_port == LPORT_CURRENT &&
         pt->model->port_buffer[LPORT_CURRENT] < 0)
         st = lc_error(&sim->ctx, LEINAO_INVALID, "%s has no current input for a %s",
                       pt->model->name, ps->model->name);
-    lprojection **projs = st ? NULL : grow(&sim->ctx, sim->projs, sim->n_projs, sizeof *projs);
+    lprojection **projs = st ? NULL : grow(&sim->ctx, sim->net.projs, sim->net.n_projs, sizeof *projs);
     if (!projs) {
         lc_free(&sim->ctx, p);
         return st ? st : LEINAO_NOMEM;
     }
-    sim->projs = projs;
-    projs[sim->n_projs] = p;
+    sim->net.projs = projs;
+    projs[sim->net.n_projs] = p;
     if (id)
-        *id = sim->n_projs;
-    sim->n_projs++;
+        *id = sim->net.n_projs;
+    sim->net.n_projs++;
     return LEINAO_OK;
 }
 
 static leinao_status get_proj(leinao_sim *sim, int proj, lprojection **out)
 {
     *out = NULL;
-    if (proj < 0 || proj >= sim->n_projs)
+    if (proj < 0 || proj >= sim->net.n_projs)
         return lc_error(&sim->ctx, LEINAO_NOT_FOUND, "no projection with id %d", proj);
-    *out = sim->projs[proj];
+    *out = sim->net.projs[proj];
     return declaring(sim);
 }
 
@@ -380,10 +380,10 @@ leinao_status leinao_set_synapse(leinao_sim *sim, int proj, const char *model)
     leinao_status st = get_proj(sim, proj, &p);
     if (st || (st = lproj_set_synapse(&sim->ctx, p, model)))
         return st;
-    if (p->syn->plastic && sim->pops[p->src]->model->kind != LM_NEURON)
+    if (p->syn->plastic && sim->net.pops[p->src]->model->kind != LM_NEURON)
         return lc_error(&sim->ctx, LEINAO_INVALID,
                         "%s needs neurons as source, not a %s (relay it through a parrot_neuron)",
-                        model, sim->pops[p->src]->model->name);
+                        model, sim->net.pops[p->src]->model->name);
     return LEINAO_OK;
 }
 
@@ -396,12 +396,12 @@ leinao_status leinao_set_synapse_param(leinao_sim *sim, int proj, const char *na
 
 char *lsim_output_path(leinao_sim *sim, const char *path)
 {
-    if (!sim->out_dir || path[0] == '/')
+    if (!sim->config.out_dir || path[0] == '/')
         return lc_strdup(&sim->ctx, path);
-    size_t a = strlen(sim->out_dir), b = strlen(path);
+    size_t a = strlen(sim->config.out_dir), b = strlen(path);
     char *full = lc_malloc(&sim->ctx, a + b + 2);
     if (full) {
-        memcpy(full, sim->out_dir, a);
+        memcpy(full, sim->config.out_dir, a);
         full[a] = '/';
         memcpy(full + a + 1, path, b + 1);
     }
@@ -410,37 +410,37 @@ char *lsim_output_path(leinao_sim *sim, const char *path)
 
 leinao_status lsim_add_sink(leinao_sim *sim, lspike_sink *sink)
 {
-    lspike_sink **sinks = grow(&sim->ctx, sim->sinks, sim->n_sinks, sizeof *sinks);
+    lspike_sink **sinks = grow(&sim->ctx, sim->out.sinks, sim->out.n_sinks, sizeof *sinks);
     if (!sinks)
         return LEINAO_NOMEM;
-    sim->sinks = sinks;
-    sinks[sim->n_sinks++] = sink;
+    sim->out.sinks = sinks;
+    sinks[sim->out.n_sinks++] = sink;
     return LEINAO_OK;
 }
 
 leinao_status lsim_add_recorder(leinao_sim *sim, lstate_recorder *rec)
 {
-    lstate_recorder **recs = grow(&sim->ctx, sim->recorders, sim->n_recorders, sizeof *recs);
+    lstate_recorder **recs = grow(&sim->ctx, sim->out.recorders, sim->out.n_recorders, sizeof *recs);
     if (!recs)
         return LEINAO_NOMEM;
-    sim->recorders = recs;
-    recs[sim->n_recorders++] = rec;
+    sim->out.recorders = recs;
+    recs[sim->out.n_recorders++] = rec;
     return LEINAO_OK;
 }
 
 lspike_sink *lsim_find_sink(leinao_sim *sim, const char *path)
 {
-    for (int i = 0; i < sim->n_sinks; i++)
-        if (strcmp(sim->sinks[i]->path, path) == 0)
-            return sim->sinks[i];
+    for (int i = 0; i < sim->out.n_sinks; i++)
+        if (strcmp(sim->out.sinks[i]->path, path) == 0)
+            return sim->out.sinks[i];
     return NULL;
 }
 
 leinao_status lsim_close_sinks(leinao_sim *sim)
 {
     leinao_status first = LEINAO_OK;
-    for (int i = 0; i < sim->n_sinks; i++) {
-        lspike_sink *s = sim->sinks[i];
+    for (int i = 0; i < sim->out.n_sinks; i++) {
+        lspike_sink *s = sim->out.sinks[i];
         if (s->is_open) {
             s->is_open = 0;
             leinao_status st = s->ops->close(s, sim);
@@ -448,8 +448,8 @@ leinao_status lsim_close_sinks(leinao_sim *sim)
                 first = st;
         }
     }
-    for (int i = 0; i < sim->n_recorders; i++) {
-        lstate_recorder *r = sim->recorders[i];
+    for (int i = 0; i < sim->out.n_recorders; i++) {
+        lstate_recorder *r = sim->out.recorders[i];
         if (r->is_open) {
             r->is_open = 0;
             leinao_status st = r->ops->close(r, sim);

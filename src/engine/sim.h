@@ -76,57 +76,89 @@ typedef struct ldelivery {
     lsyn_view view;
 } ldelivery;
 
-struct leinao_sim {
-    lctx ctx;
-    double dt, duration, transient;
+/* The handle's state, grouped by lifetime. */
+
+/* Configuration: what the model file or the caller set; lives as long as the handle. */
+typedef struct lconfig {
+    double dt, duration, transient; /* ms */
     uint64_t seed;
     int threads;
     char *name;
+    char *out_dir;
     int configured;
+    /* rate guards: per population [min, max] Hz over windows of guard_steps */
+    double *guard_min, *guard_max;
+    int guard_pops; /* populations the arrays cover (later ones are unguarded) */
+    int64_t guard_steps;
+} lconfig;
 
+/* Network: the populations and projections as declared and, once built, their synapses and
+ * the delays they span. */
+typedef struct lnetwork {
     lpopulation **pops;
     int n_pops;
     lprojection **projs;
-    ldelivery *delivery;
     int n_projs;
+    uint64_t synapses;        /* between neurons */
+    int min_delay, max_delay; /* steps */
+    uint32_t slots;           /* ring-buffer slots: max_delay + min_delay */
+} lnetwork;
+
+/* Partition: which thread owns which neurons and synapses (the seam for MPI ranks). Thread t
+ * owns neurons range[pop * (T + 1) + t] .. [.. + t + 1] of every population; rows are sorted by
+ * target, so its synapses of source i in projection k are split[k][i * (T + 1) + t] ..
+ * [.. + t + 1] (split is NULL with one thread). */
+typedef struct lpartition {
+    int n_threads;
+    uint32_t *range;
+    uint64_t **split;
+} lpartition;
+
+/* Run state: what changes while running, beside the populations' state arrays, ring buffers,
+ * spike statistics and archives and the projections' plastic weights and per-source state
+ * (together: what a checkpoint holds). */
+typedef struct lrun {
+    int64_t step, n_steps;
+    uint64_t *guard_spikes; /* per population, in the current guard window */
+    int64_t guard_next;
+    uint64_t events, spikes;
+    int interrupted, failed;
+    double build_wall, run_wall; /* seconds */
+    double phase_wall[3];        /* seconds in the slices' update, serial and delivery phases */
+} lrun;
+
+/* The engine's working memory: threads, delivery views and per-slice scratch, remade by each
+ * build; nothing in it outlives a slice. */
+typedef struct lengine {
+    lpool pool;
+    lpool_worker *workers;
+    lthread *thread;
+    ldelivery *delivery; /* per projection */
+    double **prepass;    /* per plastic projection: per spike of the slice, from on_pre_spike */
+    double *scratch_times;
+    uint64_t *scratch_ids;
+    uint32_t *scratch_count;
+    int64_t slice_step;
+    int slice_n;
+} lengine;
+
+/* Outputs: declared recordings, with their files' state once built. */
+typedef struct loutputs {
     lspike_sink **sinks;
     int n_sinks;
     lstate_recorder **recorders;
     int n_recorders;
-    char *out_dir;
+} loutputs;
 
+struct leinao_sim {
+    lctx ctx;
     enum lsim_phase phase;
-    int64_t step, n_steps;
-    int min_delay, max_delay; /* steps */
-    uint32_t slots;
-    double *scratch_times;
-    uint64_t *scratch_ids;
-    uint32_t *scratch_count;
-
-    /* threads: thread t owns neurons range[pop * (T + 1) + t] .. [.. + t + 1] of every
-     * population; rows are sorted by target, so its synapses of source i in projection k are
-     * split[k][i * (T + 1) + t] .. [.. + t + 1] (split is NULL with one thread) */
-    int n_threads;
-    uint32_t *range;
-    uint64_t **split;
-    lthread *thread;
-    lpool pool;
-    lpool_worker *workers;
-    double **prepass; /* per plastic projection: per spike of the slice, its source's state */
-    int64_t slice_step;
-    int slice_n;
-    double phase_wall[3]; /* seconds in the slices' update, serial and delivery phases */
-
-    /* rate guard: per population [min, max] Hz over windows of guard_steps */
-    double *guard_min, *guard_max;
-    uint64_t *guard_spikes;
-    int guard_pops; /* populations the arrays cover (later ones are unguarded) */
-    int64_t guard_steps, guard_next;
-
-    /* run statistics */
-    uint64_t synapses, events, spikes;
-    double build_wall, run_wall;
-    int interrupted, failed;
+    lconfig config;
+    lnetwork net;
+    lpartition part;
+    lrun run;
+    lengine eng;
+    loutputs out;
 };
 
 /* Joins the output directory and a relative path (absolute paths are kept); caller frees. */
@@ -148,19 +180,19 @@ void lsim_deliver_devices(leinao_sim *sim, int64_t step, int n, int t);
 static inline void lsim_row(const leinao_sim *sim, int k, uint32_t i, int t, uint64_t *begin,
                             uint64_t *end)
 {
-    if (!sim->split) {
-        *begin = sim->projs[k]->row[i];
-        *end = sim->projs[k]->row[i + 1];
+    if (!sim->part.split) {
+        *begin = sim->net.projs[k]->row[i];
+        *end = sim->net.projs[k]->row[i + 1];
         return;
     }
-    const uint64_t *s = sim->split[k] + (size_t)i * (size_t)(sim->n_threads + 1);
+    const uint64_t *s = sim->part.split[k] + (size_t)i * (size_t)(sim->part.n_threads + 1);
     *begin = s[t];
     *end = s[t + 1];
 }
 
 static inline uint32_t lsim_lo(const leinao_sim *sim, int pop, int t)
 {
-    return sim->range[(size_t)pop * (size_t)(sim->n_threads + 1) + (size_t)t];
+    return sim->part.range[(size_t)pop * (size_t)(sim->part.n_threads + 1) + (size_t)t];
 }
 
 #endif

@@ -32,7 +32,7 @@ static leinao_status csv_write(lspike_sink *sink, leinao_sim *sim, int pop, cons
                                const uint64_t *ids, size_t n)
 {
     csv_file *f = sink->impl;
-    const char *name = sim->pops[pop]->name;
+    const char *name = sim->net.pops[pop]->name;
     for (size_t i = 0; i < n; i++)
         if (fprintf(f->out, "%.17g,%s,%llu\n", times[i], name, (unsigned long long)ids[i]) < 0)
             return lc_error(&sim->ctx, LEINAO_IO, "%s: cannot write: %s", f->path,

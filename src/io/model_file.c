@@ -442,7 +442,7 @@ static leinao_status load_population(loader *L, const char *name, ynode *p)
         pop(L, mark);
     }
     /* rules between parameters, reported at the population */
-    if (!st && (st = lpop_resolve(L->ctx, L->sim->pops[id], L->sim->dt)))
+    if (!st && (st = lpop_resolve(L->ctx, L->sim->net.pops[id], L->sim->config.dt)))
         st = api_fail(L, p, st);
     return st;
 }
@@ -477,8 +477,8 @@ static leinao_status population_ref(loader *L, ynode *n, int *id)
         return LEINAO_OK;
     lsuggest sg;
     lsuggest_init(&sg, name);
-    for (int i = 0; i < L->sim->n_pops; i++)
-        lsuggest_offer(&sg, L->sim->pops[i]->name);
+    for (int i = 0; i < L->sim->net.n_pops; i++)
+        lsuggest_offer(&sg, L->sim->net.pops[i]->name);
     const char *best = lsuggest_best(&sg);
     if (best)
         return fail(L, n, "unknown population '%s' (did you mean '%s'?)", name, best);
@@ -637,7 +637,7 @@ static leinao_status load_projection(loader *L, ynode *p)
             pop(L, mark);
         }
         /* rules between the model's parameters, reported at the synapse */
-        if (!st && syn_model->check && (st = syn_model->check(L->ctx, L->sim->projs[id]->syn_params))) {
+        if (!st && syn_model->check && (st = syn_model->check(L->ctx, L->sim->net.projs[id]->syn_params))) {
             mark = push(L, "synapse");
             st = api_fail(L, syn, st);
             pop(L, mark);
@@ -727,9 +727,9 @@ static leinao_status load_state_recording(loader *L, ynode *r, const char *file_
             uint64_t v;
             size_t m2 = push_index(L, i);
             st = as_count(L, neurons->items[i], 0, &v);
-            if (!st && v >= L->sim->pops[id]->size)
+            if (!st && v >= L->sim->net.pops[id]->size)
                 st = fail(L, neurons->items[i], "neuron %llu is not in population '%s' of size %u",
-                          (unsigned long long)v, L->sim->pops[id]->name, L->sim->pops[id]->size);
+                          (unsigned long long)v, L->sim->net.pops[id]->name, L->sim->net.pops[id]->size);
             ids[i] = (uint32_t)v;
             pop(L, m2);
         }
@@ -810,7 +810,7 @@ leinao_status leinao_load_model(leinao_sim *sim, const char *path, const char *c
 {
     static const char *const keys[] = {"name",        "simulation", "analysis", "populations",
                                        "projections", "recordings", "guards",   NULL};
-    if (sim->n_pops || sim->phase != LSIM_DECLARING)
+    if (sim->net.n_pops || sim->phase != LSIM_DECLARING)
         return lc_error(&sim->ctx, LEINAO_STATE, "a model file must be loaded into a fresh handle");
     loader L = {sim, &sim->ctx, ""};
     ynode *root;

@@ -16,16 +16,16 @@ const char *leinao_features(void)
 
 const char *leinao_recording(const leinao_sim *sim, int i, const char **type, const char **format)
 {
-    if (i >= 0 && i < sim->n_sinks) {
+    if (i >= 0 && i < sim->out.n_sinks) {
         *type = "spikes";
-        *format = sim->sinks[i]->format;
-        return sim->sinks[i]->path;
+        *format = sim->out.sinks[i]->format;
+        return sim->out.sinks[i]->path;
     }
-    i -= sim->n_sinks;
-    if (i >= 0 && i < sim->n_recorders) {
+    i -= sim->out.n_sinks;
+    if (i >= 0 && i < sim->out.n_recorders) {
         *type = "state";
-        *format = sim->recorders[i]->format;
-        return sim->recorders[i]->path;
+        *format = sim->out.recorders[i]->format;
+        return sim->out.recorders[i]->path;
     }
     return NULL;
 }
@@ -34,8 +34,8 @@ static int path_taken(leinao_sim *sim, const char *path)
 {
     if (!strcmp(path, "summary.json") || lsim_find_sink(sim, path))
         return 1;
-    for (int i = 0; i < sim->n_recorders; i++)
-        if (!strcmp(sim->recorders[i]->path, path))
+    for (int i = 0; i < sim->out.n_recorders; i++)
+        if (!strcmp(sim->out.recorders[i]->path, path))
             return 1;
     return 0;
 }
@@ -45,12 +45,12 @@ leinao_status leinao_record_spikes(leinao_sim *sim, int pop, const char *path, c
     lctx *ctx = &sim->ctx;
     if (sim->phase != LSIM_DECLARING)
         return lc_error(ctx, LEINAO_STATE, "recordings must be declared before leinao_build");
-    if (pop < 0 || pop >= sim->n_pops)
+    if (pop < 0 || pop >= sim->net.n_pops)
         return lc_error(ctx, LEINAO_NOT_FOUND, "no population with id %d", pop);
-    if (sim->pops[pop]->model->kind != LM_NEURON)
+    if (sim->net.pops[pop]->model->kind != LM_NEURON)
         return lc_error(ctx, LEINAO_INVALID, "population '%s' is a %s: only neurons' spikes are "
                                              "recorded",
-                        sim->pops[pop]->name, sim->pops[pop]->model->name);
+                        sim->net.pops[pop]->name, sim->net.pops[pop]->model->name);
     const lsink_ops *ops = !strcmp(format, "sonata") ? &lsink_sonata_ops
                            : !strcmp(format, "csv")  ? &lsink_csv_ops
                                                      : NULL;
@@ -65,7 +65,7 @@ leinao_status leinao_record_spikes(leinao_sim *sim, int pop, const char *path, c
         for (int i = 0; i < sink->n_pops; i++)
             if (sink->pops[i] == pop)
                 return lc_error(ctx, LEINAO_INVALID, "population '%s' is recorded twice in %s",
-                                sim->pops[pop]->name, path);
+                                sim->net.pops[pop]->name, path);
         int *pops = lc_realloc(ctx, sink->pops, ((size_t)sink->n_pops + 1) * sizeof *pops);
         if (!pops)
             return LEINAO_NOMEM;
@@ -101,9 +101,9 @@ leinao_status leinao_record_state(leinao_sim *sim, int pop, const char *const *v
     lctx *ctx = &sim->ctx;
     if (sim->phase != LSIM_DECLARING)
         return lc_error(ctx, LEINAO_STATE, "recordings must be declared before leinao_build");
-    if (pop < 0 || pop >= sim->n_pops)
+    if (pop < 0 || pop >= sim->net.n_pops)
         return lc_error(ctx, LEINAO_NOT_FOUND, "no population with id %d", pop);
-    const lpopulation *p = sim->pops[pop];
+    const lpopulation *p = sim->net.pops[pop];
     const lmodel *m = p->model;
     if (m->kind != LM_NEURON)
         return lc_error(ctx, LEINAO_INVALID, "population '%s' is a %s: it has no state to record",
@@ -116,10 +116,10 @@ leinao_status leinao_record_state(leinao_sim *sim, int pop, const char *const *v
     if (n_vars == 0 || n_vars > 64)
         return lc_error(ctx, LEINAO_INVALID, "variables: name 1 to 64 state variables");
     double steps;
-    if (!(interval > 0.0) || !lgrid_steps(interval, sim->dt, &steps) || !(steps <= 2147483647.0))
+    if (!(interval > 0.0) || !lgrid_steps(interval, sim->config.dt, &steps) || !(steps <= 2147483647.0))
         return lc_error(ctx, LEINAO_INVALID, "interval must be a positive multiple of dt = %g ms, "
                                              "got %g",
-                        sim->dt, interval);
+                        sim->config.dt, interval);
     if (path_taken(sim, path))
         return lc_error(ctx, LEINAO_INVALID, "%s is already an output of this model", path);
     lstate_recorder *r = lc_calloc(ctx, 1, sizeof *r);
@@ -208,13 +208,13 @@ leinao_status leinao_set_output_dir(leinao_sim *sim, const char *dir, int overwr
     size_t n = strlen(copy);
     while (n > 1 && copy[n - 1] == '/')
         copy[--n] = 0;
-    lc_free(ctx, sim->out_dir);
-    sim->out_dir = copy;
+    lc_free(ctx, sim->config.out_dir);
+    sim->config.out_dir = copy;
     if (!overwrite) {
-        for (int i = -1; i < sim->n_sinks + sim->n_recorders; i++) {
+        for (int i = -1; i < sim->out.n_sinks + sim->out.n_recorders; i++) {
             const char *name = i < 0              ? "summary.json"
-                               : i < sim->n_sinks ? sim->sinks[i]->path
-                                                  : sim->recorders[i - sim->n_sinks]->path;
+                               : i < sim->out.n_sinks ? sim->out.sinks[i]->path
+                                                  : sim->out.recorders[i - sim->out.n_sinks]->path;
             char *path = lsim_output_path(sim, name);
             if (!path)
                 return LEINAO_NOMEM;
@@ -265,7 +265,7 @@ static leinao_status write_summary(leinao_sim *sim, const char *path)
         return lc_error(&sim->ctx, LEINAO_IO, "%s: cannot create: %s", tmp, strerror(errno));
     leinao_run_stats r;
     leinao_get_run_stats(sim, &r);
-    const char *status = sim->failed ? "failed" : r.interrupted ? "interrupted" : "completed";
+    const char *status = sim->run.failed ? "failed" : r.interrupted ? "interrupted" : "completed";
     fputs("{\n  \"leinao_version\": ", f);
     json_string(f, leinao_version());
     fputs(",\n  \"model\": ", f);
@@ -274,13 +274,13 @@ static leinao_status write_summary(leinao_sim *sim, const char *path)
             r.interrupted ? "true" : "false");
     fprintf(f, "  \"seed\": %llu,\n  \"threads\": %d,\n  \"dt_ms\": ", (unsigned long long)r.seed,
             r.threads);
-    json_number(f, sim->dt);
+    json_number(f, sim->config.dt);
     fputs(",\n  \"duration_ms\": ", f);
-    json_number(f, sim->duration);
+    json_number(f, sim->config.duration);
     fputs(",\n  \"simulated_ms\": ", f);
     json_number(f, r.t_simulated);
     fputs(",\n  \"transient_ms\": ", f);
-    json_number(f, sim->transient);
+    json_number(f, sim->config.transient);
     fprintf(f, ",\n  \"neurons\": %llu,\n  \"synapses\": %llu,\n  \"synaptic_events\": %llu,\n",
             (unsigned long long)r.neurons, (unsigned long long)r.synapses,
             (unsigned long long)r.events);
@@ -307,7 +307,7 @@ static leinao_status write_summary(leinao_sim *sim, const char *path)
     fputs(",\n  \"bytes_per_synapse\": ", f);
     json_number(f, r.synapses ? rss / (double)r.synapses : NAN);
     fputs(",\n  \"populations\": {", f);
-    for (int i = 0; i < sim->n_pops; i++) {
+    for (int i = 0; i < sim->net.n_pops; i++) {
         leinao_population_stats p;
         leinao_get_population_stats(sim, i, &p);
         fputs(i ? ",\n    " : "\n    ", f);
@@ -328,9 +328,9 @@ static leinao_status write_summary(leinao_sim *sim, const char *path)
         leinao_projection_stats p;
         leinao_get_projection_stats(sim, i, &p);
         fputs(i ? ",\n    {\"source\": " : "\n    {\"source\": ", f);
-        json_string(f, sim->pops[p.source]->name);
+        json_string(f, sim->net.pops[p.source]->name);
         fputs(", \"target\": ", f);
-        json_string(f, sim->pops[p.target]->name);
+        json_string(f, sim->net.pops[p.target]->name);
         fputs(", \"synapse_model\": ", f);
         json_string(f, p.synapse_model);
         fprintf(f, ", \"synapses\": %llu, \"weight_mean_initial\": ", (unsigned long long)p.synapses);
@@ -361,7 +361,7 @@ leinao_status leinao_finish(leinao_sim *sim)
         return lc_error(&sim->ctx, LEINAO_STATE, "nothing to finish: the network is not built");
     sim->phase = LSIM_FINISHED;
     leinao_status st = lsim_close_sinks(sim);
-    if (sim->out_dir) {
+    if (sim->config.out_dir) {
         char *path = lsim_output_path(sim, "summary.json");
         if (!path)
             return LEINAO_NOMEM;

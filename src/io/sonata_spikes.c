@@ -100,7 +100,7 @@ static leinao_status sonata_open(lspike_sink *sink, leinao_sim *sim, const char 
     uint32_t magic = 0x0A7A, version[2] = {0, 1};
     hid_t spikes = -1;
     int ok = lh5_attr(f->file, "magic", H5T_NATIVE_UINT32, &magic, 1) &&
-             lh5_string_attr(f->file, "model_name", sim->name ? sim->name : "") &&
+             lh5_string_attr(f->file, "model_name", sim->config.name ? sim->config.name : "") &&
              lh5_attr(f->file, "version", H5T_NATIVE_UINT32, version, 2) &&
              (spikes = lh5_group(f->file, "spikes")) >= 0;
     /* sorting is an enum attribute as libsonata reads it: none 0, by_id 1, by_time 2 */
@@ -111,8 +111,8 @@ static leinao_status sonata_open(lspike_sink *sink, leinao_sim *sim, const char 
     H5Tenum_insert(sorting, "by_time", &values[2]);
     for (int i = 0; ok && i < f->n_pops; i++) {
         sonata_pop *p = &f->pops[i];
-        const char *name = sim->pops[p->pop]->name;
-        uint64_t n_nodes = sim->pops[p->pop]->size;
+        const char *name = sim->net.pops[p->pop]->name;
+        uint64_t n_nodes = sim->net.pops[p->pop]->size;
         ok = (p->group = lh5_group(spikes, name)) >= 0 &&
              lh5_attr(p->group, "sorting", sorting, &values[2], 1) &&
              lh5_attr(p->group, "n_nodes", H5T_NATIVE_UINT64, &n_nodes, 1) &&

@@ -66,7 +66,7 @@ static leinao_status sonata_open(lstate_recorder *r, leinao_sim *sim, const char
                 elements[j * (size_t)r->n_vars + (size_t)v] = (uint32_t)v;
         }
     }
-    const lpopulation *pop = sim->pops[r->pop];
+    const lpopulation *pop = sim->net.pops[r->pop];
     char names[512], units[512];
     names_and_units(r, pop->model, names, units, sizeof names);
     hid_t report = -1, group = -1, mapping = -1;
@@ -74,8 +74,8 @@ static leinao_status sonata_open(lstate_recorder *r, leinao_sim *sim, const char
         f->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
         hsize_t dims[2] = {0, f->columns}, max[2] = {H5S_UNLIMITED, f->columns};
         hsize_t chunk[2] = {65536 / (f->columns * sizeof(double)) + 1, f->columns}; /* 64 KiB */
-        double time[3] = {r->interval_steps * sim->dt, r->interval_steps * sim->dt,
-                          r->interval_steps * sim->dt};
+        double time[3] = {r->interval_steps * sim->config.dt, r->interval_steps * sim->config.dt,
+                          r->interval_steps * sim->config.dt};
         hid_t space = H5Screate_simple(2, dims, max), props = H5Pcreate(H5P_DATASET_CREATE);
         H5Pset_chunk(props, 2, chunk);
         H5Pset_obj_track_times(props, 0);
@@ -148,10 +148,10 @@ static leinao_status sonata_close(lstate_recorder *r, leinao_sim *sim)
     leinao_status st = f->data >= 0 && !r->failed ? sonata_flush(r, sim) : LEINAO_OK;
     if (!st && f->data >= 0) {
         /* mapping/time = [start, stop, step]: stop is known now */
-        double step = r->interval_steps * sim->dt;
+        double step = r->interval_steps * sim->config.dt;
         double time[3] = {step, f->rows_written ? f->t_last + step : step, step};
         char where[300];
-        snprintf(where, sizeof where, "report/%s/mapping/time", sim->pops[r->pop]->name);
+        snprintf(where, sizeof where, "report/%s/mapping/time", sim->net.pops[r->pop]->name);
         hid_t set = H5Dopen2(f->file, where, H5P_DEFAULT);
         if (set < 0 || H5Dwrite(set, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, time) < 0)
             st = fail_h5(sim, f->path, "write the report's times");
@@ -195,7 +195,7 @@ static leinao_status csv_open(lstate_recorder *r, leinao_sim *sim, const char *p
         return lc_error(&sim->ctx, LEINAO_IO, "%s: cannot create: %s", path, strerror(errno));
     fputs("time,node_id", f->csv);
     for (int v = 0; v < r->n_vars; v++)
-        fprintf(f->csv, ",%s", sim->pops[r->pop]->model->states[r->vars[v]].name);
+        fprintf(f->csv, ",%s", sim->net.pops[r->pop]->model->states[r->vars[v]].name);
     fputc('\n', f->csv);
     return LEINAO_OK;
 }

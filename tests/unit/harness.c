@@ -22,7 +22,7 @@ int harness_spikes(leinao_sim *sim, int pop, const double *times, size_t n, doub
 {
     int gen;
     char name[32];
-    snprintf(name, sizeof name, "g%d", sim->n_pops);
+    snprintf(name, sizeof name, "g%d", sim->net.n_pops);
     assert_int_equal(leinao_add_population(sim, name, "spike_generator", 1, &gen), LEINAO_OK);
     assert_int_equal(leinao_set_param_array(sim, gen, "spike_times", times, n), LEINAO_OK);
     leinao_rule all = leinao_rule_default(LEINAO_ALL_TO_ALL);
@@ -36,7 +36,7 @@ void harness_every_step(leinao_sim *sim, int pop)
     int dc;
     assert_int_equal(leinao_add_population(sim, "every_step", "dc_generator", 1, &dc), LEINAO_OK);
     leinao_rule all = leinao_rule_default(LEINAO_ALL_TO_ALL);
-    leinao_dist w = harness_const(0.0), d = harness_const(sim->dt);
+    leinao_dist w = harness_const(0.0), d = harness_const(sim->config.dt);
     assert_int_equal(leinao_connect(sim, dc, pop, &all, &w, &d, NULL), LEINAO_OK);
 }
 
@@ -45,7 +45,7 @@ static int record(void *user, const leinao_progress *p)
     harness_trace *tr = user;
     if (tr->n < TRACE_MAX) {
         tr->t[tr->n] = p->t;
-        tr->v[tr->n++] = tr->sim->pops[tr->pop]->state[tr->var][tr->neuron];
+        tr->v[tr->n++] = tr->sim->net.pops[tr->pop]->state[tr->var][tr->neuron];
     }
     return 0;
 }
@@ -57,7 +57,7 @@ harness_trace *harness_run_trace(leinao_sim *sim, int pop, const char *var)
     tr->sim = sim;
     tr->pop = pop;
     assert_int_equal(leinao_build(sim), LEINAO_OK);
-    const lmodel *m = sim->pops[pop]->model;
+    const lmodel *m = sim->net.pops[pop]->model;
     tr->var = lparam_find(m->states, m->n_states, var);
     assert_true(tr->var >= 0);
     assert_int_equal(leinao_run(sim, record, tr), LEINAO_OK);

@@ -54,7 +54,7 @@ static void iaf_cond_exp_matches_fine_reference(void **state)
         harness_spikes(sim, pop, &times[k], 1, weights[k], 1.0);
     harness_every_step(sim, pop);
     harness_trace *tr = harness_run_trace(sim, pop, "V_m");
-    uint64_t spikes = sim->pops[pop]->total_spikes;
+    uint64_t spikes = sim->net.pops[pop]->total_spikes;
 
     cond_params p = {16.6667, 250.0, -70.0, 0.0, -85.0, 0.2, 2.0, 260.0, -55.0, -60.0, 20};
     double y[3] = {-70.0, 0.0, 0.0}, worst = 0.0;
@@ -110,7 +110,7 @@ static int record_all(void *user, const leinao_progress *pr)
 {
     (void)pr;
     many_trace *tr = user;
-    const double *V = tr->sim->pops[tr->pop]->state[tr->var];
+    const double *V = tr->sim->net.pops[tr->pop]->state[tr->var];
     if (tr->n < MANY_STEPS)
         memcpy(tr->v[tr->n++], V, sizeof tr->v[0]);
     return 0;
@@ -136,7 +136,7 @@ static void many_neurons(double tau_ex, double tau_in, int min_spikes)
         harness_spikes(sim, pop, &times[k], 1, weights[k], 1.0);
     harness_every_step(sim, pop);
     assert_int_equal(leinao_build(sim), LEINAO_OK);
-    lpopulation *p = sim->pops[pop];
+    lpopulation *p = sim->net.pops[pop];
     many_trace *tr = calloc(1, sizeof *tr);
     assert_non_null(tr);
     tr->sim = sim, tr->pop = pop;
@@ -266,10 +266,10 @@ typedef struct spike_log {
 static int log_spikes(void *user, const leinao_progress *p)
 {
     spike_log *log = user;
-    const lpopulation *pop = log->sim->pops[log->pop];
+    const lpopulation *pop = log->sim->net.pops[log->pop];
     (void)p;
     for (size_t j = 0; j < pop->spikes.count && log->n < 2000; j++)
-        log->t[log->n++] = (double)(log->sim->step - 1 + 1) * log->sim->dt; /* one-step slices */
+        log->t[log->n++] = (double)(log->sim->run.step - 1 + 1) * log->sim->config.dt; /* one-step slices */
     return 0;
 }
 
@@ -372,7 +372,7 @@ static void chunk_kernels_report_nan(void **state)
         int pop;
         leinao_sim *sim = harness_neurons(models[m], 100, 0.1, 10.0, &pop);
         assert_int_equal(leinao_build(sim), LEINAO_OK);
-        lpopulation *p = sim->pops[pop];
+        lpopulation *p = sim->net.pops[pop];
         int var = lparam_find(p->model->states, p->model->n_states, vars[m]);
         assert_true(var >= 0);
         p->state[var][77] = NAN;
@@ -431,7 +431,7 @@ static void izhikevich_follows_nest_scheme(void **state)
         }
         printf("# izhikevich %s: %d spikes in 300 ms (dt 0.1; dt 1e-4 gives %d)\n", names[s],
                spikes, fine_spikes);
-        assert_int_equal(sim->pops[pop]->total_spikes, spikes);
+        assert_int_equal(sim->net.pops[pop]->total_spikes, spikes);
         assert_true(spikes > 3);
         free(tr);
         leinao_close(sim);

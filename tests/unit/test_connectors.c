@@ -31,7 +31,7 @@ static net make(uint64_t seed, uint32_t n_src, uint32_t n_tgt, int same, leinao_
     leinao_dist w = {LEINAO_DIST_CONSTANT, 1.0, 0, 0, 0}, d = {LEINAO_DIST_CONSTANT, 0.1, 0, 0, 0};
     assert_int_equal(leinao_connect(n.sim, a, b, &rule, &w, &d, NULL), LEINAO_OK);
     assert_int_equal(leinao_build(n.sim), LEINAO_OK);
-    n.p = n.sim->projs[0];
+    n.p = n.sim->net.projs[0];
     return n;
 }
 
@@ -254,7 +254,7 @@ static void drawn_weights_and_delays(void **state)
     leinao_dist d = {LEINAO_DIST_NORMAL, 0.3, 0.4, -INFINITY, INFINITY};
     assert_int_equal(leinao_connect(sim, a, a, &r, &w, &d, NULL), LEINAO_OK);
     assert_int_equal(leinao_build(sim), LEINAO_OK);
-    const lprojection *p = sim->projs[0];
+    const lprojection *p = sim->net.projs[0];
     int below_one = 0;
     for (uint64_t j = 0; j < p->n; j++) {
         assert_true(p->weight_of[j] >= 0.0f);

@@ -15,7 +15,7 @@ static leinao_sim *neuron(double dt, double duration, int *pop)
 
 static double V_of(leinao_sim *sim, int pop)
 {
-    return sim->pops[pop]->state[0][0];
+    return sim->net.pops[pop]->state[0][0];
 }
 
 static void dc_response_matches_closed_form(void **state)
@@ -62,7 +62,7 @@ static void spike_and_refractory_timing(void **state)
     double t_rise = -tau * log((V_th - E_L - R * I) / (V_reset - E_L - R * I));
     double isi = t_ref + ceil(t_rise / dt - 1e-9) * dt;
     double first = ceil(t_first / dt - 1e-9) * dt;
-    const lpopulation *p = sim->pops[pop];
+    const lpopulation *p = sim->net.pops[pop];
     uint32_t n = p->count[0];
     assert_true(n > 5);
     printf("# first spike %.4f ms (closed form %.4f), ISI %.4f ms (closed form %.4f)\n",
@@ -110,7 +110,7 @@ static double final_V(double arrival)
     assert_int_equal(leinao_connect(sim, gen, pop, &all, &w, &d, NULL), LEINAO_OK);
     assert_int_equal(leinao_build(sim), LEINAO_OK);
     assert_int_equal(leinao_run(sim, NULL, NULL), LEINAO_OK);
-    assert_int_equal(sim->pops[pop]->total_spikes, 1);
+    assert_int_equal(sim->net.pops[pop]->total_spikes, 1);
     double V = V_of(sim, pop);
     leinao_close(sim);
     return V;
@@ -135,7 +135,7 @@ static void e_l_moves_relative_parameters(void **state)
     assert_int_equal(leinao_set_param(sim, pop, "E_L", 0.0), LEINAO_OK);
     assert_int_equal(leinao_set_param(sim, pop, "V_reset", 5.0), LEINAO_OK);
     assert_int_equal(leinao_build(sim), LEINAO_OK);
-    const lpopulation *p = sim->pops[pop];
+    const lpopulation *p = sim->net.pops[pop];
     int th = lparam_find(p->model->params, p->model->n_params, "V_th");
     int reset = lparam_find(p->model->params, p->model->n_params, "V_reset");
     assert_true(p->params[th] == 15.0);   /* -55 + 70 */

@@ -83,7 +83,7 @@ static void dc_response(void **state)
         assert_int_equal(leinao_build(sim), LEINAO_OK);
         assert_int_equal(leinao_run(sim, NULL, NULL), LEINAO_OK);
         double exact = -70.0 + 200.0 * 10.0 / 250.0 * (1 - exp(-3.0));
-        assert_true(fabs(sim->pops[pop]->state[0][0] - exact) <= 1e-12 * fabs(exact));
+        assert_true(fabs(sim->net.pops[pop]->state[0][0] - exact) <= 1e-12 * fabs(exact));
         leinao_close(sim);
     }
 }

@@ -44,9 +44,9 @@ static double stdp_run(const char *model, const double *pre, size_t n_pre, const
     assert_int_equal(leinao_set_synapse_param(sim, proj, "mu_minus", mu), LEINAO_OK);
     assert_int_equal(leinao_build(sim), LEINAO_OK);
     assert_int_equal(leinao_run(sim, NULL, NULL), LEINAO_OK);
-    assert_int_equal(sim->pops[post_pop]->total_spikes, n_post);
-    assert_int_equal(sim->pops[pre_pop]->total_spikes, n_pre);
-    double result = sim->projs[proj]->weight_of[0];
+    assert_int_equal(sim->net.pops[post_pop]->total_spikes, n_post);
+    assert_int_equal(sim->net.pops[pre_pop]->total_spikes, n_pre);
+    double result = sim->net.projs[proj]->weight_of[0];
     leinao_close(sim);
     return result;
 }
@@ -171,8 +171,8 @@ static double plastic_network(double alpha, double lambda, double *lo, double *h
     *hi = s.weight_max;
     printf("# alpha %.2f, lambda %.2f: mean weight %.3f -> %.3f, range [%.3f, %.3f], post spikes %llu\n", alpha,
            lambda, s.weight_mean_initial, s.weight_mean, s.weight_min, s.weight_max,
-           (unsigned long long)sim->pops[post]->total_spikes);
-    assert_true(sim->pops[post]->total_spikes > 100);
+           (unsigned long long)sim->net.pops[post]->total_spikes);
+    assert_true(sim->net.pops[post]->total_spikes > 100);
     double change = s.weight_mean - s.weight_mean_initial;
     leinao_close(sim);
     return change;

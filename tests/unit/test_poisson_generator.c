@@ -29,7 +29,7 @@ static void counts(uint64_t seed, double rate, double start, double stop, uint32
     leinao_dist w = {LEINAO_DIST_CONSTANT, 1.0, 0, 0, 0}, d = {LEINAO_DIST_CONSTANT, 0.1, 0, 0, 0};
     assert_int_equal(leinao_connect(sim, gen, pop, &all, &w, &d, NULL), LEINAO_OK);
     assert_int_equal(leinao_build(sim), LEINAO_OK);
-    lpopulation *p = sim->pops[pop];
+    lpopulation *p = sim->net.pops[pop];
     for (int64_t s = 0; s < STEPS; s++) {
         lsim_deliver_devices(sim, s, 1, 0);
         double *slot = p->ring + (size_t)((s + 1) % p->slots) * TARGETS;
