@@ -120,7 +120,11 @@ leinao_status leinao_add_population(leinao_sim *sim, const char *name, const cha
 /* Id of a population by name, or -1. */
 int leinao_population_id(const leinao_sim *sim, const char *name);
 /* Sets parameter `param` of every element of population `pop`. Validated at once against the
- * parameter's own rule; rules between parameters are checked by leinao_build. */
+ * parameter's own rule; rules between parameters are checked by leinao_build. After
+ * leinao_build (between runs) the rules between parameters are checked at once too, and the
+ * new value takes effect at the next step (devices: the next slice, see leinao_simulate); on
+ * failure the population keeps its old values. LEINAO_NOT_FOUND for an unknown population or
+ * parameter, LEINAO_INVALID for a value that breaks a rule, LEINAO_STATE after leinao_finish. */
 leinao_status leinao_set_param(leinao_sim *sim, int pop, const char *param, double value);
 /* Sets an array parameter (spike_generator's spike_times). The array is copied. */
 leinao_status leinao_set_param_array(leinao_sim *sim, int pop, const char *param,
@@ -225,9 +229,24 @@ typedef struct leinao_progress {
 } leinao_progress;
 typedef int (*leinao_progress_fn)(void *user, const leinao_progress *progress);
 
-/* Simulates the configured duration. progress may be NULL. LEINAO_INTERRUPTED when the callback
- * stopped it, LEINAO_NUMERIC when a state became NaN (message names neuron, time, variable). */
+/* Simulates up to the configured duration (from wherever earlier runs stopped; nothing to do
+ * when it is reached). progress may be NULL. LEINAO_STATE before leinao_build, after
+ * leinao_finish or after a run that failed; LEINAO_INTERRUPTED when the callback stopped it
+ * (the run may go on with another call); LEINAO_NUMERIC when a state became NaN (message names
+ * neuron, time, variable); LEINAO_GUARD when a rate guard stopped it; LEINAO_IO when an output
+ * file could not be written. */
 leinao_status leinao_run(leinao_sim *sim, leinao_progress_fn progress, void *user);
+
+/* Simulates `span` more ms (a multiple of dt, >= 0), as NEST's Simulate: any number of calls,
+ * with results bitwise identical to one run of the total length when nothing is changed in
+ * between (the loop's slices of min_delay steps lie on a fixed grid; a slice cut by the end of
+ * a call is completed by the next). Between calls, results can be read and parameters of
+ * neurons and devices set (leinao_set_param): a neuron parameter takes effect at the next step;
+ * a device's output is computed a slice (the network's shortest delay) at a time, so its change
+ * takes effect at the next slice start. Returns as leinao_run, and LEINAO_INVALID for a bad
+ * span or beyond 2^32 - 1 steps in all. */
+leinao_status leinao_simulate(leinao_sim *sim, double span, leinao_progress_fn progress,
+                              void *user);
 
 /* Flushes and closes all outputs and writes summary.json into the output directory (if one
  * was set). Safe after an interrupted or failed run; the summary says so. */

@@ -111,7 +111,8 @@ static leinao_status partition(leinao_sim *sim)
         th->fail_pop = -1;
         th->keys = lc_malloc(ctx, widest * sizeof *th->keys);
         th->spikes = lc_calloc(ctx, (size_t)sim->net.n_pops, sizeof *th->spikes);
-        if (!th->keys || !th->spikes)
+        th->part_from = lc_calloc(ctx, (size_t)sim->net.n_pops + 1, sizeof *th->part_from);
+        if (!th->keys || !th->spikes || !th->part_from)
             return LEINAO_NOMEM;
         for (int i = 0; i < sim->net.n_pops; i++) {
             if (sim->net.pops[i]->model->kind != LM_NEURON)

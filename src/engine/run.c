@@ -227,59 +227,81 @@ LEINAO_KERNEL static void check_finite(leinao_sim *sim, int pop, int t)
     }
 }
 
+/* Sorts a spike list into (neuron, step) order from index `from` on (keys: scratch). */
+static void sort_spikes(lspike_list *out, size_t from, uint64_t *keys)
+{
+    size_t n = out->count - from;
+    for (size_t j = 0; j < n; j++)
+        keys[j] = (uint64_t)out->index[from + j] << 16 | out->step[from + j];
+    qsort(keys, n, sizeof *keys, compare_keys);
+    for (size_t j = 0; j < n; j++) {
+        out->index[from + j] = (uint32_t)(keys[j] >> 16);
+        out->step[from + j] = (uint16_t)(keys[j] & 0xFFFF);
+    }
+}
+
+/* Advances thread t's neurons of population pi over the part's steps (k0 .. k0 + n - 1 of the
+ * slice); its spikes are appended with their steps within the slice. */
+static void update_population(leinao_sim *sim, int pi, int t, int64_t step, int k0, int n)
+{
+    lthread *th = &sim->eng.thread[t];
+    lpopulation *p = sim->net.pops[pi];
+    lspike_list *out = &th->spikes[pi];
+    lneuron_block block = {p->size,  p->state,  p->refractory, p->ring, p->slots, sim->config.dt,
+                           p->params, p->consts, out,         0,       p->current_input};
+    uint32_t lo = lsim_lo(sim, pi, t), hi = lsim_lo(sim, pi, t + 1);
+    if (k0 == 0)
+        out->count = 0;
+    size_t from = th->part_from[pi] = out->count;
+    if (!is_sampled(sim, pi)) {
+        p->model->update(&block, lo, hi, step + k0, n);
+        for (size_t j = from; k0 && j < out->count; j++)
+            out->step[j] = (uint16_t)(out->step[j] + k0);
+    } else {
+        /* step by step, to sample every step; then back to (neuron, step) order, so that
+         * recording never changes how input is summed */
+        for (int k = 0; k < n; k++) {
+            size_t before = out->count;
+            p->model->update(&block, lo, hi, step + k0 + k, 1);
+            for (size_t j = before; j < out->count; j++)
+                out->step[j] = (uint16_t)(k0 + k);
+            sample(sim, pi, t, k);
+        }
+        sort_spikes(out, from, th->keys);
+    }
+    if (!p->model->reports_nonfinite || block.nonfinite)
+        check_finite(sim, pi, t);
+}
+
+/* Devices deliver for the whole slice when it starts (as if it were never split, so that ring
+ * cells get their additions in the same order); neurons advance over the part. */
 static void update_job(void *ctx, int t)
 {
     leinao_sim *sim = ctx;
-    lthread *th = &sim->eng.thread[t];
     const int64_t step = sim->eng.slice_step;
-    const int n = sim->eng.slice_n;
-    lsim_deliver_devices(sim, step, n, t);
-    for (int pi = 0; pi < sim->net.n_pops; pi++) {
-        lpopulation *p = sim->net.pops[pi];
-        if (p->model->kind != LM_NEURON)
-            continue;
-        lspike_list *out = &th->spikes[pi];
-        lneuron_block block = {p->size,  p->state,  p->refractory, p->ring, p->slots, sim->config.dt,
-                               p->params, p->consts, out,         0,       p->current_input};
-        uint32_t lo = lsim_lo(sim, pi, t), hi = lsim_lo(sim, pi, t + 1);
-        out->count = 0;
-        if (!is_sampled(sim, pi)) {
-            p->model->update(&block, lo, hi, step, n);
-        } else {
-            /* step by step, to sample every step; then back to (neuron, step) order, so that
-             * recording never changes how input is summed */
-            for (int k = 0; k < n; k++) {
-                size_t before = out->count;
-                p->model->update(&block, lo, hi, step + k, 1);
-                for (size_t j = before; j < out->count; j++)
-                    out->step[j] = (uint16_t)k;
-                sample(sim, pi, t, k);
-            }
-            for (size_t j = 0; j < out->count; j++)
-                th->keys[j] = (uint64_t)out->index[j] << 16 | out->step[j];
-            qsort(th->keys, out->count, sizeof *th->keys, compare_keys);
-            for (size_t j = 0; j < out->count; j++) {
-                out->index[j] = (uint32_t)(th->keys[j] >> 16);
-                out->step[j] = (uint16_t)(th->keys[j] & 0xFFFF);
-            }
-        }
-        if (!p->model->reports_nonfinite || block.nonfinite)
-            check_finite(sim, pi, t);
-    }
+    const int k0 = sim->eng.part_k0;
+    if (k0 == 0)
+        lsim_deliver_devices(sim, step, sim->eng.slice_n, t);
+    for (int pi = 0; pi < sim->net.n_pops; pi++)
+        if (sim->net.pops[pi]->model->kind == LM_NEURON)
+            update_population(sim, pi, t, step, k0, sim->eng.part_n);
 }
 
 /* ---- the serial part of a slice --------------------------------------------------------------- */
 
-/* The threads' spike lists, concatenated in thread order: (neuron, step) order. */
-static void gather(leinao_sim *sim, lpopulation *p)
+/* The threads' spike lists from index from[t] (their part_from, or 0 for the whole slice),
+ * concatenated in thread order: (neuron, step) order. */
+static void gather(leinao_sim *sim, lpopulation *p, int whole)
 {
     lspike_list *all = &p->spikes;
     all->count = 0;
     for (int t = 0; t < sim->part.n_threads; t++) {
-        const lspike_list *part = &sim->eng.thread[t].spikes[p->id];
-        memcpy(all->index + all->count, part->index, part->count * sizeof *part->index);
-        memcpy(all->step + all->count, part->step, part->count * sizeof *part->step);
-        all->count += part->count;
+        const lthread *th = &sim->eng.thread[t];
+        const lspike_list *part = &th->spikes[p->id];
+        size_t from = whole ? 0 : th->part_from[p->id], n = part->count - from;
+        memcpy(all->index + all->count, part->index + from, n * sizeof *part->index);
+        memcpy(all->step + all->count, part->step + from, n * sizeof *part->step);
+        all->count += n;
     }
 }
 
@@ -348,68 +370,132 @@ static leinao_status check_guard(leinao_sim *sim, int64_t step_end)
     return LEINAO_OK;
 }
 
-static leinao_status serial_phase(leinao_sim *sim, int64_t step, int n)
+/* After each part of a slice, on one thread: what can be seen of the part's spikes (numeric
+ * failures, samples, spike statistics, recordings, archives). */
+static leinao_status observe(leinao_sim *sim)
 {
-    leinao_status st = numeric_failure(sim, step + n);
+    const int64_t step = sim->eng.slice_step;
+    const int k0 = sim->eng.part_k0, n = sim->eng.part_n;
+    leinao_status st = numeric_failure(sim, step + k0 + n);
     if (!st)
-        st = write_samples(sim, step, n);
+        st = write_samples(sim, step + k0, n);
     for (int i = 0; i < sim->net.n_pops && !st; i++) {
         lpopulation *p = sim->net.pops[i];
         if (p->model->kind != LM_NEURON)
             continue;
-        gather(sim, p);
+        gather(sim, p, 0);
         count_spikes(sim, p, step);
         if (sim->run.guard_spikes && i < sim->config.guard_pops)
             sim->run.guard_spikes[i] += p->spikes.count;
-        st = record(sim, p, step, n);
+        st = record(sim, p, step, sim->eng.slice_n);
         if (!st && p->archive)
             st = archive_spikes(sim, p, step);
-        for (int k = 0; k < sim->net.n_projs && !st; k++)
-            if (sim->net.projs[k]->src == i && sim->eng.prepass[k])
-                prepass(sim, k, p, step);
     }
-    return st ? st : check_guard(sim, step + n);
+    return st;
 }
 
-leinao_status leinao_run(leinao_sim *sim, leinao_progress_fn progress, void *user)
+/* When a slice is complete, on one thread: its spikes in canonical order (re-sorted if the slice
+ * was run in parts), and the plastic synapses' per-source state stepped through them. */
+static void close_slice(leinao_sim *sim)
+{
+    const int split = sim->eng.part_k0 > 0;
+    for (int i = 0; i < sim->net.n_pops; i++) {
+        lpopulation *p = sim->net.pops[i];
+        if (p->model->kind != LM_NEURON)
+            continue;
+        if (split) {
+            for (int t = 0; t < sim->part.n_threads; t++)
+                sort_spikes(&sim->eng.thread[t].spikes[i], 0, sim->eng.thread[t].keys);
+            gather(sim, p, 1);
+        }
+        for (int k = 0; k < sim->net.n_projs; k++)
+            if (sim->net.projs[k]->src == i && sim->eng.prepass[k])
+                prepass(sim, k, p, sim->eng.slice_step);
+    }
+}
+
+/* Runs one part of the slice that contains `step`: up to the slice's end or `target`. Slices
+ * lie on a fixed grid of min_delay steps from step 0, whatever the runs' lengths; a slice cut
+ * by the end of a run stays open (its spikes are seen but not delivered) and the next run goes
+ * on inside it. Every ring cell therefore receives the same additions in the same order as in
+ * one run of the total length. */
+static leinao_status run_part(leinao_sim *sim, int64_t target)
+{
+    lengine *e = &sim->eng;
+    const int64_t step = sim->run.step;
+    e->part_k0 = (int)(step % sim->net.min_delay);
+    e->slice_step = step - e->part_k0;
+    e->slice_n = sim->net.min_delay;
+    int64_t end = e->slice_step + e->slice_n < target ? e->slice_step + e->slice_n : target;
+    e->part_n = (int)(end - step);
+    double w0 = lc_wall_seconds();
+    lpool_run(&e->pool, update_job, sim);
+    double w1 = lc_wall_seconds();
+    leinao_status st = observe(sim);
+    int complete = end == e->slice_step + e->slice_n;
+    if (!st && complete)
+        close_slice(sim);
+    /* the guard: at slice ends, and at the end of the configured duration */
+    if (!st && (complete || end == sim->run.n_steps))
+        st = check_guard(sim, end);
+    double w2 = lc_wall_seconds();
+    if (!st && complete)
+        lpool_run(&e->pool, deliver_job, sim);
+    double w3 = lc_wall_seconds();
+    sim->run.phase_wall[0] += w1 - w0;
+    sim->run.phase_wall[1] += w2 - w1;
+    sim->run.phase_wall[2] += w3 - w2;
+    sim->run.events = 0;
+    for (int t = 0; t < sim->part.n_threads; t++)
+        sim->run.events += e->thread[t].events;
+    sim->run.step = end;
+    sim->run.slice_open = !complete;
+    return st;
+}
+
+/* Delivers the spikes of a slice left open by the last run (leinao_finish: no run follows, and
+ * the statistics and plastic weights then include them, as if the slice had ended). */
+void lsim_close_open_slice(leinao_sim *sim)
+{
+    if (!sim->run.slice_open || sim->run.failed)
+        return;
+    lengine *e = &sim->eng;
+    e->part_k0 = e->part_k0 + e->part_n; /* > 0: the slice was run in parts */
+    close_slice(sim);
+    lpool_run(&e->pool, deliver_job, sim);
+    sim->run.events = 0;
+    for (int t = 0; t < sim->part.n_threads; t++)
+        sim->run.events += e->thread[t].events;
+    sim->run.slice_open = 0;
+}
+
+static leinao_status advance(leinao_sim *sim, int64_t target, leinao_progress_fn progress,
+                             void *user)
 {
     if (sim->phase != LSIM_BUILT)
         return lc_error(&sim->ctx, LEINAO_STATE,
                         sim->phase == LSIM_DECLARING ? "leinao_build must come before leinao_run"
                                                      : "the run is finished");
+    if (sim->run.failed)
+        return lc_error(&sim->ctx, LEINAO_STATE,
+                        "the run stopped with an error and cannot go on");
+    sim->run.interrupted = 0;
     double t0 = lc_wall_seconds(), wall_before = sim->run.run_wall;
     uint64_t neurons = 0;
     for (int i = 0; i < sim->net.n_pops; i++)
         if (sim->net.pops[i]->model->kind == LM_NEURON)
             neurons += sim->net.pops[i]->size;
-    while (sim->run.step < sim->run.n_steps) {
-        int64_t step = sim->run.step;
-        int n = (int)(sim->run.n_steps - step < sim->net.min_delay ? sim->run.n_steps - step : sim->net.min_delay);
-        sim->eng.slice_step = step;
-        sim->eng.slice_n = n;
-        double w0 = lc_wall_seconds();
-        lpool_run(&sim->eng.pool, update_job, sim);
-        double w1 = lc_wall_seconds();
-        leinao_status st = serial_phase(sim, step, n);
-        double w2 = lc_wall_seconds();
-        if (!st)
-            lpool_run(&sim->eng.pool, deliver_job, sim);
-        double w3 = lc_wall_seconds();
-        sim->run.phase_wall[0] += w1 - w0;
-        sim->run.phase_wall[1] += w2 - w1;
-        sim->run.phase_wall[2] += w3 - w2;
-        sim->run.events = 0;
-        for (int t = 0; t < sim->part.n_threads; t++)
-            sim->run.events += sim->eng.thread[t].events;
-        sim->run.step = step + n;
+    while (sim->run.step < target) {
+        leinao_status st = run_part(sim, target);
         sim->run.run_wall = wall_before + lc_wall_seconds() - t0;
         if (st) {
             sim->run.failed = 1;
             return st;
         }
         if (progress) {
-            leinao_progress info = {(double)sim->run.step * sim->config.dt, sim->config.duration,
-                                    lc_wall_seconds() - t0, sim->run.spikes, neurons};
+            leinao_progress info = {(double)sim->run.step * sim->config.dt,
+                                    (double)target * sim->config.dt, lc_wall_seconds() - t0,
+                                    sim->run.spikes, neurons};
             if (progress(user, &info)) {
                 sim->run.interrupted = 1;
                 return lc_error(&sim->ctx, LEINAO_INTERRUPTED, "run interrupted at t = %g ms",
@@ -418,6 +504,26 @@ leinao_status leinao_run(leinao_sim *sim, leinao_progress_fn progress, void *use
         }
     }
     return LEINAO_OK;
+}
+
+leinao_status leinao_run(leinao_sim *sim, leinao_progress_fn progress, void *user)
+{
+    return advance(sim, sim->run.n_steps, progress, user);
+}
+
+leinao_status leinao_simulate(leinao_sim *sim, double span, leinao_progress_fn progress,
+                              void *user)
+{
+    double steps;
+    if (!(span >= 0.0) || !lgrid_steps(span, sim->config.dt, &steps))
+        return lc_error(&sim->ctx, LEINAO_INVALID,
+                        "the span must be a multiple of dt = %g ms and >= 0, got %g",
+                        sim->config.dt, span);
+    if ((double)sim->run.step + steps >= 4294967295.0)
+        return lc_error(&sim->ctx, LEINAO_INVALID,
+                        "a run is limited to 2^32 - 1 steps; t = %g ms plus %g ms is beyond",
+                        (double)sim->run.step * sim->config.dt, span);
+    return advance(sim, sim->run.step + (int64_t)steps, progress, user);
 }
 
 leinao_status leinao_get_population_stats(const leinao_sim *sim, int pop,

@@ -51,6 +51,7 @@ void leinao_close(leinao_sim *sim)
         }
         lc_free(ctx, th->spikes);
         lc_free(ctx, th->keys);
+        lc_free(ctx, th->part_from);
     }
     for (int k = 0; k < sim->net.n_projs; k++) {
         if (sim->part.split)
@@ -266,6 +267,8 @@ static leinao_status get_pop(leinao_sim *sim, int pop, lpopulation **out)
 
 leinao_status leinao_set_param(leinao_sim *sim, int pop, const char *param, double value)
 {
+    if (sim->phase == LSIM_BUILT && pop >= 0 && pop < sim->net.n_pops)
+        return lpop_change_param(&sim->ctx, sim->net.pops[pop], param, value, sim->config.dt);
     lpopulation *p;
     leinao_status st = get_pop(sim, pop, &p);
     return st ? st : lpop_set_param(&sim->ctx, p, param, value);

@@ -63,6 +63,7 @@ enum lsim_phase { LSIM_DECLARING = 0, LSIM_BUILT, LSIM_FINISHED };
  * range[pop][t + 1], their spikes, and what went wrong first. */
 typedef struct lthread {
     lspike_list *spikes; /* per population */
+    size_t *part_from;   /* per population: where the current part's spikes begin */
     uint64_t *keys;      /* scratch to restore (neuron, step) order after step-wise updates */
     uint64_t events;
     int fail_pop, fail_var;
@@ -118,7 +119,8 @@ typedef struct lpartition {
  * spike statistics and archives and the projections' plastic weights and per-source state
  * (together: what a checkpoint holds). */
 typedef struct lrun {
-    int64_t step, n_steps;
+    int64_t step, n_steps; /* reached; of the configured duration */
+    int slice_open;        /* the slice containing `step` was cut by the end of a run */
     uint64_t *guard_spikes; /* per population, in the current guard window */
     int64_t guard_next;
     uint64_t events, spikes;
@@ -138,8 +140,9 @@ typedef struct lengine {
     double *scratch_times;
     uint64_t *scratch_ids;
     uint32_t *scratch_count;
-    int64_t slice_step;
+    int64_t slice_step; /* the current slice: steps slice_step .. + slice_n - 1 */
     int slice_n;
+    int part_k0, part_n; /* the part being run: steps part_k0 .. + part_n - 1 of the slice */
 } lengine;
 
 /* Outputs: declared recordings, with their files' state once built. */
@@ -175,6 +178,9 @@ leinao_status lsim_close_sinks(leinao_sim *sim);
 /* Delivers the output of devices for the steps of the slice [step, step + n) into the ring
  * buffers of thread t's neurons. */
 void lsim_deliver_devices(leinao_sim *sim, int64_t step, int n, int t);
+
+/* Delivers a slice that the last run left open (leinao_finish). */
+void lsim_close_open_slice(leinao_sim *sim);
 
 /* Thread t's synapses in row i of projection k. */
 static inline void lsim_row(const leinao_sim *sim, int k, uint32_t i, int t, uint64_t *begin,

@@ -359,6 +359,7 @@ leinao_status leinao_finish(leinao_sim *sim)
         return LEINAO_OK;
     if (sim->phase == LSIM_DECLARING)
         return lc_error(&sim->ctx, LEINAO_STATE, "nothing to finish: the network is not built");
+    lsim_close_open_slice(sim);
     sim->phase = LSIM_FINISHED;
     leinao_status st = lsim_close_sinks(sim);
     if (sim->config.out_dir) {

@@ -231,3 +231,31 @@ leinao_status lpop_build(lctx *ctx, lpopulation *pop, double dt, uint32_t slots,
         return build_neurons(ctx, pop, slots, max_steps, seed);
     return LEINAO_OK;
 }
+
+leinao_status lpop_change_param(lctx *ctx, lpopulation *pop, const char *name, double value,
+                                double dt)
+{
+    const lmodel *m = pop->model;
+    size_t bytes = ((size_t)m->n_params + 1) * sizeof(double);
+    double *saved = lc_malloc(ctx, bytes);
+    unsigned char *given = lc_malloc(ctx, (size_t)m->n_params + 1);
+    if (!saved || !given) {
+        lc_free(ctx, saved);
+        lc_free(ctx, given);
+        return LEINAO_NOMEM;
+    }
+    memcpy(saved, pop->params, bytes);
+    memcpy(given, pop->param_given, (size_t)m->n_params + 1);
+    leinao_status st = lpop_set_param(ctx, pop, name, value);
+    if (!st)
+        st = lpop_resolve(ctx, pop, dt);
+    if (st) { /* as before the call */
+        memcpy(pop->params, saved, bytes);
+        memcpy(pop->param_given, given, (size_t)m->n_params + 1);
+    } else if (m->prepare) {
+        m->prepare(pop->params, dt, pop->consts);
+    }
+    lc_free(ctx, saved);
+    lc_free(ctx, given);
+    return st;
+}

@@ -50,6 +50,10 @@ leinao_status lpop_resolve(lctx *ctx, lpopulation *pop, double dt);
  * lists able to hold `max_steps` steps of spikes of every neuron. */
 leinao_status lpop_build(lctx *ctx, lpopulation *pop, double dt, uint32_t slots, int max_steps,
                          uint64_t seed);
+/* Sets a parameter of a built population: the rules are checked again, the derived constants
+ * and a device's run-time data remade; on failure nothing changes. */
+leinao_status lpop_change_param(lctx *ctx, lpopulation *pop, const char *name, double value,
+                                double dt);
 /* Bytes lpop_build will allocate. */
 uint64_t lpop_bytes(const lpopulation *pop, uint32_t slots, int max_steps);
 
