@@ -23,6 +23,12 @@
 extern "C" {
 #endif
 
+/* Every function declared here is exported by the shared library, which is compiled with
+ * -fvisibility=hidden: everything else in it stays internal. */
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC visibility push(default)
+#endif
+
 #define LEINAO_VERSION_MAJOR 0
 #define LEINAO_VERSION_MINOR 1
 #define LEINAO_VERSION_PATCH 0
@@ -303,6 +309,10 @@ const char *leinao_model_name(int i);
 /* Writes the Markdown documentation of a model (generated from its parameter table) to the
  * stream `out` (a FILE *). LEINAO_NOT_FOUND for an unknown name. */
 leinao_status leinao_model_doc(const char *model, void *out);
+
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 }
