@@ -287,9 +287,14 @@ typedef struct leinao_plot_options {
     const char *title;        /* NULL: the model's name stored in the file */
     int width, height;        /* pixels (points for SVG and PDF) */
     uint32_t max_neurons;     /* raster rows per population at most (evenly spaced neurons) */
+    int isolated;             /* 1: draw in a child process (fork), so that a crash of the HDF5
+                                 library on a corrupt file is reported as an error (LEINAO_INVALID)
+                                 instead of ending the program; 0 (default): draw in the calling
+                                 process, which never forks */
 } leinao_plot_options;
 
-/* Defaults: whole time range, all populations, 1200 x 800, 400 rows per population. */
+/* Defaults: whole time range, all populations, 1200 x 800, 400 rows per population, drawn in the
+ * calling process (isolated = 0). */
 void leinao_plot_options_default(leinao_plot_options *options);
 /* Draws a spike raster with the population rate histogram under it from the SONATA spike file
  * `spike_file` into `out_path` (PNG, SVG or PDF by its extension). The handle only provides the
