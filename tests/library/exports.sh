@@ -2,7 +2,7 @@
 # The shared library exports the public API and nothing else: every symbol that
 # `nm -D --defined-only` lists is a leinao_* function (or one of the linker's own symbols named
 # below), each function that include/leinao.h declares is there, and there are at least
-# LEINAO_MIN_EXPORTS of them (an empty or broken library fails).
+# $min (40, the public functions today) of them: an empty or broken library fails.
 # usage: exports.sh NM LIBLEINAO_SO LEINAO_H
 set -eu
 nm=$1
