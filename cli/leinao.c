@@ -335,6 +335,7 @@ static int cmd_run(int argc, char **argv)
             char picture[4200];
             leinao_plot_options po;
             leinao_plot_options_default(&po);
+            po.isolated = 1; /* a corrupt file that crashes libhdf5 is an error, not a crash */
             snprintf(picture, sizeof picture, "%s/raster.png", o.out);
             leinao_status ps2 = leinao_plot_spikes(sim, spikes, picture, &po);
             if (ps2)
@@ -394,6 +395,7 @@ static int cmd_plot(int argc, char **argv)
     const char *path = NULL, *out = NULL, *spikes = "spikes.h5", *state = NULL;
     leinao_plot_options po;
     leinao_plot_options_default(&po);
+    po.isolated = 1; /* a corrupt file that crashes libhdf5 is an error, not a crash */
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         char *end = NULL;

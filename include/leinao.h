@@ -23,6 +23,12 @@
 extern "C" {
 #endif
 
+/* Every function declared here is exported by the shared library, which is compiled with
+ * -fvisibility=hidden: everything else in it stays internal. */
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC visibility push(default)
+#endif
+
 #define LEINAO_VERSION_MAJOR 0
 #define LEINAO_VERSION_MINOR 1
 #define LEINAO_VERSION_PATCH 0
@@ -300,9 +306,14 @@ typedef struct leinao_plot_options {
     const char *title;        /* NULL: the model's name stored in the file */
     int width, height;        /* pixels (points for SVG and PDF) */
     uint32_t max_neurons;     /* raster rows per population at most (evenly spaced neurons) */
+    int isolated;             /* 1: draw in a child process (fork), so that a crash of the HDF5
+                                 library on a corrupt file is reported as an error (LEINAO_INVALID)
+                                 instead of ending the program; 0 (default): draw in the calling
+                                 process, which never forks */
 } leinao_plot_options;
 
-/* Defaults: whole time range, all populations, 1200 x 800, 400 rows per population. */
+/* Defaults: whole time range, all populations, 1200 x 800, 400 rows per population, drawn in the
+ * calling process (isolated = 0). */
 void leinao_plot_options_default(leinao_plot_options *options);
 /* Draws a spike raster with the population rate histogram under it from the SONATA spike file
  * `spike_file` into `out_path` (PNG, SVG or PDF by its extension). The handle only provides the
@@ -322,6 +333,10 @@ const char *leinao_model_name(int i);
 /* Writes the Markdown documentation of a model (generated from its parameter table) to the
  * stream `out` (a FILE *). LEINAO_NOT_FOUND for an unknown name. */
 leinao_status leinao_model_doc(const char *model, void *out);
+
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 }

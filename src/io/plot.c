@@ -4,8 +4,10 @@
  * neurons) so that a raster stays readable and quick; the rates use every spike.
  *
  * A plot reads files it did not write, and libhdf5 1.10 (Debian 12) can crash on a corrupt file
- * (fuzzing found heap overflows in its object-header parser). So each plot is drawn in a child
- * process: if it dies, the caller gets an error naming the file, not a crash. */
+ * (fuzzing found heap overflows in its object-header parser). A library must not fork behind
+ * its caller's back, so a plot is drawn in the calling process unless the caller asks for
+ * isolation (leinao_plot_options.isolated, as the leinao command does): then it is drawn in a
+ * child process, and if that dies the caller gets an error naming the file, not a crash. */
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <cairo.h>
@@ -162,7 +164,7 @@ static int selected(const char *list, const char *name)
     return 0;
 }
 
-/* Draws the raster; runs in the child process of plot_isolated. */
+/* Draws the raster (in the child process of plot_isolated when options->isolated). */
 static leinao_status plot_spikes(lctx *ctx, const char *spike_file, const char *out_path,
                                  const leinao_plot_options *o)
 {
@@ -367,14 +369,21 @@ static leinao_status plot_isolated(leinao_sim *sim, plot_fn fn, const char *in, 
     return st ? lc_error(ctx, (leinao_status)st, "%s", reply + sizeof st) : LEINAO_OK;
 }
 
+/* In a child process when the caller asked for it, else directly. */
+static leinao_status plot(leinao_sim *sim, plot_fn fn, const char *in, const char *out,
+                          const leinao_plot_options *o)
+{
+    return o->isolated ? plot_isolated(sim, fn, in, out, o) : fn(&sim->ctx, in, out, o);
+}
+
 leinao_status leinao_plot_spikes(leinao_sim *sim, const char *spike_file, const char *out_path,
                                  const leinao_plot_options *options)
 {
-    return plot_isolated(sim, plot_spikes, spike_file, out_path, options);
+    return plot(sim, plot_spikes, spike_file, out_path, options);
 }
 
 leinao_status leinao_plot_state(leinao_sim *sim, const char *report_file, const char *out_path,
                                 const leinao_plot_options *options)
 {
-    return plot_isolated(sim, lplot_state, report_file, out_path, options);
+    return plot(sim, lplot_state, report_file, out_path, options);
 }

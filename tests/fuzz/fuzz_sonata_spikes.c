@@ -1,7 +1,8 @@
 /* fuzz_sonata_spikes.c — libFuzzer harness for the HDF5 files `leinao plot` reads: any bytes as
  * a file, drawn as a spike raster and as state traces. Each plot runs in a child process
- * (libhdf5 1.10 can crash on a corrupt file), so this shows that leinao itself never crashes or
- * leaks on such input; the child's coverage is not seen by the fuzzer. Seed corpus:
+ * (options.isolated = 1, as the leinao command plots: libhdf5 1.10 can crash on a corrupt file),
+ * so this shows that leinao itself never crashes or leaks on such input; the child's coverage is
+ * not seen by the fuzzer. Seed corpus:
  * tests/fuzz/corpus/sonata_spikes. */
 #define _DEFAULT_SOURCE
 #include <stdint.h>
@@ -32,6 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     leinao_plot_options_default(&o);
     o.width = 300;
     o.height = 200;
+    o.isolated = 1;
     for (int kind = 0; kind < 2; kind++) {
         leinao_status st = kind ? leinao_plot_state(sim, path, picture, &o)
                                 : leinao_plot_spikes(sim, path, picture, &o);
