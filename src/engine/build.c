@@ -161,36 +161,46 @@ static void run_on_pool(void *pool, void (*job)(void *arg, int t), void *arg)
     lpool_run(pool, job, arg);
 }
 
-leinao_status leinao_build(leinao_sim *sim)
+/* ---- the phases of a build ---------------------------------------------------------------- */
+
+static leinao_status resolve_populations(leinao_sim *sim)
 {
-    if (sim->phase != LSIM_DECLARING)
-        return lc_error(&sim->ctx, LEINAO_STATE, "the network is already built");
-    double t0 = lc_wall_seconds();
-    leinao_status st;
     char where[160];
-    sim->run.n_steps = llround(sim->config.duration / sim->config.dt);
     for (int i = 0; i < sim->net.n_pops; i++) {
         lpopulation *p = sim->net.pops[i];
-        if ((st = lpop_resolve(&sim->ctx, p, sim->config.dt))) {
+        leinao_status st = lpop_resolve(&sim->ctx, p, sim->config.dt);
+        if (st) {
             snprintf(where, sizeof where, "population %s (%s)", p->name, p->model->name);
             return fail(sim, where, st);
         }
     }
-    /* the threads start here: they generate the connections too */
+    return LEINAO_OK;
+}
+
+/* The threads start before the connections: they generate them too. */
+static leinao_status start_threads(leinao_sim *sim)
+{
     sim->part.n_threads = sim->config.threads;
     sim->eng.workers = lc_calloc(&sim->ctx, (size_t)sim->part.n_threads, sizeof *sim->eng.workers);
     if (!sim->eng.workers)
         return fail(sim, "the engine", LEINAO_NOMEM);
     if (lpool_init(&sim->eng.pool, sim->part.n_threads, sim->eng.workers) != 0)
         return lc_error(&sim->ctx, LEINAO_ERROR, "cannot start %d threads", sim->part.n_threads);
+    return LEINAO_OK;
+}
+
+/* Generates every projection's synapses; the network's delays follow from them. */
+static leinao_status build_projections(leinao_sim *sim)
+{
     const lparallel par = {run_on_pool, &sim->eng.pool, sim->part.n_threads};
+    char where[160];
     sim->net.min_delay = 65535;
     sim->net.max_delay = 1;
     for (int i = 0; i < sim->net.n_projs; i++) {
         lprojection *p = sim->net.projs[i];
         const lpopulation *s = sim->net.pops[p->src], *t = sim->net.pops[p->tgt];
-        st = lproj_build(&sim->ctx, p, s->size, t->size, p->src == p->tgt, sim->config.dt, sim->config.seed,
-                         &par);
+        leinao_status st = lproj_build(&sim->ctx, p, s->size, t->size, p->src == p->tgt,
+                                       sim->config.dt, sim->config.seed, &par);
         if (!st && s->model->max_synapses && p->n > s->model->max_synapses)
             st = lc_error(&sim->ctx, LEINAO_INVALID, "a %s projection is limited to %llu synapses",
                           s->model->name, (unsigned long long)s->model->max_synapses);
@@ -198,9 +208,7 @@ leinao_status leinao_build(leinao_sim *sim)
             snprintf(where, sizeof where, "projection %d (%s -> %s)", i, s->name, t->name);
             return fail(sim, where, st);
         }
-        if (!st)
-            st = lproj_prepare_plasticity(&sim->ctx, p, s->size);
-        if (st) {
+        if ((st = lproj_prepare_plasticity(&sim->ctx, p, s->size))) {
             snprintf(where, sizeof where, "projection %d (%s -> %s, %s)", i, s->name, t->name,
                      p->syn->name);
             return fail(sim, where, st);
@@ -220,55 +228,77 @@ leinao_status leinao_build(leinao_sim *sim)
     if (sim->net.min_delay > 65535)
         sim->net.min_delay = 65535;
     sim->net.slots = (uint32_t)(sim->net.max_delay + sim->net.min_delay);
-    size_t scratch = 1;
+    return LEINAO_OK;
+}
+
+/* State, ring buffers and spike lists of every population; spike archives where a synapse
+ * model reads postsynaptic spikes (NEST's archiving node). */
+static leinao_status build_populations(leinao_sim *sim, size_t *widest_list)
+{
+    char where[160];
+    *widest_list = 1;
     for (int i = 0; i < sim->net.n_pops; i++) {
         lpopulation *p = sim->net.pops[i];
-        if ((st = lpop_build(&sim->ctx, p, sim->config.dt, sim->net.slots, sim->net.min_delay, sim->config.seed))) {
+        leinao_status st = lpop_build(&sim->ctx, p, sim->config.dt, sim->net.slots,
+                                      sim->net.min_delay, sim->config.seed);
+        if (st) {
             snprintf(where, sizeof where, "population %s", p->name);
             return fail(sim, where, st);
         }
-        if (!is_device(p) && p->spikes.cap > scratch)
-            scratch = p->spikes.cap;
+        if (!is_device(p) && p->spikes.cap > *widest_list)
+            *widest_list = p->spikes.cap;
     }
-    /* targets of stdp_synapse keep their spike history (NEST's archiving node) */
     for (int i = 0; i < sim->net.n_projs; i++) {
         lprojection *p = sim->net.projs[i];
         lpopulation *t = sim->net.pops[p->tgt];
         if (!p->syn->needs_archive)
             continue;
+        leinao_status st;
         if (!t->archive && (st = larchive_create(&sim->ctx, &t->archive, t->size, t->tau_minus)))
             return fail(sim, "the spike archive", st);
         for (uint64_t j = 0; j < p->n; j++)
             t->archive->n_incoming[lproj_target(p, j)]++;
     }
-    sim->eng.delivery = lc_calloc(&sim->ctx, (size_t)sim->net.n_projs + 1, sizeof *sim->eng.delivery);
-    sim->eng.scratch_times = lc_malloc(&sim->ctx, scratch * sizeof(double));
-    sim->eng.scratch_ids = lc_malloc(&sim->ctx, scratch * sizeof(uint64_t));
-    sim->eng.scratch_count = lc_malloc(&sim->ctx, ((size_t)sim->net.min_delay + 1) * sizeof(uint32_t));
-    if (!sim->eng.delivery || !sim->eng.scratch_times || !sim->eng.scratch_ids || !sim->eng.scratch_count)
+    return LEINAO_OK;
+}
+
+/* Delivery views, the thread partition, per-slice scratch and the plastic synapses' per-spike
+ * arrays. */
+static leinao_status prepare_engine(leinao_sim *sim, size_t widest_list)
+{
+    lengine *e = &sim->eng;
+    e->delivery = lc_calloc(&sim->ctx, (size_t)sim->net.n_projs + 1, sizeof *e->delivery);
+    e->scratch_times = lc_malloc(&sim->ctx, widest_list * sizeof(double));
+    e->scratch_ids = lc_malloc(&sim->ctx, widest_list * sizeof(uint64_t));
+    e->scratch_count = lc_malloc(&sim->ctx, ((size_t)sim->net.min_delay + 1) * sizeof(uint32_t));
+    e->prepass = lc_calloc(&sim->ctx, (size_t)sim->net.n_projs + 1, sizeof *e->prepass);
+    if (!e->delivery || !e->scratch_times || !e->scratch_ids || !e->scratch_count || !e->prepass)
         return fail(sim, "the engine", LEINAO_NOMEM);
     for (int i = 0; i < sim->net.n_projs; i++)
-        prepare_delivery(sim, sim->net.projs[i], &sim->eng.delivery[i]);
-    if ((st = partition(sim)))
+        prepare_delivery(sim, sim->net.projs[i], &e->delivery[i]);
+    leinao_status st = partition(sim);
+    if (st)
         return fail(sim, "the thread partition", st);
-    /* per spike of a slice, the per-source state of plastic synapses */
-    sim->eng.prepass = lc_calloc(&sim->ctx, (size_t)sim->net.n_projs + 1, sizeof *sim->eng.prepass);
-    if (!sim->eng.prepass)
-        return fail(sim, "the engine", LEINAO_NOMEM);
     for (int i = 0; i < sim->net.n_projs; i++) {
         const lprojection *p = sim->net.projs[i];
         if (p->syn->n_pre == 0)
             continue;
-        size_t cap = (size_t)sim->net.pops[p->src]->size * (size_t)sim->net.min_delay * (size_t)p->syn->n_pre;
-        if (!(sim->eng.prepass[i] = lc_malloc(&sim->ctx, cap * sizeof(double))))
+        size_t cap = (size_t)sim->net.pops[p->src]->size * (size_t)sim->net.min_delay *
+                     (size_t)p->syn->n_pre;
+        if (!(e->prepass[i] = lc_malloc(&sim->ctx, cap * sizeof(double))))
             return fail(sim, "the engine", LEINAO_NOMEM);
     }
+    return LEINAO_OK;
+}
+
+static leinao_status open_outputs(leinao_sim *sim)
+{
     for (int i = 0; i < sim->out.n_sinks; i++) {
         lspike_sink *s = sim->out.sinks[i];
         char *path = lsim_output_path(sim, s->path);
         if (!path)
             return LEINAO_NOMEM;
-        st = s->ops->open(s, sim, path);
+        leinao_status st = s->ops->open(s, sim, path);
         lc_free(&sim->ctx, path);
         if (st)
             return st;
@@ -279,13 +309,105 @@ leinao_status leinao_build(leinao_sim *sim)
         char *path = lsim_output_path(sim, r->path);
         if (!path)
             return LEINAO_NOMEM;
-        r->frames = lc_calloc(&sim->ctx, r->n_neurons * (size_t)r->n_vars * (size_t)sim->net.min_delay,
+        r->frames = lc_calloc(&sim->ctx,
+                              r->n_neurons * (size_t)r->n_vars * (size_t)sim->net.min_delay,
                               sizeof(double));
-        st = r->frames ? r->ops->open(r, sim, path) : LEINAO_NOMEM;
+        leinao_status st = r->frames ? r->ops->open(r, sim, path) : LEINAO_NOMEM;
         lc_free(&sim->ctx, path);
         if (st)
             return st;
         r->is_open = 1;
+    }
+    return LEINAO_OK;
+}
+
+void lsim_unbuild(leinao_sim *sim)
+{
+    lctx *ctx = &sim->ctx;
+    char message[sizeof ctx->errmsg]; /* closing files may write one: keep the caller's */
+    memcpy(message, ctx->errmsg, sizeof message);
+    lpool_destroy(&sim->eng.pool);
+    lengine *e = &sim->eng;
+    for (int t = 0; e->thread && t < sim->part.n_threads; t++) {
+        lthread *th = &e->thread[t];
+        for (int i = 0; th->spikes && i < sim->net.n_pops; i++) {
+            lc_free(ctx, th->spikes[i].index);
+            lc_free(ctx, th->spikes[i].step);
+        }
+        void *blocks[] = {th->spikes, th->keys, th->part_from};
+        for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
+            lc_free(ctx, blocks[i]);
+    }
+    for (int k = 0; k < sim->net.n_projs; k++) {
+        if (sim->part.split)
+            lc_free(ctx, sim->part.split[k]);
+        if (e->prepass)
+            lc_free(ctx, e->prepass[k]);
+        lproj_unbuild(ctx, sim->net.projs[k]);
+    }
+    void *blocks[] = {sim->part.split, sim->part.range, e->prepass, e->thread, e->workers,
+                      e->delivery, e->scratch_times, e->scratch_ids, e->scratch_count};
+    for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
+        lc_free(ctx, blocks[i]);
+    for (int i = 0; i < sim->out.n_sinks; i++) {
+        lspike_sink *s = sim->out.sinks[i];
+        if (s->ops && s->ops->destroy)
+            s->ops->destroy(s, sim); /* closes the file */
+        s->is_open = s->failed = 0;
+    }
+    for (int i = 0; i < sim->out.n_recorders; i++) {
+        lstate_recorder *r = sim->out.recorders[i];
+        if (r->ops && r->ops->destroy)
+            r->ops->destroy(r, sim);
+        lc_free(ctx, r->frames);
+        r->frames = NULL;
+        r->is_open = r->failed = 0;
+    }
+    for (int i = 0; i < sim->net.n_pops; i++)
+        lpop_unbuild(ctx, sim->net.pops[i]);
+    sim->net.synapses = 0;
+    sim->net.min_delay = sim->net.max_delay = 0;
+    sim->net.slots = 0;
+    sim->part = (lpartition){0};
+    memset(e, 0, sizeof *e);
+    e->pool.n = 1;
+    uint64_t *guard_spikes = sim->run.guard_spikes;
+    sim->run = (lrun){0};
+    sim->run.guard_spikes = guard_spikes;
+    for (int i = 0; guard_spikes && i < sim->config.guard_pops; i++)
+        guard_spikes[i] = 0;
+    sim->run.guard_next = sim->config.guard_steps;
+    sim->phase = LSIM_DECLARING;
+    memcpy(ctx->errmsg, message, sizeof message);
+}
+
+static leinao_status build(leinao_sim *sim)
+{
+    size_t widest_list = 1;
+    leinao_status st = resolve_populations(sim);
+    if (!st)
+        st = start_threads(sim);
+    if (!st)
+        st = build_projections(sim);
+    if (!st)
+        st = build_populations(sim, &widest_list);
+    if (!st)
+        st = prepare_engine(sim, widest_list);
+    if (!st)
+        st = open_outputs(sim);
+    return st;
+}
+
+leinao_status leinao_build(leinao_sim *sim)
+{
+    if (sim->phase != LSIM_DECLARING)
+        return lc_error(&sim->ctx, LEINAO_STATE, "the network is already built");
+    double t0 = lc_wall_seconds();
+    sim->run.n_steps = llround(sim->config.duration / sim->config.dt);
+    leinao_status st = build(sim);
+    if (st) { /* back to the declared network: the handle may be built again */
+        lsim_unbuild(sim);
+        return st;
     }
     sim->phase = LSIM_BUILT;
     sim->run.build_wall = lc_wall_seconds() - t0;

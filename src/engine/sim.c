@@ -41,38 +41,16 @@ void leinao_close(leinao_sim *sim)
     if (!sim)
         return;
     lctx *ctx = &sim->ctx;
-    lpool_destroy(&sim->eng.pool);
-    lsim_close_sinks(sim);
-    for (int t = 0; sim->eng.thread && t < sim->part.n_threads; t++) {
-        lthread *th = &sim->eng.thread[t];
-        for (int i = 0; th->spikes && i < sim->net.n_pops; i++) {
-            lc_free(ctx, th->spikes[i].index);
-            lc_free(ctx, th->spikes[i].step);
-        }
-        lc_free(ctx, th->spikes);
-        lc_free(ctx, th->keys);
-        lc_free(ctx, th->part_from);
-    }
-    for (int k = 0; k < sim->net.n_projs; k++) {
-        if (sim->part.split)
-            lc_free(ctx, sim->part.split[k]);
-        if (sim->eng.prepass)
-            lc_free(ctx, sim->eng.prepass[k]);
-    }
+    lsim_unbuild(sim);
     for (int i = 0; i < sim->out.n_sinks; i++) {
         lspike_sink *s = sim->out.sinks[i];
-        if (s->ops && s->ops->destroy)
-            s->ops->destroy(s, sim);
-        lc_free(ctx, s->path);
-        lc_free(ctx, s->format);
-        lc_free(ctx, s->pops);
-        lc_free(ctx, s);
+        void *parts[] = {s->path, s->format, s->pops, s};
+        for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++)
+            lc_free(ctx, parts[k]);
     }
     for (int i = 0; i < sim->out.n_recorders; i++) {
         lstate_recorder *r = sim->out.recorders[i];
-        if (r->ops && r->ops->destroy)
-            r->ops->destroy(r, sim);
-        void *parts[] = {r->vars, r->neurons, r->path, r->format, r->frames, r};
+        void *parts[] = {r->vars, r->neurons, r->path, r->format, r};
         for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++)
             lc_free(ctx, parts[k]);
     }
@@ -80,9 +58,9 @@ void leinao_close(leinao_sim *sim)
         lpop_destroy(ctx, sim->net.pops[i]);
     for (int i = 0; i < sim->net.n_projs; i++)
         lproj_free(ctx, sim->net.projs[i]);
-    void *blocks[] = {sim->config.guard_min, sim->config.guard_max, sim->run.guard_spikes, sim->part.split, sim->eng.prepass, sim->eng.thread, sim->eng.workers, sim->part.range,
-                      sim->out.sinks, sim->out.recorders, sim->net.pops, sim->net.projs, sim->eng.delivery, sim->config.name,
-                      sim->config.out_dir, sim->eng.scratch_times, sim->eng.scratch_ids, sim->eng.scratch_count};
+    void *blocks[] = {sim->config.guard_min, sim->config.guard_max, sim->run.guard_spikes,
+                      sim->out.sinks,        sim->out.recorders,    sim->net.pops,
+                      sim->net.projs,        sim->config.name,      sim->config.out_dir};
     for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
         lc_free(ctx, blocks[i]);
     lctx copy = *ctx;

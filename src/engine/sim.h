@@ -179,6 +179,11 @@ leinao_status lsim_close_sinks(leinao_sim *sim);
  * buffers of thread t's neurons. */
 void lsim_deliver_devices(leinao_sim *sim, int64_t step, int n, int t);
 
+/* Frees everything leinao_build made (threads, synapses, state, buffers, open files) and
+ * returns the handle to its declared network: after a failed build, and in leinao_close. The
+ * last error message is kept. */
+void lsim_unbuild(leinao_sim *sim);
+
 /* Delivers a slice that the last run left open (leinao_finish). */
 void lsim_close_open_slice(leinao_sim *sim);
 

@@ -712,14 +712,25 @@ leinao_status lproj_prepare_plasticity(lctx *ctx, lprojection *p, uint32_t n_src
     return LEINAO_OK;
 }
 
+void lproj_unbuild(lctx *ctx, lprojection *p)
+{
+    void *blocks[] = {p->source_state, p->row, p->entry, p->target16, p->weight_of};
+    for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
+        lc_free(ctx, blocks[i]);
+    p->source_state = NULL;
+    p->weight_of = NULL;
+    p->row = NULL;
+    p->entry = NULL;
+    p->target16 = NULL;
+    p->n = 0;
+    p->weight_mean_initial = 0.0;
+    p->min_delay = p->max_delay = 0;
+}
+
 void lproj_free(lctx *ctx, lprojection *p)
 {
     if (!p)
         return;
-    lc_free(ctx, p->source_state);
-    lc_free(ctx, p->row);
-    lc_free(ctx, p->entry);
-    lc_free(ctx, p->target16);
-    lc_free(ctx, p->weight_of);
+    lproj_unbuild(ctx, p);
     lc_free(ctx, p);
 }

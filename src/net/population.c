@@ -29,18 +29,36 @@ leinao_status lpop_create(lctx *ctx, lpopulation **out, int id, const char *name
     return LEINAO_OK;
 }
 
-void lpop_destroy(lctx *ctx, lpopulation *p)
+void lpop_unbuild(lctx *ctx, lpopulation *p)
 {
-    if (!p)
-        return;
     if (p->state)
         for (int k = 0; k < p->model->n_states; k++)
             lc_free(ctx, p->state[k]);
     larchive_free(ctx, p->archive);
+    void *blocks[] = {p->consts, p->state, p->refractory, p->ring, p->spikes.index,
+                      p->spikes.step, p->count, p->isi_n, p->last_spike, p->isi_sum, p->isi_sq};
+    for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
+        lc_free(ctx, blocks[i]);
+    p->archive = NULL;
+    p->consts = NULL;
+    p->state = NULL;
+    p->refractory = NULL;
+    p->ring = NULL;
+    p->spikes = (lspike_list){0};
+    p->count = p->isi_n = NULL;
+    p->last_spike = p->isi_sum = p->isi_sq = NULL;
+    p->slots = 0;
+    p->current_input = 0;
+    p->total_spikes = 0;
+}
+
+void lpop_destroy(lctx *ctx, lpopulation *p)
+{
+    if (!p)
+        return;
+    lpop_unbuild(ctx, p);
     void *blocks[] = {p->name, p->params, p->param_given, p->array, p->init,
-                      p->init_given, p->consts, p->state, p->refractory, p->ring,
-                      p->spikes.index, p->spikes.step, p->device_data, p->count, p->isi_n,
-                      p->last_spike, p->isi_sum, p->isi_sq, p};
+                      p->init_given, p->device_data, p};
     for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
         lc_free(ctx, blocks[i]);
 }

@@ -38,6 +38,9 @@ typedef struct lpopulation {
 
 leinao_status lpop_create(lctx *ctx, lpopulation **out, int id, const char *name,
                           const lmodel *model, uint32_t size);
+/* Frees what lpop_build made (state, buffers, statistics, archive): as declared again. The
+ * device data of lpop_resolve stays (it is remade by the next resolve). */
+void lpop_unbuild(lctx *ctx, lpopulation *pop);
 void lpop_destroy(lctx *ctx, lpopulation *pop);
 leinao_status lpop_set_param(lctx *ctx, lpopulation *pop, const char *name, double value);
 leinao_status lpop_set_array(lctx *ctx, lpopulation *pop, const char *name, const double *v,

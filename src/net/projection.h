@@ -106,6 +106,8 @@ void lproj_delay_range(const lprojection *p, double dt, int *min_steps, int *max
  * and arrange their synapses on par's threads (par may be NULL: one thread). */
 leinao_status lproj_build(lctx *ctx, lprojection *p, uint32_t n_src, uint32_t n_tgt,
                           int same_population, double dt, uint64_t seed, const lparallel *par);
+/* Frees what lproj_build and lproj_prepare_plasticity made: the projection is as declared. */
+void lproj_unbuild(lctx *ctx, lprojection *p);
 void lproj_free(lctx *ctx, lprojection *p);
 /* Sets the synapse model (with its default parameters) / one of its parameters. */
 leinao_status lproj_set_synapse(lctx *ctx, lprojection *p, const char *model);
