@@ -8,7 +8,7 @@
 
 enum { P_V_th, P_V_reset, P_t_ref, P_g_L, P_C_m, P_E_ex, P_E_in, P_E_L, P_tau_syn_ex,
        P_tau_syn_in, P_I_e, N_PARAMS };
-enum { S_V_m, S_g_ex, S_g_in, S_I_stim, S_h, N_STATES };
+enum { S_V_m, S_g_ex, S_g_in, S_I_stim, S_h, S_refractory, N_STATES };
 /* consts: the refractory steps, 1/C_m, and the Dormand-Prince stage values of the two
  * conductances over one whole step (see fast_step) */
 enum {
@@ -58,6 +58,8 @@ static const lparam_def states[N_STATES] = {
     [S_g_in] = {"g_in", "nS", 0.0, LP_ANY, 0, "Inhibitory conductance."},
     [S_I_stim] = {"I_stim", "pA", 0.0, LP_ANY, LP_HIDDEN, "Current from current generators."},
     [S_h] = {"h_int", "ms", 0.0, LP_ANY, LP_HIDDEN, "Integrator's substep, kept between steps."},
+    [S_refractory] = {"refractory_steps", "steps", 0.0, LP_NONNEGATIVE, LP_HIDDEN,
+                      "Steps of the refractory period left (a whole number, kept as a double)."},
 };
 
 static leinao_status check(lctx *ctx, const double *p)
@@ -335,14 +337,11 @@ LEINAO_KERNEL static void update(lneuron_block *b, uint32_t begin, uint32_t end,
 
     for (uint32_t c0 = begin; c0 < end; c0 += W) {
         const int m = end - c0 < W ? (int)(end - c0) : W;
-        /* the chunk's state in place; r as doubles (whole numbers), like everything else */
+        /* the chunk's state in place */
         double *V = s[S_V_m] + c0, *ge = s[S_g_ex] + c0, *gi = s[S_g_in] + c0;
-        double *hs = s[S_h] + c0, *I0 = s[S_I_stim] + c0;
-        int32_t *sr = b->refractory + c0;
-        double I[W], r[W], fail[W], spiked[W], Vn[W], gen[W], gin[W];
+        double *hs = s[S_h] + c0, *I0 = s[S_I_stim] + c0, *r = s[S_refractory] + c0;
+        double I[W], fail[W], spiked[W], Vn[W], gen[W], gin[W];
         const size_t first_spike = out->count;
-        for (int j = 0; j < m; j++)
-            r[j] = sr[j];
         uint32_t slot = first_slot;
         for (int k = 0; k < nsteps; k++) {
             for (int j = 0; j < m; j++)
@@ -378,8 +377,6 @@ LEINAO_KERNEL static void update(lneuron_block *b, uint32_t begin, uint32_t end,
         }
         if (nsteps > 1)
             lspike_sort(out, first_spike);
-        for (int j = 0; j < m; j++)
-            sr[j] = (int32_t)r[j];
     }
 }
 

@@ -5,7 +5,7 @@
 #include "model.h"
 
 enum { P_E_L, P_C_m, P_tau_m, P_t_ref, P_V_th, P_V_reset, P_V_min, P_I_e, N_PARAMS };
-enum { S_V_m, S_I_stim, N_STATES };
+enum { S_V_m, S_I_stim, S_refractory, N_STATES };
 enum { C_P33, C_P30, C_REFRACTORY_STEPS, N_CONSTS };
 
 static const lparam_def params[N_PARAMS] = {
@@ -27,6 +27,8 @@ static const lparam_def states[N_STATES] = {
     [S_V_m] = {"V_m", "mV", -70.0, LP_ANY, LP_FOLLOWS_E_L, "Membrane potential."},
     [S_I_stim] = {"I_stim", "pA", 0.0, LP_ANY, LP_HIDDEN,
                   "Current from current generators, applied one step after it arrives (NEST)."},
+    [S_refractory] = {"refractory_steps", "steps", 0.0, LP_NONNEGATIVE, LP_HIDDEN,
+                      "Steps of the refractory period left (a whole number, kept as a double)."},
 };
 
 static leinao_status check(lctx *ctx, const double *p)
@@ -92,11 +94,9 @@ LEINAO_KERNEL static void update(lneuron_block *b, uint32_t begin, uint32_t end,
     for (uint32_t c0 = begin; c0 < end; c0 += W) {
         const int m = end - c0 < W ? (int)(end - c0) : W;
         double *V = b->state[S_V_m] + c0, *I = b->state[S_I_stim] + c0;
-        int32_t *sr = b->refractory + c0;
-        double r[W], spiked[W];
+        double *r = b->state[S_refractory] + c0;
+        double spiked[W];
         const size_t first_spike = out->count;
-        for (int j = 0; j < m; j++)
-            r[j] = sr[j];
         uint32_t slot = first_slot;
         for (int k = 0; k < nsteps; k++) {
             double *spike_in = b->ring + (size_t)slot * n + c0;
@@ -108,8 +108,6 @@ LEINAO_KERNEL static void update(lneuron_block *b, uint32_t begin, uint32_t end,
         }
         if (nsteps > 1)
             lspike_sort(out, first_spike);
-        for (int j = 0; j < m; j++)
-            sr[j] = (int32_t)r[j];
     }
 }
 

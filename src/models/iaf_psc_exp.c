@@ -6,7 +6,7 @@
 #include "propagators.h"
 
 enum { P_E_L, P_C_m, P_tau_m, P_t_ref, P_V_th, P_V_reset, P_tau_syn_ex, P_tau_syn_in, P_I_e, N_PARAMS };
-enum { S_V_m, S_I_syn_ex, S_I_syn_in, S_I_stim, N_STATES };
+enum { S_V_m, S_I_syn_ex, S_I_syn_in, S_I_stim, S_refractory, N_STATES };
 enum { C_P22, C_P20, C_P11_ex, C_P11_in, C_P21_ex, C_P21_in, C_REFRACTORY, N_CONSTS };
 
 static const lparam_def params[N_PARAMS] = {
@@ -32,6 +32,8 @@ static const lparam_def states[N_STATES] = {
                     "Inhibitory postsynaptic current (negative weights make it negative)."},
     [S_I_stim] = {"I_stim", "pA", 0.0, LP_ANY, LP_HIDDEN,
                   "Current from current generators, applied one step after it arrives (NEST)."},
+    [S_refractory] = {"refractory_steps", "steps", 0.0, LP_NONNEGATIVE, LP_HIDDEN,
+                      "Steps of the refractory period left (a whole number, kept as a double)."},
 };
 
 static leinao_status check(lctx *ctx, const double *p)
@@ -112,13 +114,11 @@ LEINAO_KERNEL static void update(lneuron_block *b, uint32_t begin, uint32_t end,
         const int m = end - c0 < W ? (int)(end - c0) : W;
         double *V_m = b->state[S_V_m] + c0, *ex = b->state[S_I_syn_ex] + c0,
                *inh = b->state[S_I_syn_in] + c0, *I0 = b->state[S_I_stim] + c0;
-        int32_t *sr = b->refractory + c0;
-        double V[W], r[W], spiked[W];
+        double *r = b->state[S_refractory] + c0;
+        double V[W], spiked[W];
         const size_t first_spike = out->count;
-        for (int j = 0; j < m; j++) {
+        for (int j = 0; j < m; j++)
             V[j] = V_m[j] - E_L;
-            r[j] = sr[j];
-        }
         uint32_t slot = first_slot;
         for (int k = 0; k < nsteps; k++) {
             double *in_ex = b->ring + (size_t)slot * n + c0;
@@ -134,10 +134,8 @@ LEINAO_KERNEL static void update(lneuron_block *b, uint32_t begin, uint32_t end,
         }
         if (nsteps > 1)
             lspike_sort(out, first_spike);
-        for (int j = 0; j < m; j++) {
+        for (int j = 0; j < m; j++)
             V_m[j] = V[j] + E_L;
-            sr[j] = (int32_t)r[j];
-        }
     }
 }
 

@@ -31,8 +31,8 @@ typedef struct lspike_list {
 /* A population's neurons as one update kernel sees them (structure of arrays). */
 typedef struct lneuron_block {
     uint32_t n;
-    double **state;        /* state[k][i]: state variable k of neuron i (model's order) */
-    int32_t *refractory;   /* steps of refractoriness left */
+    double **state;        /* state[k][i]: state variable k of neuron i (model's order); all
+                            * of a neuron's run state, refractory steps left included */
     double *ring;          /* ring[(b * slots + s) * n + i]: buffer b, slot s, neuron i */
     uint32_t slots;        /* ring slots */
     double dt;             /* ms */

@@ -38,7 +38,7 @@ void lpop_destroy(lctx *ctx, lpopulation *p)
             lc_free(ctx, p->state[k]);
     larchive_free(ctx, p->archive);
     void *blocks[] = {p->name, p->params, p->param_given, p->spike_times, p->init,
-                      p->init_given, p->consts, p->state, p->refractory, p->ring,
+                      p->init_given, p->consts, p->state, p->ring,
                       p->spikes.index, p->spikes.step, p->spike_steps, p->count, p->isi_n,
                       p->last_spike, p->isi_sum, p->isi_sq, p};
     for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
@@ -173,7 +173,7 @@ uint64_t lpop_bytes(const lpopulation *pop, uint32_t slots, int max_steps)
     uint64_t n = pop->size;
     if (m->kind != LM_NEURON)
         return 64 + 8 * (uint64_t)pop->n_spike_times;
-    return n * (8 * (uint64_t)m->n_states + 4 + 8 * (uint64_t)m->n_buffers * slots +
+    return n * (8 * (uint64_t)m->n_states + 8 * (uint64_t)m->n_buffers * slots +
                 6 * (uint64_t)max_steps + 4 * 2 + 8 * 3);
 }
 
@@ -187,7 +187,6 @@ static leinao_status build_neurons(lctx *ctx, lpopulation *pop, uint32_t slots, 
         return lc_nomem(ctx);
     pop->slots = slots;
     pop->state = lc_calloc(ctx, (size_t)m->n_states, sizeof(double *));
-    pop->refractory = lc_calloc(ctx, n, sizeof(int32_t));
     pop->ring = lc_calloc(ctx, ring_len, sizeof(double));
     pop->spikes.index = lc_malloc(ctx, spike_cap * sizeof(uint32_t));
     pop->spikes.step = lc_malloc(ctx, spike_cap * sizeof(uint16_t));
@@ -197,7 +196,7 @@ static leinao_status build_neurons(lctx *ctx, lpopulation *pop, uint32_t slots, 
     pop->last_spike = lc_calloc(ctx, n, sizeof(double));
     pop->isi_sum = lc_calloc(ctx, n, sizeof(double));
     pop->isi_sq = lc_calloc(ctx, n, sizeof(double));
-    if (!pop->state || !pop->refractory || !pop->ring || !pop->spikes.index ||
+    if (!pop->state || !pop->ring || !pop->spikes.index ||
         !pop->spikes.step || !pop->count || !pop->isi_n || !pop->last_spike || !pop->isi_sum ||
         !pop->isi_sq)
         return LEINAO_NOMEM;
