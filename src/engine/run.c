@@ -354,8 +354,10 @@ static void update_job(void *ctx, int t)
         if (p->model->kind != LM_NEURON)
             continue;
         lspike_list *out = &th->spikes[pi];
-        lneuron_block block = {p->size,   p->state,  p->ring, p->slots,        sim->dt,
-                               p->params, p->consts, out,     0,               p->current_input};
+        lneuron_block block = {.model = p->model,   .n = p->size,       .state = p->state,
+                               .ring = p->ring,     .slots = p->slots,  .dt = sim->dt,
+                               .params = p->params, .consts = p->consts, .spikes = out,
+                               .current_input = p->current_input};
         uint32_t lo = lsim_lo(sim, pi, t), hi = lsim_lo(sim, pi, t + 1);
         out->count = 0;
         if (!is_sampled(sim, pi)) {

@@ -30,6 +30,7 @@ typedef struct lspike_list {
 
 /* A population's neurons as one update kernel sees them (structure of arrays). */
 typedef struct lneuron_block {
+    const struct lmodel *model; /* the descriptor whose kernel this block is given to */
     uint32_t n;
     double **state;        /* state[k][i]: state variable k of neuron i (model's order); all
                             * of a neuron's run state, refractory steps left included */
