@@ -11,8 +11,6 @@
 
 #include "sim.h"
 
-#define EXPONENT_BITS UINT64_C(0x7FF0000000000000)
-
 /* Adds the slice's spikes of one population to the per-neuron statistics. */
 static void count_spikes(leinao_sim *sim, lpopulation *p, int64_t step)
 {
@@ -323,13 +321,10 @@ LEINAO_KERNEL static void check_finite(leinao_sim *sim, int pop, int t)
         return;
     for (int k = 0; k < p->model->n_states; k++) {
         const double *x = p->state[k];
-        /* NaN and inf have all exponent bits set: an integer and-reduction that vectorises */
+        /* an integer or-reduction that vectorises, then the search only where it found one */
         uint64_t all = 0;
-        for (uint32_t i = lo; i < hi; i++) {
-            uint64_t u;
-            memcpy(&u, &x[i], sizeof u);
-            all |= ((~u & EXPONENT_BITS) - 1) >> 63; /* 1 when no exponent bit is clear */
-        }
+        for (uint32_t i = lo; i < hi; i++)
+            all |= lnonfinite_bit(x[i]);
         if (!all)
             continue;
         for (uint32_t i = lo; i < hi; i++) {
