@@ -165,9 +165,19 @@ static inline leinao_status lmodel_check_floor(lctx *ctx, double V_reset, double
     return LEINAO_OK;
 }
 
+/* The models: the built-in ones, then those registered, in order of registration. All three
+ * are thread-safe. */
 const lmodel *lmodel_find(const char *name);
 int lmodel_count(void);
 const lmodel *lmodel_at(int i);
+
+/* Adds a neuron model to the process-wide list, after the built-in models, so that populations
+ * of every handle can use it by name from then on. The descriptor (and its tables and strings)
+ * is not copied: it must stay valid as long as any handle may look it up or run it, in practice
+ * until the process ends; there is no unregistering. Thread-safe. LEINAO_INVALID (the message in
+ * ctx names the model and the rule) when the name is not [A-Za-z_][A-Za-z0-9_]* or is taken, or
+ * the descriptor is not a usable neuron model; LEINAO_NOMEM. */
+leinao_status lmodel_register(lctx *ctx, const lmodel *model);
 
 /* Writes a model's Markdown page to `out`. */
 void lmodel_write_doc(const lmodel *m, FILE *out);
