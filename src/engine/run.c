@@ -11,8 +11,6 @@
 
 #include "sim.h"
 
-#define EXPONENT_BITS UINT64_C(0x7FF0000000000000)
-
 /* Time (ms) of spike j of a slice starting at `step`: the end of its emission step. */
 static inline double spike_time(const leinao_sim *sim, const lspike_list *sp, int64_t step,
                                 size_t j)
@@ -208,13 +206,10 @@ LEINAO_KERNEL static void check_finite(leinao_sim *sim, int pop, int t)
         return;
     for (int k = 0; k < p->model->n_states; k++) {
         const double *x = p->state[k];
-        /* NaN and inf have all exponent bits set: an integer and-reduction that vectorises */
+        /* an integer or-reduction that vectorises, then the search only where it found one */
         uint64_t all = 0;
-        for (uint32_t i = lo; i < hi; i++) {
-            uint64_t u;
-            memcpy(&u, &x[i], sizeof u);
-            all |= ((~u & EXPONENT_BITS) - 1) >> 63; /* 1 when no exponent bit is clear */
-        }
+        for (uint32_t i = lo; i < hi; i++)
+            all |= lnonfinite_bit(x[i]);
         if (!all)
             continue;
         for (uint32_t i = lo; i < hi; i++) {
@@ -247,8 +242,10 @@ static void update_population(leinao_sim *sim, int pi, int t, int64_t step, int 
     lthread *th = &sim->eng.thread[t];
     lpopulation *p = sim->net.pops[pi];
     lspike_list *out = &th->spikes[pi];
-    lneuron_block block = {p->size,  p->state,  p->refractory, p->ring, p->slots, sim->config.dt,
-                           p->params, p->consts, out,         0,       p->current_input};
+    lneuron_block block = {.model = p->model,   .n = p->size,        .state = p->state,
+                           .ring = p->ring,     .slots = p->slots,   .dt = sim->config.dt,
+                           .params = p->params, .consts = p->consts, .spikes = out,
+                           .current_input = p->current_input};
     uint32_t lo = lsim_lo(sim, pi, t), hi = lsim_lo(sim, pi, t + 1);
     if (k0 == 0)
         out->count = 0;

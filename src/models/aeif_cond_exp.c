@@ -9,7 +9,7 @@
 
 enum { P_C_m, P_g_L, P_E_L, P_V_th, P_Delta_T, P_tau_w, P_a, P_b, P_V_peak, P_V_reset, P_t_ref,
        P_E_ex, P_E_in, P_tau_syn_ex, P_tau_syn_in, P_I_e, N_PARAMS };
-enum { S_V_m, S_w, S_g_ex, S_g_in, S_I_stim, S_h, N_STATES };
+enum { S_V_m, S_w, S_g_ex, S_g_in, S_I_stim, S_h, S_refractory, N_STATES };
 enum { C_REFRACTORY, N_CONSTS };
 
 static const lparam_def params[N_PARAMS] = {
@@ -40,6 +40,8 @@ static const lparam_def states[N_STATES] = {
     [S_g_in] = {"g_in", "nS", 0.0, LP_ANY, 0, "Inhibitory conductance."},
     [S_I_stim] = {"I_stim", "pA", 0.0, LP_ANY, LP_HIDDEN, "Current from current generators."},
     [S_h] = {"h_int", "ms", 0.0, LP_ANY, LP_HIDDEN, "Integrator's substep, kept between steps."},
+    [S_refractory] = {"refractory_steps", "steps", 0.0, LP_NONNEGATIVE, LP_HIDDEN,
+                      "Steps of the refractory period left (a whole number, kept as a double)."},
 };
 
 static leinao_status check(lctx *ctx, const double *p)
@@ -121,7 +123,7 @@ static void update(lneuron_block *b, uint32_t begin, uint32_t end, int64_t step0
     for (uint32_t i = begin; i < end; i++) {
         double y[4] = {s[S_V_m][i], s[S_w][i], s[S_g_ex][i], s[S_g_in][i]}, h = s[S_h][i];
         double I0 = s[S_I_stim][i];
-        int32_t r = b->refractory[i];
+        int32_t r = (int32_t)s[S_refractory][i];
         uint32_t slot = first_slot;
         for (int k = 0; k < nsteps; k++) {
             size_t at = (size_t)slot * n + i;
@@ -151,7 +153,7 @@ static void update(lneuron_block *b, uint32_t begin, uint32_t end, int64_t step0
         s[S_g_in][i] = y[3];
         s[S_h][i] = h;
         s[S_I_stim][i] = I0;
-        b->refractory[i] = r;
+        s[S_refractory][i] = r;
     }
 }
 

@@ -3,12 +3,12 @@
  * within the tolerance are taken for many neurons at once (a Taylor or a Dormand-Prince step). */
 #include <math.h>
 
-#include "model.h"
+#include "chunk.h"
 #include "odeint.h"
 
 enum { P_V_th, P_V_reset, P_t_ref, P_g_L, P_C_m, P_E_ex, P_E_in, P_E_L, P_tau_syn_ex,
        P_tau_syn_in, P_I_e, N_PARAMS };
-enum { S_V_m, S_g_ex, S_g_in, S_I_stim, S_h, N_STATES };
+enum { S_V_m, S_g_ex, S_g_in, S_I_stim, S_h, S_refractory, N_STATES };
 /* consts: the refractory steps, 1/C_m, and the Dormand-Prince stage values of the two
  * conductances over one whole step (see fast_step) */
 enum {
@@ -58,6 +58,8 @@ static const lparam_def states[N_STATES] = {
     [S_g_in] = {"g_in", "nS", 0.0, LP_ANY, 0, "Inhibitory conductance."},
     [S_I_stim] = {"I_stim", "pA", 0.0, LP_ANY, LP_HIDDEN, "Current from current generators."},
     [S_h] = {"h_int", "ms", 0.0, LP_ANY, LP_HIDDEN, "Integrator's substep, kept between steps."},
+    [S_refractory] = {"refractory_steps", "steps", 0.0, LP_NONNEGATIVE, LP_HIDDEN,
+                      "Steps of the refractory period left (a whole number, kept as a double)."},
 };
 
 static leinao_status check(lctx *ctx, const double *p)
@@ -156,6 +158,7 @@ static void rhs(const double *y, double *f, void *user)
  * shortened step, a smaller substep carried from an earlier step, NaN) is integrated by
  * lode_advance, the general adaptive path, from the same state. */
 enum { W = 128 };
+_Static_assert(W <= LCHUNK_MAX, "chunk wider than the driver's");
 
 /* With the conductances' stage values known, dV/dt at stage s is A_s - B_s V, where
  * B_s = (g_L + g_ex G_ex[s] + g_in G_in[s]) / C_m and A_s = (g_L E_L + I + g_ex G_ex[s] E_ex +
@@ -317,70 +320,88 @@ static inline uint64_t finish_step(int m, double V_th, double V_reset, double re
     return bad;
 }
 
+/* The kernel's view of a block for the chunk driver: parameters, the state arrays (advanced in
+ * place), the working arrays of a chunk and the general integrator for the neurons whose whole
+ * step fails. */
+typedef struct kernel {
+    const double *p, *c;
+    double dt, V_th, V_reset, I_e, refractory_steps;
+    int taylor, current; /* c[C_TAYLOR] != 0, b->current_input */
+    double *V, *ge, *gi, *hs, *I0, *r;
+    size_t per_buffer;
+    inputs *in;
+    lode_system *sys;
+    double *I, *fail, *Vn, *gen, *gin; /* [W] each */
+} kernel;
+
+static LCHUNK_INLINE uint64_t step(void *self, uint32_t c0, int m, double *in_ex, double *spiked)
+{
+    const kernel *kn = self;
+    const double *p = kn->p, *c = kn->c, dt = kn->dt;
+    double *V = kn->V + c0, *ge = kn->ge + c0, *gi = kn->gi + c0, *hs = kn->hs + c0,
+           *I0 = kn->I0 + c0, *r = kn->r + c0;
+    double *I = kn->I, *fail = kn->fail, *Vn = kn->Vn, *gen = kn->gen, *gin = kn->gin;
+    uint64_t bad = 0; /* a NaN or infinite state value */
+    for (int j = 0; j < m; j++)
+        I[j] = kn->I_e + I0[j];
+    if (kn->taylor)
+        taylor_step(p, c, dt, m, V, ge, gi, I, r, hs, Vn, gen, gin, fail);
+    else
+        fast_step(p, c, dt, m, V, ge, gi, I, r, hs, Vn, gen, gin, fail);
+    if (lany(fail, m)) {
+        for (int j = 0; j < m; j++) {
+            if (fail[j] == 0.0)
+                continue;
+            double y[3] = {V[j], ge[j], gi[j]};
+            kn->in->I = I[j];
+            kn->in->refractory = r[j] > 0.0;
+            if (lode_advance(kn->sys, y, dt, &hs[j]) != 0)
+                y[0] = NAN; /* diverged: the engine stops the run, naming it */
+            Vn[j] = y[0], gen[j] = y[1], gin[j] = y[2];
+            if (!isfinite(hs[j])) /* the integrator's substep, kept between steps */
+                bad = 1;
+        }
+    }
+    double *in_in = in_ex + kn->per_buffer, *in_cur = in_ex + 2 * kn->per_buffer;
+    const double V_th = kn->V_th, V_reset = kn->V_reset, refractory_steps = kn->refractory_steps;
+    return bad | (kn->current ? finish_step(m, V_th, V_reset, refractory_steps, Vn, gen, gin, V,
+                                            ge, gi, I0, r, in_ex, in_in, in_cur, spiked, 1)
+                              : finish_step(m, V_th, V_reset, refractory_steps, Vn, gen, gin, V,
+                                            ge, gi, I0, r, in_ex, in_in, in_cur, spiked, 0));
+}
+
 LEINAO_KERNEL static void update(lneuron_block *b, uint32_t begin, uint32_t end, int64_t step0,
                                  int nsteps)
 {
     const double *p = b->params, *c = b->consts;
-    const double dt = b->dt;
-    const double refractory_steps = c[C_REFRACTORY];
-    const uint32_t n = b->n, slots = b->slots;
     double **s = b->state;
-    const size_t per_buffer = (size_t)slots * n;
-    lspike_list *out = b->spikes;
-    const uint32_t first_slot = (uint32_t)(step0 % slots);
-    const double V_th = p[P_V_th], V_reset = p[P_V_reset], I_e = p[P_I_e];
-    const int taylor = c[C_TAYLOR] != 0.0;
     inputs in = {p, c[C_INV_C], 0.0, 0};
     lode_system sys = {3, rhs, NULL, &in, TOL, TOL};
-
-    for (uint32_t c0 = begin; c0 < end; c0 += W) {
-        const int m = end - c0 < W ? (int)(end - c0) : W;
-        /* the chunk's state in place; r as doubles (whole numbers), like everything else */
-        double *V = s[S_V_m] + c0, *ge = s[S_g_ex] + c0, *gi = s[S_g_in] + c0;
-        double *hs = s[S_h] + c0, *I0 = s[S_I_stim] + c0;
-        int32_t *sr = b->refractory + c0;
-        double I[W], r[W], fail[W], spiked[W], Vn[W], gen[W], gin[W];
-        const size_t first_spike = out->count;
-        for (int j = 0; j < m; j++)
-            r[j] = sr[j];
-        uint32_t slot = first_slot;
-        for (int k = 0; k < nsteps; k++) {
-            for (int j = 0; j < m; j++)
-                I[j] = I_e + I0[j];
-            if (taylor)
-                taylor_step(p, c, dt, m, V, ge, gi, I, r, hs, Vn, gen, gin, fail);
-            else
-                fast_step(p, c, dt, m, V, ge, gi, I, r, hs, Vn, gen, gin, fail);
-            if (lany(fail, m)) {
-                for (int j = 0; j < m; j++) {
-                    if (fail[j] == 0.0)
-                        continue;
-                    double y[3] = {V[j], ge[j], gi[j]};
-                    in.I = I[j];
-                    in.refractory = r[j] > 0.0;
-                    if (lode_advance(&sys, y, dt, &hs[j]) != 0)
-                        y[0] = NAN; /* diverged: the engine stops the run, naming it */
-                    Vn[j] = y[0], gen[j] = y[1], gin[j] = y[2];
-                    if (!isfinite(hs[j])) /* the integrator's substep, kept between steps */
-                        b->nonfinite = 1;
-                }
-            }
-            double *in_ex = b->ring + (size_t)slot * n + c0, *in_in = in_ex + per_buffer,
-                   *in_cur = in_ex + 2 * per_buffer;
-            if (b->current_input ? finish_step(m, V_th, V_reset, refractory_steps, Vn, gen, gin, V,
-                                               ge, gi, I0, r, in_ex, in_in, in_cur, spiked, 1)
-                                 : finish_step(m, V_th, V_reset, refractory_steps, Vn, gen, gin, V,
-                                               ge, gi, I0, r, in_ex, in_in, in_cur, spiked, 0))
-                b->nonfinite = 1;
-            lspike_emit_flagged(out, spiked, m, c0, k);
-            if (++slot == slots)
-                slot = 0;
-        }
-        if (nsteps > 1)
-            lspike_sort(out, first_spike);
-        for (int j = 0; j < m; j++)
-            sr[j] = (int32_t)r[j];
-    }
+    double I[W], fail[W], Vn[W], gen[W], gin[W];
+    kernel kn = {.p = p,
+                 .c = c,
+                 .dt = b->dt,
+                 .V_th = p[P_V_th],
+                 .V_reset = p[P_V_reset],
+                 .I_e = p[P_I_e],
+                 .refractory_steps = c[C_REFRACTORY],
+                 .taylor = c[C_TAYLOR] != 0.0,
+                 .current = b->current_input,
+                 .V = s[S_V_m],
+                 .ge = s[S_g_ex],
+                 .gi = s[S_g_in],
+                 .hs = s[S_h],
+                 .I0 = s[S_I_stim],
+                 .r = s[S_refractory],
+                 .per_buffer = (size_t)b->slots * b->n,
+                 .in = &in,
+                 .sys = &sys,
+                 .I = I,
+                 .fail = fail,
+                 .Vn = Vn,
+                 .gen = gen,
+                 .gin = gin};
+    lchunk_update(b, begin, end, step0, nsteps, W, &kn, NULL, step, NULL);
 }
 
 const lmodel lmodel_iaf_cond_exp = {

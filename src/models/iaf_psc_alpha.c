@@ -7,7 +7,7 @@
 
 enum { P_E_L, P_C_m, P_tau_m, P_t_ref, P_V_th, P_V_reset, P_V_min, P_tau_syn_ex, P_tau_syn_in,
        P_I_e, N_PARAMS };
-enum { S_V_m, S_I_syn_ex, S_I_syn_in, S_dI_ex, S_dI_in, S_I_stim, N_STATES };
+enum { S_V_m, S_I_syn_ex, S_I_syn_in, S_dI_ex, S_dI_in, S_I_stim, S_refractory, N_STATES };
 enum { C_P33, C_P30, C_P11_ex, C_P21_ex, C_P31_ex, C_P32_ex, C_P11_in, C_P21_in, C_P31_in,
        C_P32_in, C_PSC_ex, C_PSC_in, C_REFRACTORY, N_CONSTS };
 
@@ -37,6 +37,8 @@ static const lparam_def states[N_STATES] = {
     [S_dI_in] = {"dI_syn_in", "pA/ms", 0.0, LP_ANY, 0, "Derivative state of the inhibitory alpha current."},
     [S_I_stim] = {"I_stim", "pA", 0.0, LP_ANY, LP_HIDDEN,
                   "Current from current generators, applied one step after it arrives (NEST)."},
+    [S_refractory] = {"refractory_steps", "steps", 0.0, LP_NONNEGATIVE, LP_HIDDEN,
+                      "Steps of the refractory period left (a whole number, kept as a double)."},
 };
 
 static leinao_status check(lctx *ctx, const double *p)
@@ -73,6 +75,7 @@ static void update(lneuron_block *b, uint32_t begin, uint32_t end, int64_t step0
     const uint32_t n = b->n, slots = b->slots;
     double *V_m = b->state[S_V_m], *I_ex = b->state[S_I_syn_ex], *I_in = b->state[S_I_syn_in];
     double *dI_ex = b->state[S_dI_ex], *dI_in = b->state[S_dI_in], *I_stim = b->state[S_I_stim];
+    double *refractory = b->state[S_refractory];
     const size_t per_buffer = (size_t)slots * n;
     double *in_ex = b->ring, *in_in = b->ring + per_buffer, *in_cur = b->ring + 2 * per_buffer;
     lspike_list *out = b->spikes;
@@ -81,7 +84,7 @@ static void update(lneuron_block *b, uint32_t begin, uint32_t end, int64_t step0
     for (uint32_t i = begin; i < end; i++) {
         double V = V_m[i] - E_L, ex = I_ex[i], inh = I_in[i], dex = dI_ex[i], din = dI_in[i];
         double I0 = I_stim[i];
-        int32_t r = b->refractory[i];
+        int32_t r = (int32_t)refractory[i];
         uint32_t slot = first_slot;
         for (int k = 0; k < nsteps; k++) {
             size_t at = (size_t)slot * n + i;
@@ -114,7 +117,7 @@ static void update(lneuron_block *b, uint32_t begin, uint32_t end, int64_t step0
         dI_ex[i] = dex;
         dI_in[i] = din;
         I_stim[i] = I0;
-        b->refractory[i] = r;
+        refractory[i] = r;
     }
 }
 

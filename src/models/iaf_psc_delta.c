@@ -2,10 +2,10 @@
  * iaf_psc_delta), integrated exactly (Rotter & Diesmann 1999). */
 #include <math.h>
 
-#include "model.h"
+#include "chunk.h"
 
 enum { P_E_L, P_C_m, P_tau_m, P_t_ref, P_V_th, P_V_reset, P_V_min, P_I_e, N_PARAMS };
-enum { S_V_m, S_I_stim, N_STATES };
+enum { S_V_m, S_I_stim, S_refractory, N_STATES };
 enum { C_P33, C_P30, C_REFRACTORY_STEPS, N_CONSTS };
 
 static const lparam_def params[N_PARAMS] = {
@@ -27,6 +27,8 @@ static const lparam_def states[N_STATES] = {
     [S_V_m] = {"V_m", "mV", -70.0, LP_ANY, LP_FOLLOWS_E_L, "Membrane potential."},
     [S_I_stim] = {"I_stim", "pA", 0.0, LP_ANY, LP_HIDDEN,
                   "Current from current generators, applied one step after it arrives (NEST)."},
+    [S_refractory] = {"refractory_steps", "steps", 0.0, LP_NONNEGATIVE, LP_HIDDEN,
+                      "Steps of the refractory period left (a whole number, kept as a double)."},
 };
 
 static leinao_status check(lctx *ctx, const double *p)
@@ -46,6 +48,7 @@ static void prepare(const double *p, double dt, double *c)
  * instead of branches: the same operations in the same order for each neuron as a
  * neuron-by-neuron loop; spikes are then emitted in (neuron, step) order. */
 enum { W = 64 };
+_Static_assert(W <= LCHUNK_MAX, "chunk wider than the driver's");
 
 typedef struct step_consts {
     double E_L, V_th, V_reset, V_min, I_e, P33, P30, refractory_steps;
@@ -79,38 +82,31 @@ static inline uint64_t step_chunk(const step_consts *c, int m, double *restrict 
     return bad;
 }
 
+/* The kernel's view of a block for the chunk driver. */
+typedef struct kernel {
+    step_consts k;
+    double *V, *I, *r; /* state arrays */
+    size_t per_buffer;
+} kernel;
+
+static LCHUNK_INLINE uint64_t step(void *self, uint32_t c0, int m, double *in, double *spiked)
+{
+    const kernel *kn = self;
+    return step_chunk(&kn->k, m, kn->V + c0, kn->I + c0, kn->r + c0, in, in + kn->per_buffer,
+                      spiked);
+}
+
 LEINAO_KERNEL static void update(lneuron_block *b, uint32_t begin, uint32_t end, int64_t step0,
                                  int nsteps)
 {
     const double *p = b->params, *c = b->consts;
-    const step_consts k_ = {p[P_E_L], p[P_V_th],   p[P_V_reset], p[P_V_min],
-                            p[P_I_e], c[C_P33],    c[C_P30],     c[C_REFRACTORY_STEPS]};
-    const uint32_t n = b->n, slots = b->slots;
-    lspike_list *out = b->spikes;
-    const uint32_t first_slot = (uint32_t)(step0 % slots);
-
-    for (uint32_t c0 = begin; c0 < end; c0 += W) {
-        const int m = end - c0 < W ? (int)(end - c0) : W;
-        double *V = b->state[S_V_m] + c0, *I = b->state[S_I_stim] + c0;
-        int32_t *sr = b->refractory + c0;
-        double r[W], spiked[W];
-        const size_t first_spike = out->count;
-        for (int j = 0; j < m; j++)
-            r[j] = sr[j];
-        uint32_t slot = first_slot;
-        for (int k = 0; k < nsteps; k++) {
-            double *spike_in = b->ring + (size_t)slot * n + c0;
-            if (step_chunk(&k_, m, V, I, r, spike_in, spike_in + (size_t)slots * n, spiked))
-                b->nonfinite = 1;
-            lspike_emit_flagged(out, spiked, m, c0, k);
-            if (++slot == slots)
-                slot = 0;
-        }
-        if (nsteps > 1)
-            lspike_sort(out, first_spike);
-        for (int j = 0; j < m; j++)
-            sr[j] = (int32_t)r[j];
-    }
+    kernel kn = {{p[P_E_L], p[P_V_th], p[P_V_reset], p[P_V_min], p[P_I_e], c[C_P33], c[C_P30],
+                  c[C_REFRACTORY_STEPS]},
+                 b->state[S_V_m],
+                 b->state[S_I_stim],
+                 b->state[S_refractory],
+                 (size_t)b->slots * b->n};
+    lchunk_update(b, begin, end, step0, nsteps, W, &kn, NULL, step, NULL);
 }
 
 const lmodel lmodel_iaf_psc_delta = {

@@ -2,11 +2,11 @@
  * currents (NEST's iaf_psc_exp), integrated exactly (Rotter & Diesmann 1999). */
 #include <math.h>
 
-#include "model.h"
+#include "chunk.h"
 #include "propagators.h"
 
 enum { P_E_L, P_C_m, P_tau_m, P_t_ref, P_V_th, P_V_reset, P_tau_syn_ex, P_tau_syn_in, P_I_e, N_PARAMS };
-enum { S_V_m, S_I_syn_ex, S_I_syn_in, S_I_stim, N_STATES };
+enum { S_V_m, S_I_syn_ex, S_I_syn_in, S_I_stim, S_refractory, N_STATES };
 enum { C_P22, C_P20, C_P11_ex, C_P11_in, C_P21_ex, C_P21_in, C_REFRACTORY, N_CONSTS };
 
 static const lparam_def params[N_PARAMS] = {
@@ -32,6 +32,8 @@ static const lparam_def states[N_STATES] = {
                     "Inhibitory postsynaptic current (negative weights make it negative)."},
     [S_I_stim] = {"I_stim", "pA", 0.0, LP_ANY, LP_HIDDEN,
                   "Current from current generators, applied one step after it arrives (NEST)."},
+    [S_refractory] = {"refractory_steps", "steps", 0.0, LP_NONNEGATIVE, LP_HIDDEN,
+                      "Steps of the refractory period left (a whole number, kept as a double)."},
 };
 
 static leinao_status check(lctx *ctx, const double *p)
@@ -55,6 +57,7 @@ static void prepare(const double *p, double dt, double *c)
  * same order for each neuron as a neuron-by-neuron loop; spikes are then emitted in (neuron,
  * step) order. */
 enum { W = 64 };
+_Static_assert(W <= LCHUNK_MAX, "chunk wider than the driver's");
 
 typedef struct step_consts {
     double V_th, V_reset, I_e, P22, P20, P11_ex, P11_in, P21_ex, P21_in, refractory_steps;
@@ -95,50 +98,73 @@ static inline uint64_t step_chunk(const step_consts *k, int m, double *restrict 
     return bad;
 }
 
+/* The kernel's view of a block for the chunk driver: the state arrays, and V_m relative to
+ * E_L of the chunk being advanced. */
+typedef struct kernel {
+    step_consts k;
+    double E_L;
+    double *V_m, *ex, *inh, *I0, *r;
+    size_t per_buffer;
+    int current; /* b->current_input */
+    double *V;   /* [W] */
+} kernel;
+
+/* restrict parameters: the loops vectorise without checks for overlap */
+static LCHUNK_INLINE void relative(int m, double *restrict V, const double *restrict V_m,
+                                   double E_L)
+{
+    for (int j = 0; j < m; j++)
+        V[j] = V_m[j] - E_L;
+}
+
+static LCHUNK_INLINE void absolute(int m, double *restrict V_m, const double *restrict V,
+                                   double E_L)
+{
+    for (int j = 0; j < m; j++)
+        V_m[j] = V[j] + E_L;
+}
+
+static LCHUNK_INLINE void load(void *self, uint32_t c0, int m)
+{
+    const kernel *kn = self;
+    relative(m, kn->V, kn->V_m + c0, kn->E_L);
+}
+
+static LCHUNK_INLINE uint64_t step(void *self, uint32_t c0, int m, double *in, double *spiked)
+{
+    kernel *kn = self;
+    double *in_in = in + kn->per_buffer, *in_cur = in + 2 * kn->per_buffer;
+    double *ex = kn->ex + c0, *inh = kn->inh + c0, *I0 = kn->I0 + c0, *r = kn->r + c0;
+    return kn->current
+               ? step_chunk(&kn->k, m, kn->V, r, ex, inh, I0, in, in_in, in_cur, spiked, 1)
+               : step_chunk(&kn->k, m, kn->V, r, ex, inh, I0, in, in_in, in_cur, spiked, 0);
+}
+
+static LCHUNK_INLINE void store(void *self, uint32_t c0, int m)
+{
+    const kernel *kn = self;
+    absolute(m, kn->V_m + c0, kn->V, kn->E_L);
+}
+
 LEINAO_KERNEL static void update(lneuron_block *b, uint32_t begin, uint32_t end, int64_t step0,
                                  int nsteps)
 {
     const double *p = b->params, *c = b->consts;
     const double E_L = p[P_E_L];
-    const step_consts k_ = {p[P_V_th] - E_L, p[P_V_reset] - E_L, p[P_I_e], c[C_P22], c[C_P20],
-                            c[C_P11_ex], c[C_P11_in], c[C_P21_ex], c[C_P21_in],
-                            c[C_REFRACTORY]};
-    const uint32_t n = b->n, slots = b->slots;
-    const size_t per_buffer = (size_t)slots * n;
-    lspike_list *out = b->spikes;
-    const uint32_t first_slot = (uint32_t)(step0 % slots);
-
-    for (uint32_t c0 = begin; c0 < end; c0 += W) {
-        const int m = end - c0 < W ? (int)(end - c0) : W;
-        double *V_m = b->state[S_V_m] + c0, *ex = b->state[S_I_syn_ex] + c0,
-               *inh = b->state[S_I_syn_in] + c0, *I0 = b->state[S_I_stim] + c0;
-        int32_t *sr = b->refractory + c0;
-        double V[W], r[W], spiked[W];
-        const size_t first_spike = out->count;
-        for (int j = 0; j < m; j++) {
-            V[j] = V_m[j] - E_L;
-            r[j] = sr[j];
-        }
-        uint32_t slot = first_slot;
-        for (int k = 0; k < nsteps; k++) {
-            double *in_ex = b->ring + (size_t)slot * n + c0;
-            double *in_in = in_ex + per_buffer, *in_cur = in_ex + 2 * per_buffer;
-            if (b->current_input ? step_chunk(&k_, m, V, r, ex, inh, I0, in_ex, in_in, in_cur,
-                                              spiked, 1)
-                                 : step_chunk(&k_, m, V, r, ex, inh, I0, in_ex, in_in, in_cur,
-                                              spiked, 0))
-                b->nonfinite = 1;
-            lspike_emit_flagged(out, spiked, m, c0, k);
-            if (++slot == slots)
-                slot = 0;
-        }
-        if (nsteps > 1)
-            lspike_sort(out, first_spike);
-        for (int j = 0; j < m; j++) {
-            V_m[j] = V[j] + E_L;
-            sr[j] = (int32_t)r[j];
-        }
-    }
+    double **s = b->state;
+    double V[W];
+    kernel kn = {.k = {p[P_V_th] - E_L, p[P_V_reset] - E_L, p[P_I_e], c[C_P22], c[C_P20],
+                       c[C_P11_ex], c[C_P11_in], c[C_P21_ex], c[C_P21_in], c[C_REFRACTORY]},
+                 .E_L = E_L,
+                 .V_m = s[S_V_m],
+                 .ex = s[S_I_syn_ex],
+                 .inh = s[S_I_syn_in],
+                 .I0 = s[S_I_stim],
+                 .r = s[S_refractory],
+                 .per_buffer = (size_t)b->slots * b->n,
+                 .current = b->current_input,
+                 .V = V};
+    lchunk_update(b, begin, end, step0, nsteps, W, &kn, load, step, store);
 }
 
 const lmodel lmodel_iaf_psc_exp = {

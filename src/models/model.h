@@ -29,9 +29,10 @@ typedef struct lspike_list {
 
 /* A population's neurons as one update kernel sees them (structure of arrays). */
 typedef struct lneuron_block {
+    const struct lmodel *model; /* the descriptor whose kernel this block is given to */
     uint32_t n;
-    double **state;        /* state[k][i]: state variable k of neuron i (model's order) */
-    int32_t *refractory;   /* steps of refractoriness left */
+    double **state;        /* state[k][i]: state variable k of neuron i (model's order); all
+                            * of a neuron's run state, refractory steps left included */
     double *ring;          /* ring[(b * slots + s) * n + i]: buffer b, slot s, neuron i */
     uint32_t slots;        /* ring slots */
     double dt;             /* ms */
@@ -177,9 +178,19 @@ static inline leinao_status lmodel_check_floor(lctx *ctx, double V_reset, double
     return LEINAO_OK;
 }
 
+/* The models: the built-in ones, then those registered, in order of registration. All three
+ * are thread-safe. */
 const lmodel *lmodel_find(const char *name);
 int lmodel_count(void);
 const lmodel *lmodel_at(int i);
+
+/* Adds a neuron model to the process-wide list, after the built-in models, so that populations
+ * of every handle can use it by name from then on. The descriptor (and its tables and strings)
+ * is not copied: it must stay valid as long as any handle may look it up or run it, in practice
+ * until the process ends; there is no unregistering. Thread-safe. LEINAO_INVALID (the message in
+ * ctx names the model and the rule) when the name is not [A-Za-z_][A-Za-z0-9_]* or is taken, or
+ * the descriptor is not a usable neuron model; LEINAO_NOMEM. */
+leinao_status lmodel_register(lctx *ctx, const lmodel *model);
 
 /* Writes a model's Markdown page to `out`. */
 void lmodel_write_doc(const lmodel *m, FILE *out);

@@ -1,5 +1,8 @@
-/* registry.c — the list of built-in models, lookup by name, and their generated docs. */
+/* registry.c — the list of built-in models and of those registered at run time, lookup by
+ * name, and their generated docs. */
 #include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model.h"
@@ -15,7 +18,7 @@ extern const lmodel lmodel_poisson_generator;
 extern const lmodel lmodel_spike_generator;
 extern const lmodel lmodel_dc_generator;
 
-static const lmodel *const all_models[] = {
+static const lmodel *const builtin_models[] = {
     &lmodel_iaf_psc_delta,
     &lmodel_iaf_psc_exp,
     &lmodel_iaf_psc_alpha,
@@ -28,22 +31,118 @@ static const lmodel *const all_models[] = {
     &lmodel_dc_generator,
 };
 
+#define N_BUILTIN ((int)(sizeof builtin_models / sizeof builtin_models[0]))
+
+/* Models registered at run time, process-wide, after the built-in ones: only ever appended, so
+ * an index, once valid, keeps naming the same model. */
+static pthread_mutex_t registered_lock = PTHREAD_MUTEX_INITIALIZER;
+static const lmodel **registered;
+static int n_registered, registered_cap;
+
 int lmodel_count(void)
 {
-    return (int)(sizeof all_models / sizeof all_models[0]);
+    pthread_mutex_lock(&registered_lock);
+    int n = N_BUILTIN + n_registered;
+    pthread_mutex_unlock(&registered_lock);
+    return n;
 }
 
 const lmodel *lmodel_at(int i)
 {
-    return i >= 0 && i < lmodel_count() ? all_models[i] : NULL;
+    if (i < 0)
+        return NULL;
+    if (i < N_BUILTIN)
+        return builtin_models[i];
+    pthread_mutex_lock(&registered_lock);
+    const lmodel *m = i - N_BUILTIN < n_registered ? registered[i - N_BUILTIN] : NULL;
+    pthread_mutex_unlock(&registered_lock);
+    return m;
+}
+
+static const lmodel *find_locked(const char *name)
+{
+    for (int i = 0; i < N_BUILTIN; i++)
+        if (strcmp(builtin_models[i]->name, name) == 0)
+            return builtin_models[i];
+    for (int i = 0; i < n_registered; i++)
+        if (strcmp(registered[i]->name, name) == 0)
+            return registered[i];
+    return NULL;
 }
 
 const lmodel *lmodel_find(const char *name)
 {
-    for (int i = 0; i < lmodel_count(); i++)
-        if (strcmp(all_models[i]->name, name) == 0)
-            return all_models[i];
-    return NULL;
+    pthread_mutex_lock(&registered_lock);
+    const lmodel *m = find_locked(name);
+    pthread_mutex_unlock(&registered_lock);
+    return m;
+}
+
+/* A model name is a population's model key in model files: [A-Za-z_][A-Za-z0-9_]*. */
+static int valid_name(const char *s)
+{
+    if (!s || !*s)
+        return 0;
+    for (const char *c = s; *c; c++) {
+        const int alpha = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || *c == '_';
+        if (!alpha && !(c > s && *c >= '0' && *c <= '9'))
+            return 0;
+    }
+    return 1;
+}
+
+/* What the engine relies on in a neuron model's descriptor. */
+static leinao_status check_descriptor(lctx *ctx, const lmodel *m)
+{
+    if (m->kind != LM_NEURON || !m->update)
+        return lc_error(ctx, LEINAO_INVALID,
+                        "model '%s': only neuron models (kind LM_NEURON, with an update kernel) "
+                        "can be registered",
+                        m->name);
+    if (m->n_params < 0 || m->n_states < 0 || m->n_consts < 0 || m->n_buffers < 1 ||
+        (m->n_params > 0 && !m->params) || (m->n_states > 0 && !m->states))
+        return lc_error(ctx, LEINAO_INVALID,
+                        "model '%s': its tables are inconsistent (n_params = %d, n_states = %d, "
+                        "n_consts = %d, n_buffers = %d: counts >= 0, at least one buffer, a "
+                        "table for every non-zero count)",
+                        m->name, m->n_params, m->n_states, m->n_consts, m->n_buffers);
+    for (int port = 0; port < LPORT_COUNT; port++)
+        if (m->port_buffer[port] < -1 || m->port_buffer[port] >= m->n_buffers)
+            return lc_error(ctx, LEINAO_INVALID,
+                            "model '%s': port %d maps to buffer %d, which must be -1 or in "
+                            "[0, %d)",
+                            m->name, port, m->port_buffer[port], m->n_buffers);
+    return LEINAO_OK;
+}
+
+leinao_status lmodel_register(lctx *ctx, const lmodel *model)
+{
+    if (!model)
+        return lc_error(ctx, LEINAO_INVALID, "lmodel_register: the descriptor is NULL");
+    if (!valid_name(model->name))
+        return lc_error(ctx, LEINAO_INVALID,
+                        "model name '%s' is invalid: it must match [A-Za-z_][A-Za-z0-9_]*",
+                        model->name ? model->name : "(null)");
+    leinao_status st = check_descriptor(ctx, model);
+    if (st)
+        return st;
+    pthread_mutex_lock(&registered_lock);
+    if (find_locked(model->name)) {
+        st = lc_error(ctx, LEINAO_INVALID, "a model named '%s' exists already", model->name);
+    } else if (n_registered == registered_cap) {
+        int cap = registered_cap ? 2 * registered_cap : 8;
+        const lmodel **grown = realloc(registered, (size_t)cap * sizeof *grown);
+        if (grown) {
+            registered = grown;
+            registered_cap = cap;
+        } else {
+            st = lc_nomem(ctx);
+        }
+    }
+    if (!st)
+        registered[n_registered++] = model;
+    pthread_mutex_unlock(&registered_lock);
+    return st;
 }
 
 /* Steps are below 2^32 (leinao_configure); anything later is simply "after the run". */

@@ -35,14 +35,13 @@ void lpop_unbuild(lctx *ctx, lpopulation *p)
         for (int k = 0; k < p->model->n_states; k++)
             lc_free(ctx, p->state[k]);
     larchive_free(ctx, p->archive);
-    void *blocks[] = {p->consts, p->state, p->refractory, p->ring, p->spikes.index,
+    void *blocks[] = {p->consts, p->state, p->ring, p->spikes.index,
                       p->spikes.step, p->count, p->isi_n, p->last_spike, p->isi_sum, p->isi_sq};
     for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
         lc_free(ctx, blocks[i]);
     p->archive = NULL;
     p->consts = NULL;
     p->state = NULL;
-    p->refractory = NULL;
     p->ring = NULL;
     p->spikes = (lspike_list){0};
     p->count = p->isi_n = NULL;
@@ -185,7 +184,7 @@ uint64_t lpop_bytes(const lpopulation *pop, uint32_t slots, int max_steps)
     uint64_t n = pop->size;
     if (m->kind != LM_NEURON)
         return 64 + 8 * (uint64_t)pop->n_array;
-    return n * (8 * (uint64_t)m->n_states + 4 + 8 * (uint64_t)m->n_buffers * slots +
+    return n * (8 * (uint64_t)m->n_states + 8 * (uint64_t)m->n_buffers * slots +
                 6 * (uint64_t)max_steps + 4 * 2 + 8 * 3);
 }
 
@@ -199,7 +198,6 @@ static leinao_status build_neurons(lctx *ctx, lpopulation *pop, uint32_t slots, 
         return lc_nomem(ctx);
     pop->slots = slots;
     pop->state = lc_calloc(ctx, (size_t)m->n_states, sizeof(double *));
-    pop->refractory = lc_calloc(ctx, n, sizeof(int32_t));
     pop->ring = lc_calloc(ctx, ring_len, sizeof(double));
     pop->spikes.index = lc_malloc(ctx, spike_cap * sizeof(uint32_t));
     pop->spikes.step = lc_malloc(ctx, spike_cap * sizeof(uint16_t));
@@ -209,7 +207,7 @@ static leinao_status build_neurons(lctx *ctx, lpopulation *pop, uint32_t slots, 
     pop->last_spike = lc_calloc(ctx, n, sizeof(double));
     pop->isi_sum = lc_calloc(ctx, n, sizeof(double));
     pop->isi_sq = lc_calloc(ctx, n, sizeof(double));
-    if (!pop->state || !pop->refractory || !pop->ring || !pop->spikes.index ||
+    if (!pop->state || !pop->ring || !pop->spikes.index ||
         !pop->spikes.step || !pop->count || !pop->isi_n || !pop->last_spike || !pop->isi_sum ||
         !pop->isi_sq)
         return LEINAO_NOMEM;

@@ -22,8 +22,7 @@ typedef struct lpopulation {
 
     /* built */
     double *consts;
-    double **state;
-    int32_t *refractory;
+    double **state;              /* per state variable (hidden ones included): the run state */
     double *ring;
     uint32_t slots;
     int current_input;           /* a current generator targets it (set by the engine) */

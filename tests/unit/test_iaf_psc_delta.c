@@ -161,6 +161,39 @@ static void invalid_parameters_are_refused(void **state)
     leinao_close(sim);
 }
 
+/* Refractory steps left are state (what a checkpoint holds) but hidden: neither settable nor
+ * recordable, in every model that has them; they count down after a spike. */
+static void refractory_steps_are_hidden_state(void **state)
+{
+    (void)state;
+    const char *models[] = {"iaf_psc_delta", "iaf_psc_exp", "iaf_psc_alpha", "iaf_cond_exp",
+                            "aeif_cond_exp"};
+    for (size_t k = 0; k < sizeof models / sizeof models[0]; k++) {
+        int pop;
+        leinao_sim *sim = harness_neurons(models[k], 1, 0.1, 1.0, &pop);
+        const lmodel *m = sim->net.pops[pop]->model;
+        int r = lparam_find(m->states, m->n_states, "refractory_steps");
+        assert_true(r >= 0);
+        assert_true(m->states[r].flags & LP_HIDDEN);
+        leinao_dist one = harness_const(1.0);
+        assert_int_equal(leinao_set_init(sim, pop, "refractory_steps", &one), LEINAO_NOT_FOUND);
+        const char *vars[] = {"refractory_steps"};
+        assert_int_equal(leinao_record_state(sim, pop, vars, 1, NULL, 0, 0.1, "r.csv", "csv"),
+                         LEINAO_NOT_FOUND);
+        leinao_close(sim);
+    }
+    /* t_ref = 2 ms: 20 steps from the spike at 0.1 ms on; at 1.0 ms, 11 are left */
+    int pop;
+    leinao_sim *sim = neuron(0.1, 1.0, &pop);
+    assert_int_equal(leinao_set_param(sim, pop, "I_e", 1e6), LEINAO_OK);
+    assert_int_equal(leinao_build(sim), LEINAO_OK);
+    assert_int_equal(leinao_run(sim, NULL, NULL), LEINAO_OK);
+    const lmodel *m = sim->net.pops[pop]->model;
+    int r = lparam_find(m->states, m->n_states, "refractory_steps");
+    assert_true(sim->net.pops[pop]->state[r][0] == 11.0);
+    leinao_close(sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -170,6 +203,7 @@ int main(void)
         cmocka_unit_test(refractory_input_is_discarded),
         cmocka_unit_test(e_l_moves_relative_parameters),
         cmocka_unit_test(invalid_parameters_are_refused),
+        cmocka_unit_test(refractory_steps_are_hidden_state),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
