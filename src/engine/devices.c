@@ -1,6 +1,6 @@
 /* devices.c — the devices' output, one slice at a time, each thread for its own targets: the
  * engine loops over device projections and calls each device model's deliver hook (the
- * behaviour lives in the model's descriptor, src/models/generators.c). */
+ * behaviour lives in the model's descriptor, src/models/poisson_generator.c and its siblings). */
 #include "sim.h"
 
 void lsim_deliver_devices(leinao_sim *sim, int64_t step, int n, int t)
