@@ -539,7 +539,8 @@ leinao_status leinao_get_population_stats(const leinao_sim *sim, int pop,
                                           leinao_population_stats *out)
 {
     if (pop < 0 || pop >= sim->n_pops)
-        return LEINAO_NOT_FOUND;
+        return lc_error_at((lctx *)&sim->ctx, LEINAO_NOT_FOUND, "pop", NULL, pop,
+                           "no population with id %d", pop);
     const lpopulation *p = sim->pops[pop];
     memset(out, 0, sizeof *out);
     out->name = p->name;
@@ -601,7 +602,8 @@ leinao_status leinao_get_projection_stats(const leinao_sim *sim, int proj,
                                           leinao_projection_stats *out)
 {
     if (proj < 0 || proj >= sim->n_projs)
-        return LEINAO_NOT_FOUND;
+        return lc_error_at((lctx *)&sim->ctx, LEINAO_NOT_FOUND, "proj", NULL, proj,
+                           "no projection with id %d", proj);
     const lprojection *p = sim->projs[proj];
     memset(out, 0, sizeof *out);
     out->source = p->src;

@@ -93,9 +93,10 @@ leinao_status lpop_set_array(lctx *ctx, lpopulation *pop, const char *name, cons
         return lc_error(ctx, LEINAO_INVALID, "%s must be a number, not a list", name);
     for (size_t k = 0; k < n; k++) {
         if (!isfinite(v[k]) || v[k] <= 0.0)
-            return lc_error(ctx, LEINAO_INVALID, "%s[%zu] must be > 0, got %g", name, k, v[k]);
+            return lc_error_at(ctx, LEINAO_INVALID, "values", name, (int64_t)k,
+                               "%s[%zu] must be > 0, got %g", name, k, v[k]);
         if (k > 0 && v[k] < v[k - 1])
-            return lc_error(ctx, LEINAO_INVALID,
+            return lc_error_at(ctx, LEINAO_INVALID, "values", name, (int64_t)k,
                             "%s must be sorted, got %g after %g at index %zu", name, v[k],
                             v[k - 1], k);
     }
