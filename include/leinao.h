@@ -182,6 +182,20 @@ leinao_status leinao_set_param_array(leinao_sim *sim, int pop, const char *param
  * an unknown population ("pop") or state variable ("var"), LEINAO_INVALID ("value") for a bad
  * distribution, LEINAO_STATE after leinao_build. */
 leinao_status leinao_set_init(leinao_sim *sim, int pop, const char *var, const leinao_dist *value);
+/* Per-neuron values: parameter `param` (or initial value of state variable `var`) of neuron i of
+ * population `pop` is values[i]; n must equal the population's size. The array is copied and
+ * overrides leinao_set_param / leinao_set_init for that parameter or variable. Each value is
+ * checked by the parameter's own rule; the rules between parameters are checked per neuron by
+ * leinao_build (the error names the neuron). A per-neuron E_L moves the parameters that follow
+ * E_L (V_th, V_reset, ...) where those are not given, but not V_m's default initial value. Cost:
+ * the update kernel runs once per segment of consecutive neurons with identical parameters, so
+ * fully heterogeneous values cost one kernel call per neuron per slice. Neurons only.
+ * LEINAO_NOT_FOUND ("pop", "param" / "var"), LEINAO_INVALID ("n" for a wrong count, "values"
+ * with the index of a refused value, "pop" for a device), LEINAO_STATE after build. */
+leinao_status leinao_set_param_values(leinao_sim *sim, int pop, const char *param,
+                                      const double *values, size_t n);
+leinao_status leinao_set_init_values(leinao_sim *sim, int pop, const char *var,
+                                     const double *values, size_t n);
 /* Applies the rules between the parameters of population `pop` now (leinao_build applies
  * them anyway), e.g. "V_reset must be < V_th", and NEST's E_L convention. LEINAO_INVALID (no
  * argument: a rule between several parameters), LEINAO_NOT_FOUND ("pop"). */

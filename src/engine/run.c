@@ -359,13 +359,13 @@ static void update_job(void *ctx, int t)
         uint32_t lo = lsim_lo(sim, pi, t), hi = lsim_lo(sim, pi, t + 1);
         out->count = 0;
         if (!is_sampled(sim, pi)) {
-            p->model->update(&block, lo, hi, step, n);
+            lpop_update(p, &block, lo, hi, step, n);
         } else {
             /* step by step, to sample every step; then back to (neuron, step) order, so that
              * recording never changes how input is summed */
             for (int k = 0; k < n; k++) {
                 size_t before = out->count;
-                p->model->update(&block, lo, hi, step + k, 1);
+                lpop_update(p, &block, lo, hi, step + k, 1);
                 for (size_t j = before; j < out->count; j++)
                     out->step[j] = (uint16_t)k;
                 sample(sim, pi, t, k);

@@ -353,6 +353,26 @@ leinao_status leinao_set_param_array(leinao_sim *sim, int pop, const char *param
     return blame(&sim->ctx, st, "param", param, -1);
 }
 
+leinao_status leinao_set_param_values(leinao_sim *sim, int pop, const char *param,
+                                      const double *values, size_t n)
+{
+    lpopulation *p;
+    leinao_status st = get_pop(sim, pop, &p);
+    if (st || (st = need_name(&sim->ctx, param, "param")))
+        return st;
+    return lpop_set_param_values(&sim->ctx, p, param, values, n);
+}
+
+leinao_status leinao_set_init_values(leinao_sim *sim, int pop, const char *var,
+                                     const double *values, size_t n)
+{
+    lpopulation *p;
+    leinao_status st = get_pop(sim, pop, &p);
+    if (st || (st = need_name(&sim->ctx, var, "var")))
+        return st;
+    return lpop_set_init_values(&sim->ctx, p, var, values, n);
+}
+
 leinao_status leinao_check_population(leinao_sim *sim, int pop)
 {
     lpopulation *p;

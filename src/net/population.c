@@ -37,6 +37,7 @@ void lpop_destroy(lctx *ctx, lpopulation *p)
         for (int k = 0; k < p->model->n_states; k++)
             lc_free(ctx, p->state[k]);
     larchive_free(ctx, p->archive);
+    lpop_free_per_neuron(ctx, p);
     void *blocks[] = {p->name, p->params, p->param_given, p->spike_times, p->init,
                       p->init_given, p->consts, p->state, p->refractory, p->ring,
                       p->spikes.index, p->spikes.step, p->spike_steps, p->count, p->isi_n,
@@ -207,9 +208,12 @@ static leinao_status build_neurons(lctx *ctx, lpopulation *pop, uint32_t slots, 
         if (!pop->state[k])
             return LEINAO_NOMEM;
         const leinao_dist *d = &pop->init[k];
+        const double *given = pop->init_values ? pop->init_values[k] : NULL;
         for (size_t i = 0; i < n; i++) {
             double v = d->a;
-            if (d->kind != LEINAO_DIST_CONSTANT) {
+            if (given) {
+                v = given[i];
+            } else if (d->kind != LEINAO_DIST_CONSTANT) {
                 lrng r;
                 lrng_open(&r, seed, LRNG_INIT, ((uint32_t)pop->id << 8) | (uint32_t)k,
                           (uint32_t)i, 0);
@@ -234,6 +238,9 @@ leinao_status lpop_build(lctx *ctx, lpopulation *pop, double dt, uint32_t slots,
         return LEINAO_NOMEM;
     if (m->prepare)
         m->prepare(pop->params, dt, pop->consts);
+    leinao_status st = lpop_build_segments(ctx, pop, dt);
+    if (st)
+        return st;
     if (m->kind == LM_NEURON)
         return build_neurons(ctx, pop, slots, max_steps, seed);
     if (m->kind == LM_SPIKE_GENERATOR) {
