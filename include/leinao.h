@@ -12,6 +12,11 @@
  *    belong to the handle and stay valid until the handle is closed (unless noted).
  *  - A handle is not thread-safe: one thread at a time may call into it. Distinct handles are
  *    independent.
+ *  - Every non-OK status returned by a function that takes a handle also leaves a message in
+ *    leinao_errmsg(sim) and the failure as data in leinao_error_detail(sim, ...): which
+ *    argument of the call failed (its name in this header, e.g. "delay"), which model parameter
+ *    or state variable, and which element. Each function lists the statuses it returns;
+ *    LEINAO_NOMEM ("out of memory") may come from any function that allocates.
  */
 #ifndef LEINAO_H
 #define LEINAO_H
@@ -57,6 +62,12 @@ typedef enum leinao_status {
 #undef LEINAO_STATUS_ENUM_
 } leinao_status;
 
+/* Defaults and limits of the simulation settings, the one place they are written. */
+#define LEINAO_DEFAULT_DT 0.1          /* ms */
+#define LEINAO_DEFAULT_DURATION 1000.0 /* ms */
+#define LEINAO_DEFAULT_SEED 12345
+#define LEINAO_MAX_THREADS 1024
+
 /* Text of a status code ("out of memory"); never NULL. */
 const char *leinao_strerror(leinao_status status);
 /* Name of a status code ("NOMEM"); never NULL. */
@@ -87,20 +98,53 @@ void leinao_close(leinao_sim *sim);
 /* Detail of the last failed call on this handle ("" if none). Owned by the handle. */
 const char *leinao_errmsg(const leinao_sim *sim);
 
+/* The last failure as data, for programs that map it to their own input (the model-file loader
+ * maps it to a line and column). Strings belong to the handle and stay valid until the next
+ * failing call. */
+typedef struct leinao_error_info {
+    leinao_status status;  /* of the last failed call (LEINAO_OK if none) */
+    const char *argument;  /* name of the argument that failed ("dt", "size", "param", "values",
+                              "var", "rule", "weight", "delay", "source", "target", "synapse",
+                              "interval", "variables", "neurons", "path", "format", "pop",
+                              "proj", ...); "" when the call as a whole failed (a rule between
+                              several arguments, a build step, an output file) */
+    const char *parameter; /* model parameter or state variable concerned; "" if none */
+    int64_t index;         /* element of an array argument (or neuron) concerned; -1 if none */
+} leinao_error_info;
+
+/* Fills *out with the last failure of `sim` (status LEINAO_OK and empty fields if none). */
+void leinao_error_detail(const leinao_sim *sim, leinao_error_info *out);
+
+/* Leaves a failure of a program built on this API (a loader, a binding) on the handle, as if a
+ * call had failed: leinao_errmsg(sim) then returns `message` (copied, truncated to 1023 bytes)
+ * and leinao_error_detail gives `status` with no argument. Returns `status`. */
+leinao_status leinao_report_error(leinao_sim *sim, leinao_status status, const char *message);
+
+/* The allocator of the handle and its user pointer (leinao_open's default allocator when none
+ * was given), so that a program built on the API can allocate through it too. */
+leinao_alloc_fn leinao_allocator(const leinao_sim *sim, void **user);
+
 /* ---- Configuration (before leinao_build) ---------------------------------------------- */
 
 /* dt: integration step in ms (> 0), duration: model time to simulate in ms (a multiple of dt),
- * seed: master seed of every random stream, threads: worker threads (1 to 1024; results are
- * bitwise identical for any number). LEINAO_INVALID on a bad value. */
+ * seed: master seed of every random stream, threads: worker threads (1 to LEINAO_MAX_THREADS,
+ * or 0 for the number of online cores; results are bitwise identical for any number). Without
+ * this call a handle has LEINAO_DEFAULT_DT, LEINAO_DEFAULT_DURATION, LEINAO_DEFAULT_SEED and one
+ * thread. Returns LEINAO_INVALID on a bad value (argument "dt", "duration" or "threads"),
+ * LEINAO_STATE after leinao_build. */
 leinao_status leinao_configure(leinao_sim *sim, double dt, double duration, uint64_t seed, int threads);
-/* Spikes before `transient` ms are left out of the rates and CV of ISI in the summary. */
+/* Spikes before `transient` ms are left out of the rates and CV of ISI in the summary.
+ * LEINAO_INVALID (argument "transient") unless finite and >= 0. */
 leinao_status leinao_set_transient(leinao_sim *sim, double transient);
 /* Stops a run (LEINAO_GUARD, the message names population, rate and window) when a
  * population's mean rate over a window of `window` ms leaves [min_rate, max_rate] Hz.
- * pop = -1 applies it to every population of neurons. */
+ * pop = -1 applies it to every population of neurons. LEINAO_NOT_FOUND (argument "pop") for an
+ * unknown population, LEINAO_INVALID ("min_rate", "max_rate", "window") for bad bounds,
+ * LEINAO_STATE after leinao_build. */
 leinao_status leinao_set_rate_guard(leinao_sim *sim, int pop, double min_rate, double max_rate,
                                     double window);
-/* Free-text name of the model (shown in summaries and plots); copied. */
+/* Free-text name of the model (shown in summaries and plots); copied. LEINAO_INVALID (argument
+ * "name") for NULL. */
 leinao_status leinao_set_name(leinao_sim *sim, const char *name);
 
 /* A number or a distribution, for parameters, initial state, weights and delays. */
@@ -120,24 +164,51 @@ typedef struct leinao_dist {
 
 /* Adds a population of `size` elements of model `model` (see leinao_model_count) named `name`
  * (unique, [A-Za-z_][A-Za-z0-9_]*). Its id (0, 1, ...) goes to *id when id is not NULL.
- * LEINAO_NOT_FOUND for an unknown model, LEINAO_INVALID for a bad name or size. */
+ * LEINAO_NOT_FOUND (argument "model") for an unknown model, LEINAO_INVALID for a bad name
+ * ("name") or size ("size"), LEINAO_STATE after leinao_build. */
 leinao_status leinao_add_population(leinao_sim *sim, const char *name, const char *model,
                                     uint64_t size, int *id);
 /* Id of a population by name, or -1. */
 int leinao_population_id(const leinao_sim *sim, const char *name);
+/* Number of populations declared. Their ids are 0 .. count - 1; leinao_get_population_stats
+ * gives each one's name, model and size, before leinao_build too. */
+int leinao_population_count(const leinao_sim *sim);
 /* Sets parameter `param` of every element of population `pop`. Validated at once against the
- * parameter's own rule; rules between parameters are checked by leinao_build. After
- * leinao_build (between runs) the rules between parameters are checked at once too, and the
- * new value takes effect at the next step (devices: the next slice, see leinao_simulate); on
- * failure the population keeps its old values. LEINAO_NOT_FOUND for an unknown population or
- * parameter, LEINAO_INVALID for a value that breaks a rule, LEINAO_STATE after leinao_finish. */
+ * parameter's own rule; rules between parameters are checked by leinao_build (and by
+ * leinao_check_population). After leinao_build (between runs) the rules between parameters are
+ * checked at once too, and the new value takes effect at the next step (devices: the next
+ * slice, see leinao_simulate); on failure the population keeps its old values; a value for the
+ * whole population replaces that parameter's per-neuron values. LEINAO_NOT_FOUND for an
+ * unknown population ("pop") or parameter ("param"), LEINAO_INVALID ("value", parameter named)
+ * for a value a rule refuses, LEINAO_STATE after leinao_finish. */
 leinao_status leinao_set_param(leinao_sim *sim, int pop, const char *param, double value);
-/* Sets an array parameter (spike_generator's spike_times). The array is copied. */
+/* Sets an array parameter (spike_generator's spike_times). The array is copied. Statuses as
+ * leinao_set_param; a refused element gives argument "values" and its index. */
 leinao_status leinao_set_param_array(leinao_sim *sim, int pop, const char *param,
                                      const double *values, size_t n);
 /* Initial value of state variable `var` (e.g. "V_m") of each neuron of `pop`, drawn per neuron
- * from its own random stream (seed, population, variable, neuron index). */
+ * from its own random stream (seed, population, variable, neuron index). LEINAO_NOT_FOUND for
+ * an unknown population ("pop") or state variable ("var"), LEINAO_INVALID ("value") for a bad
+ * distribution, LEINAO_STATE after leinao_build. */
 leinao_status leinao_set_init(leinao_sim *sim, int pop, const char *var, const leinao_dist *value);
+/* Per-neuron values: parameter `param` (or initial value of state variable `var`) of neuron i of
+ * population `pop` is values[i]; n must equal the population's size. The array is copied and
+ * overrides leinao_set_param / leinao_set_init for that parameter or variable. Each value is
+ * checked by the parameter's own rule; the rules between parameters are checked per neuron by
+ * leinao_build (the error names the neuron). A per-neuron E_L moves the parameters that follow
+ * E_L (V_th, V_reset, ...) where those are not given, but not V_m's default initial value. Cost:
+ * the update kernel runs once per segment of consecutive neurons with identical parameters, so
+ * fully heterogeneous values cost one kernel call per neuron per slice. Neurons only.
+ * LEINAO_NOT_FOUND ("pop", "param" / "var"), LEINAO_INVALID ("n" for a wrong count, "values"
+ * with the index of a refused value, "pop" for a device), LEINAO_STATE after build. */
+leinao_status leinao_set_param_values(leinao_sim *sim, int pop, const char *param,
+                                      const double *values, size_t n);
+leinao_status leinao_set_init_values(leinao_sim *sim, int pop, const char *var,
+                                     const double *values, size_t n);
+/* Applies the rules between the parameters of population `pop` now (leinao_build applies
+ * them anyway), e.g. "V_reset must be < V_th", and NEST's E_L convention. LEINAO_INVALID (no
+ * argument: a rule between several parameters), LEINAO_NOT_FOUND ("pop"). */
+leinao_status leinao_check_population(leinao_sim *sim, int pop);
 
 /* Connection rules, with NEST's names and defaults (autapses and multapses allowed). */
 typedef enum leinao_rule_kind {
@@ -163,29 +234,77 @@ leinao_rule leinao_rule_default(leinao_rule_kind kind);
 /* Connects population src to population tgt with static synapses. weight: mV for iaf_psc_delta
  * (the jump of V_m), pA for current-based models; a negative weight goes to the inhibitory
  * receptor. delay in ms: a constant delay must be a multiple of dt and >= dt; drawn delays are
- * rounded to the dt grid and kept >= dt. Connections are generated by leinao_build. */
+ * rounded to the dt grid and kept >= dt. Connections are generated by leinao_build. The new
+ * projection's id goes to *id (when not NULL). LEINAO_NOT_FOUND for an unknown population
+ * (argument "source" or "target"), LEINAO_INVALID for a bad rule ("rule"), weight ("weight"),
+ * delay ("delay") or a target that cannot receive it ("target"), LEINAO_STATE after build. */
 leinao_status leinao_connect(leinao_sim *sim, int src, int tgt, const leinao_rule *rule,
                              const leinao_dist *weight, const leinao_dist *delay, int *id);
 
+/* Connects with an explicit list of n synapses: synapse k goes from neuron sources[k] of src to
+ * neuron targets[k] of tgt with weights[k] and delays[k] ms. The arrays are copied; weights NULL
+ * means every weight is 1, delays NULL means every delay is 1 ms. Each delay must be a multiple
+ * of dt (the dt configured now) and >= dt. The synapses are stored in canonical order (by
+ * source, then target, then the order given), so results do not depend on threads. The
+ * projection is static; leinao_set_synapse can make it plastic. LEINAO_NOT_FOUND ("source",
+ * "target") for an unknown population, LEINAO_INVALID with argument "sources", "targets",
+ * "weights" or "delays" and the index k of the first bad element, LEINAO_STATE after build. */
+leinao_status leinao_connect_explicit(leinao_sim *sim, int src, int tgt, size_t n,
+                                      const uint32_t *sources, const uint32_t *targets,
+                                      const double *weights, const double *delays, int *id);
+
 /* Makes projection `proj` use synapse model `model` ("static_synapse", the default;
  * "stdp_synapse"; "tsodyks_synapse"), with that model's default parameters, then sets one of
- * them. Plastic synapses need a population of neurons as source. */
+ * them. Plastic synapses need a population of neurons as source. LEINAO_NOT_FOUND for an
+ * unknown projection ("proj"), model ("model") or parameter ("name"), LEINAO_INVALID for a
+ * source of devices ("model") or a value its rule refuses ("value", parameter named),
+ * LEINAO_STATE after build. */
 leinao_status leinao_set_synapse(leinao_sim *sim, int proj, const char *model);
 leinao_status leinao_set_synapse_param(leinao_sim *sim, int proj, const char *name, double value);
+/* Sets n parameters of projection `proj`'s synapse model at once (names[k] = values[k]), then
+ * checks the rules between the model's parameters (e.g. tsodyks_synapse's x + y <= 1). Nothing
+ * is changed unless all pass. LEINAO_NOT_FOUND ("names", index k) for an unknown name,
+ * LEINAO_INVALID ("values", index k and parameter named) for a refused value, or ("values",
+ * index -1) for a broken rule between parameters; LEINAO_STATE after build. */
+leinao_status leinao_set_synapse_params(leinao_sim *sim, int proj, size_t n,
+                                        const char *const *names, const double *values);
 
 /* Records the spikes of population `pop` into `path` (SONATA HDF5 when format is "sonata",
  * CSV when "csv"). Several populations may share one file: call once per population with the
  * same path and format. The file is created by leinao_build, written while running and closed
- * by leinao_finish or leinao_close, so an interrupted run still leaves a valid file. */
+ * by leinao_finish or leinao_close, so an interrupted run still leaves a valid file.
+ * Format "memory" (path ignored, may be NULL) keeps the spikes in memory instead, for
+ * leinao_get_spikes. LEINAO_NOT_FOUND ("pop"), LEINAO_INVALID for a device population ("pop"),
+ * an unknown format ("format") or a path already used otherwise ("path"), LEINAO_STATE after
+ * build. */
 leinao_status leinao_record_spikes(leinao_sim *sim, int pop, const char *path, const char *format);
+
+/* The spikes recorded in memory for population `pop` since leinao_build, in time order (ties:
+ * by neuron): *times in ms, *ids neuron indices within `pop`, *n of them. The arrays belong to
+ * the handle and stay valid until the next leinao_run or leinao_close. LEINAO_NOT_FOUND ("pop")
+ * when the population is unknown or not recorded with format "memory". */
+leinao_status leinao_get_spikes(const leinao_sim *sim, int pop, const double **times,
+                                const uint32_t **ids, size_t *n);
 
 /* Records state variables `vars` (NEST names, e.g. "V_m", "g_ex") of the neurons `neurons`
  * (indices within `pop`; NULL and 0 for all) every `interval` ms (a multiple of dt; samples at
  * interval, 2 interval, ...: the state at the end of that step) into `path`, as a SONATA frame
  * report ("sonata") or CSV ("csv"). Written while running, closed by leinao_finish/close. */
+/* Format "memory" keeps the frames in memory for leinao_get_state (path ignored, may be NULL).
+ * LEINAO_NOT_FOUND ("pop"; "variables" with the index of an unknown name), LEINAO_INVALID for
+ * a device ("pop"), format ("format"), variables ("variables"), neuron index ("neurons", its
+ * index), interval ("interval") or a path already used ("path"), LEINAO_STATE after build. */
 leinao_status leinao_record_state(leinao_sim *sim, int pop, const char *const *vars, size_t n_vars,
                                   const uint32_t *neurons, size_t n_neurons, double interval,
                                   const char *path, const char *format);
+
+/* The frames recorded in memory by state recording `recording` (0 for the first
+ * leinao_record_state call of the handle, 1 for the second, ...): *n_frames sample times in
+ * *times (ms) and *values[frame * n_columns + neuron * n_vars + var], *n_columns = neurons x
+ * variables. Owned by the handle, valid until the next leinao_run or leinao_close.
+ * LEINAO_NOT_FOUND ("recording") when there is no such recording or it is not in memory. */
+leinao_status leinao_get_state(const leinao_sim *sim, int recording, const double **times,
+                               const double **values, size_t *n_frames, size_t *n_columns);
 
 /* The i-th recording's file as declared (relative to the output folder unless absolute), its
  * type ("spikes" or "state") and format ("sonata" or "csv"); NULL past the last. */
@@ -193,7 +312,8 @@ const char *leinao_recording(const leinao_sim *sim, int i, const char **type, co
 
 /* Directory that relative output paths (recordings, summary.json) are resolved against;
  * created if missing. When overwrite is 0, fails with LEINAO_EXISTS if any output file of
- * the handle already exists there. Call after all recordings are declared. */
+ * the handle already exists there. Call after all recordings are declared. LEINAO_IO ("dir")
+ * when it cannot be created, LEINAO_STATE after build. */
 leinao_status leinao_set_output_dir(leinao_sim *sim, const char *dir, int overwrite);
 
 /* ---- Model files ---------------------------------------------------------------------- */
@@ -219,9 +339,12 @@ typedef struct leinao_estimate {
     double min_delay, max_delay; /* ms */
 } leinao_estimate;
 
+/* Always LEINAO_OK. */
 leinao_status leinao_estimate_size(leinao_sim *sim, leinao_estimate *out);
 
-/* Validates the model, creates connections, initial state and output files. */
+/* Validates the model, creates connections, initial state and output files. LEINAO_INVALID
+ * when a rule between parameters breaks (the message names population or projection), LEINAO_IO
+ * for an output file, LEINAO_ERROR when threads cannot start, LEINAO_STATE when already built. */
 leinao_status leinao_build(leinao_sim *sim);
 
 /* Called after every min-delay slice while running. Return non-zero to stop the run at this
@@ -255,7 +378,8 @@ leinao_status leinao_simulate(leinao_sim *sim, double span, leinao_progress_fn p
                               void *user);
 
 /* Flushes and closes all outputs and writes summary.json into the output directory (if one
- * was set). Safe after an interrupted or failed run; the summary says so. */
+ * was set). Safe after an interrupted or failed run; the summary says so. LEINAO_IO when a file
+ * cannot be written, LEINAO_STATE before leinao_build; LEINAO_OK when already finished. */
 leinao_status leinao_finish(leinao_sim *sim);
 
 typedef struct leinao_population_stats {
@@ -283,7 +407,10 @@ typedef struct leinao_run_stats {
     const char *name;
 } leinao_run_stats;
 
+/* Name, model and size of population `pop` (before leinao_build too) and, after a run, its
+ * spike statistics (NaN rates before). LEINAO_NOT_FOUND ("pop"). */
 leinao_status leinao_get_population_stats(const leinao_sim *sim, int pop, leinao_population_stats *out);
+/* Always LEINAO_OK. */
 leinao_status leinao_get_run_stats(const leinao_sim *sim, leinao_run_stats *out);
 
 typedef struct leinao_projection_stats {
@@ -294,9 +421,19 @@ typedef struct leinao_projection_stats {
     double weight_mean, weight_min, weight_max; /* now (plastic synapses change them) */
 } leinao_projection_stats;
 
+/* LEINAO_NOT_FOUND ("proj"). */
 leinao_status leinao_get_projection_stats(const leinao_sim *sim, int proj,
                                           leinao_projection_stats *out);
 int leinao_projection_count(const leinao_sim *sim);
+
+/* Copies the synapses of built projection `proj` out in storage order (by source, then target):
+ * source and target indices within their populations, weights as they are now (plastic
+ * synapses change them) and delays in ms. With all four arrays NULL, only *n is set: the number
+ * of synapses. Otherwise *n is the length of the arrays given (any may be NULL); the call sets
+ * it to the number of synapses, and fails with LEINAO_INVALID ("n") when that is more. Like
+ * NEST's GetConnections. LEINAO_NOT_FOUND ("proj"), LEINAO_STATE before leinao_build. */
+leinao_status leinao_get_connections(const leinao_sim *sim, int proj, size_t *n, uint32_t *sources,
+                                     uint32_t *targets, double *weights, double *delays);
 
 /* ---- Pictures ------------------------------------------------------------------------ */
 
@@ -313,7 +450,9 @@ typedef struct leinao_plot_options {
 } leinao_plot_options;
 
 /* Defaults: whole time range, all populations, 1200 x 800, 400 rows per population, drawn in the
- * calling process (isolated = 0). */
+ * calling process (isolated = 0); NULL options mean these. The plot functions return LEINAO_IO or LEINAO_NOT_FOUND for a
+ * file that cannot be read or written, LEINAO_INVALID for a file that is not a SONATA spike file
+ * or frame report. */
 void leinao_plot_options_default(leinao_plot_options *options);
 /* Draws a spike raster with the population rate histogram under it from the SONATA spike file
  * `spike_file` into `out_path` (PNG, SVG or PDF by its extension). The handle only provides the
@@ -331,8 +470,29 @@ leinao_status leinao_plot_state(leinao_sim *sim, const char *report_file, const 
 int leinao_model_count(void);
 const char *leinao_model_name(int i);
 /* Writes the Markdown documentation of a model (generated from its parameter table) to the
- * stream `out` (a FILE *). LEINAO_NOT_FOUND for an unknown name. */
+ * stream `out` (a FILE *). LEINAO_NOT_FOUND for an unknown name (no handle: no message). */
 leinao_status leinao_model_doc(const char *model, void *out);
+
+/* "neuron", "device" (generators) or "synapse" for a built-in model, NULL for an unknown name. */
+const char *leinao_model_kind(const char *model);
+
+/* One row of a model's parameter table. Static strings. */
+typedef struct leinao_param_info {
+    const char *name, *unit; /* NEST's name and unit ("" when unitless) */
+    double default_value;    /* NEST's default (initial value for a state variable) */
+    const char *rule;        /* its own rule as text: "any number", "> 0", ">= 0",
+                                "list of numbers" */
+    int is_state;            /* 1: a state variable (leinao_set_init, recordable), 0: a parameter */
+    int hidden;              /* 1: internal state, neither settable nor recordable */
+    const char *doc;         /* one line */
+} leinao_param_info;
+
+/* Number of parameters and state variables of a neuron, device or synapse model (parameters
+ * first, in the model's order), or -1 for an unknown model. */
+int leinao_model_param_count(const char *model);
+/* Row i (0 <= i < leinao_model_param_count(model)). LEINAO_NOT_FOUND for an unknown model or
+ * i out of range (no handle: no message). */
+leinao_status leinao_model_param(const char *model, int i, leinao_param_info *out);
 
 #if defined(__GNUC__) || defined(__clang__)
 #pragma GCC visibility pop

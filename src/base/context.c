@@ -30,6 +30,7 @@ void lctx_init(lctx *ctx, leinao_alloc_fn alloc, void *user)
     memset(ctx, 0, sizeof *ctx);
     ctx->alloc = alloc ? alloc : default_alloc;
     ctx->alloc_user = user;
+    ctx->err_index = -1;
 }
 
 void lctx_fork(const lctx *parent, lctx *worker)
@@ -51,12 +52,33 @@ void lctx_join(lctx *parent, uint64_t base, const lctx *workers, size_t stride, 
         parent->peak_bytes = parent->bytes_in_use;
 }
 
+void lc_error_detail(lctx *ctx, const char *argument, const char *parameter, int64_t index)
+{
+    ctx->err_argument = argument;
+    snprintf(ctx->err_parameter, sizeof ctx->err_parameter, "%s", parameter ? parameter : "");
+    ctx->err_index = index;
+}
+
 leinao_status lc_error(lctx *ctx, leinao_status status, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(ctx->errmsg, sizeof ctx->errmsg, fmt, ap);
     va_end(ap);
+    ctx->err_status = status;
+    lc_error_detail(ctx, NULL, NULL, -1);
+    return status;
+}
+
+leinao_status lc_error_at(lctx *ctx, leinao_status status, const char *argument,
+                          const char *parameter, int64_t index, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ctx->errmsg, sizeof ctx->errmsg, fmt, ap);
+    va_end(ap);
+    ctx->err_status = status;
+    lc_error_detail(ctx, argument, parameter, index);
     return status;
 }
 

@@ -14,6 +14,13 @@ typedef struct lctx {
     void *alloc_user;
     uint64_t bytes_in_use, peak_bytes;
     char errmsg[1024];
+    /* the last error as data (leinao_error_detail): its status, the argument of the call that
+     * failed (a static string, NULL if none), the model parameter or state variable concerned
+     * ("" if none) and the element index (-1 if none) */
+    leinao_status err_status;
+    const char *err_argument;
+    char err_parameter[64];
+    int64_t err_index;
 } lctx;
 
 void lctx_init(lctx *ctx, leinao_alloc_fn alloc, void *user);
@@ -39,6 +46,17 @@ leinao_status lc_error(lctx *ctx, leinao_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+/* As lc_error, and records which argument of the call failed (a static string such as "dt"),
+ * which parameter or state variable (NULL: none) and which element (-1: none). lc_error itself
+ * clears them. */
+leinao_status lc_error_at(lctx *ctx, leinao_status status, const char *argument,
+                          const char *parameter, int64_t index, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 6, 7)))
+#endif
+    ;
+/* Sets the detail of the error already in ctx (its message and status stay). */
+void lc_error_detail(lctx *ctx, const char *argument, const char *parameter, int64_t index);
 leinao_status lc_nomem(lctx *ctx);
 
 /* Overflow-checked size product; returns 0 and sets *out on success. */

@@ -251,7 +251,7 @@ static void update_population(leinao_sim *sim, int pi, int t, int64_t step, int 
         out->count = 0;
     size_t from = th->part_from[pi] = out->count;
     if (!is_sampled(sim, pi)) {
-        p->model->update(&block, lo, hi, step + k0, n);
+        lpop_update(p, &block, lo, hi, step + k0, n);
         for (size_t j = from; k0 && j < out->count; j++)
             out->step[j] = (uint16_t)(out->step[j] + k0);
     } else {
@@ -259,7 +259,7 @@ static void update_population(leinao_sim *sim, int pi, int t, int64_t step, int 
          * recording never changes how input is summed */
         for (int k = 0; k < n; k++) {
             size_t before = out->count;
-            p->model->update(&block, lo, hi, step + k0 + k, 1);
+            lpop_update(p, &block, lo, hi, step + k0 + k, 1);
             for (size_t j = before; j < out->count; j++)
                 out->step[j] = (uint16_t)(k0 + k);
             sample(sim, pi, t, k);
@@ -527,7 +527,8 @@ leinao_status leinao_get_population_stats(const leinao_sim *sim, int pop,
                                           leinao_population_stats *out)
 {
     if (pop < 0 || pop >= sim->net.n_pops)
-        return LEINAO_NOT_FOUND;
+        return lc_error_at((lctx *)&sim->ctx, LEINAO_NOT_FOUND, "pop", NULL, pop,
+                           "no population with id %d", pop);
     const lpopulation *p = sim->net.pops[pop];
     memset(out, 0, sizeof *out);
     out->name = p->name;
@@ -589,7 +590,8 @@ leinao_status leinao_get_projection_stats(const leinao_sim *sim, int proj,
                                           leinao_projection_stats *out)
 {
     if (proj < 0 || proj >= sim->net.n_projs)
-        return LEINAO_NOT_FOUND;
+        return lc_error_at((lctx *)&sim->ctx, LEINAO_NOT_FOUND, "proj", NULL, proj,
+                           "no projection with id %d", proj);
     const lprojection *p = sim->net.projs[proj];
     memset(out, 0, sizeof *out);
     out->source = p->src;

@@ -5,8 +5,10 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../models/model.h"
+#include "../net/explicit.h"
 
 const char *leinao_version(void)
 {
@@ -22,9 +24,9 @@ leinao_status leinao_open_with_allocator(leinao_sim **out, leinao_alloc_fn alloc
     if (!sim)
         return LEINAO_NOMEM;
     sim->ctx = ctx;
-    sim->config.dt = 0.1;
-    sim->config.duration = 1000.0;
-    sim->config.seed = 12345;
+    sim->config.dt = LEINAO_DEFAULT_DT;
+    sim->config.duration = LEINAO_DEFAULT_DURATION;
+    sim->config.seed = LEINAO_DEFAULT_SEED;
     sim->config.threads = 1;
     sim->eng.pool.n = 1;
     *out = sim;
@@ -72,6 +74,36 @@ const char *leinao_errmsg(const leinao_sim *sim)
     return sim ? sim->ctx.errmsg : "no handle";
 }
 
+void leinao_error_detail(const leinao_sim *sim, leinao_error_info *out)
+{
+    const lctx *ctx = &sim->ctx;
+    out->status = ctx->err_status;
+    out->argument = ctx->err_argument ? ctx->err_argument : "";
+    out->parameter = ctx->err_parameter;
+    out->index = ctx->err_index;
+}
+
+leinao_status leinao_report_error(leinao_sim *sim, leinao_status status, const char *message)
+{
+    return lc_error(&sim->ctx, status, "%s", message ? message : "");
+}
+
+leinao_alloc_fn leinao_allocator(const leinao_sim *sim, void **user)
+{
+    if (user)
+        *user = sim->ctx.alloc_user;
+    return sim->ctx.alloc;
+}
+
+/* Names the argument of a failure reported by a lower layer, unless it named one itself. */
+static leinao_status blame(lctx *ctx, leinao_status st, const char *argument,
+                           const char *parameter, int64_t index)
+{
+    if (st && st != LEINAO_NOMEM && !ctx->err_argument)
+        lc_error_detail(ctx, argument, parameter, index);
+    return st;
+}
+
 static leinao_status declaring(leinao_sim *sim)
 {
     if (sim->phase != LSIM_DECLARING)
@@ -86,18 +118,25 @@ leinao_status leinao_configure(leinao_sim *sim, double dt, double duration, uint
     if (st)
         return st;
     if (!(dt > 0.0) || !isfinite(dt))
-        return lc_error(&sim->ctx, LEINAO_INVALID, "dt must be > 0, got %g", dt);
+        return lc_error_at(&sim->ctx, LEINAO_INVALID, "dt", NULL, -1, "dt must be > 0, got %g", dt);
     if (!(duration >= 0.0) || !isfinite(duration))
-        return lc_error(&sim->ctx, LEINAO_INVALID, "duration must be >= 0, got %g", duration);
+        return lc_error_at(&sim->ctx, LEINAO_INVALID, "duration", NULL, -1,
+                           "duration must be >= 0, got %g", duration);
     double steps;
     if (!lgrid_steps(duration, dt, &steps))
-        return lc_error(&sim->ctx, LEINAO_INVALID,
-                        "duration must be a multiple of dt = %g, got %g", dt, duration);
+        return lc_error_at(&sim->ctx, LEINAO_INVALID, "duration", NULL, -1,
+                           "duration must be a multiple of dt = %g, got %g", dt, duration);
     if (steps >= 4294967295.0)
-        return lc_error(&sim->ctx, LEINAO_INVALID,
-                        "duration / dt must be < 2^32 steps, got %.0f", steps);
-    if (threads < 1 || threads > 1024)
-        return lc_error(&sim->ctx, LEINAO_INVALID, "threads must be in 1..1024, got %d", threads);
+        return lc_error_at(&sim->ctx, LEINAO_INVALID, "duration", NULL, -1,
+                           "duration / dt must be < 2^32 steps, got %.0f", steps);
+    if (threads < 0 || threads > LEINAO_MAX_THREADS)
+        return lc_error_at(&sim->ctx, LEINAO_INVALID, "threads", NULL, -1,
+                           "threads must be in 1..%d (or 0: one per core), got %d",
+                           LEINAO_MAX_THREADS, threads);
+    if (threads == 0) { /* the one place the number of cores is read; results never depend on it */
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = cores < 1 ? 1 : cores > LEINAO_MAX_THREADS ? LEINAO_MAX_THREADS : (int)cores;
+    }
     sim->config.dt = dt;
     sim->config.duration = duration;
     sim->config.seed = seed;
@@ -109,13 +148,16 @@ leinao_status leinao_configure(leinao_sim *sim, double dt, double duration, uint
 leinao_status leinao_set_transient(leinao_sim *sim, double transient)
 {
     if (!(transient >= 0.0) || !isfinite(transient))
-        return lc_error(&sim->ctx, LEINAO_INVALID, "transient must be >= 0, got %g", transient);
+        return lc_error_at(&sim->ctx, LEINAO_INVALID, "transient", NULL, -1,
+                           "transient must be >= 0, got %g", transient);
     sim->config.transient = transient;
     return LEINAO_OK;
 }
 
 leinao_status leinao_set_name(leinao_sim *sim, const char *name)
 {
+    if (!name)
+        return lc_error_at(&sim->ctx, LEINAO_INVALID, "name", NULL, -1, "the name must not be NULL");
     char *copy = lc_strdup(&sim->ctx, name);
     if (!copy)
         return LEINAO_NOMEM;
@@ -131,16 +173,17 @@ leinao_status leinao_set_rate_guard(leinao_sim *sim, int pop, double min_rate, d
     if (st)
         return st;
     if (pop < -1 || pop >= sim->net.n_pops)
-        return lc_error(&sim->ctx, LEINAO_NOT_FOUND, "no population with id %d", pop);
+        return lc_error_at(&sim->ctx, LEINAO_NOT_FOUND, "pop", NULL, pop,
+                           "no population with id %d", pop);
     if (!(min_rate >= 0.0) || !(max_rate >= min_rate))
-        return lc_error(&sim->ctx, LEINAO_INVALID,
-                        "a rate guard needs 0 <= min <= max, got min = %g, max = %g", min_rate,
-                        max_rate);
+        return lc_error_at(&sim->ctx, LEINAO_INVALID, !(min_rate >= 0.0) ? "min_rate" : "max_rate",
+                           NULL, -1, "a rate guard needs 0 <= min <= max, got min = %g, max = %g",
+                           min_rate, max_rate);
     double steps;
     if (!(window > 0.0) || !lgrid_steps(window, sim->config.dt, &steps) || !(steps < 4294967295.0))
-        return lc_error(&sim->ctx, LEINAO_INVALID,
-                        "the guard window must be a positive multiple of dt = %g ms, got %g",
-                        sim->config.dt, window);
+        return lc_error_at(&sim->ctx, LEINAO_INVALID, "window", NULL, -1,
+                           "the guard window must be a positive multiple of dt = %g ms, got %g",
+                           sim->config.dt, window);
     size_t n = (size_t)sim->net.n_pops;
     if (!sim->config.guard_min) {
         sim->config.guard_min = lc_malloc(&sim->ctx, (n + 1) * sizeof(double));
@@ -155,7 +198,7 @@ leinao_status leinao_set_rate_guard(leinao_sim *sim, int pop, double min_rate, d
         sim->config.guard_pops = (int)n;
     }
     if (pop >= sim->config.guard_pops)
-        return lc_error(&sim->ctx, LEINAO_INVALID,
+        return lc_error_at(&sim->ctx, LEINAO_INVALID, "pop", NULL, pop,
                         "set rate guards after declaring every population they concern");
     for (int i = 0; i < sim->config.guard_pops; i++) {
         if (pop >= 0 && i != pop)
@@ -180,10 +223,15 @@ static int valid_identifier(const char *s)
 
 int leinao_population_id(const leinao_sim *sim, const char *name)
 {
-    for (int i = 0; i < sim->net.n_pops; i++)
+    for (int i = 0; name && i < sim->net.n_pops; i++)
         if (strcmp(sim->net.pops[i]->name, name) == 0)
             return i;
     return -1;
+}
+
+int leinao_population_count(const leinao_sim *sim)
+{
+    return sim->net.n_pops;
 }
 
 static void *grow(lctx *ctx, void *array, int count, size_t item)
@@ -199,28 +247,30 @@ leinao_status leinao_add_population(leinao_sim *sim, const char *name, const cha
     if (st)
         return st;
     if (!valid_identifier(name))
-        return lc_error(&sim->ctx, LEINAO_INVALID,
-                        "population name '%s' must match [A-Za-z_][A-Za-z0-9_]* (64 chars max)",
-                        name ? name : "");
+        return lc_error_at(&sim->ctx, LEINAO_INVALID, "name", NULL, -1,
+                           "population name '%s' must match [A-Za-z_][A-Za-z0-9_]* (64 chars max)",
+                           name ? name : "");
     if (leinao_population_id(sim, name) >= 0)
-        return lc_error(&sim->ctx, LEINAO_INVALID, "population '%s' already exists", name);
-    const lmodel *m = lmodel_find(model);
+        return lc_error_at(&sim->ctx, LEINAO_INVALID, "name", NULL, -1,
+                           "population '%s' already exists", name);
+    const lmodel *m = model ? lmodel_find(model) : NULL;
     if (!m) {
         lsuggest sg;
-        lsuggest_init(&sg, model);
+        lsuggest_init(&sg, model ? model : "");
         for (int i = 0; i < lmodel_count(); i++)
             lsuggest_offer(&sg, lmodel_at(i)->name);
         const char *best = lsuggest_best(&sg);
         if (best)
-            return lc_error(&sim->ctx, LEINAO_NOT_FOUND, "unknown model '%s' (did you mean '%s'?)",
-                            model, best);
-        return lc_error(&sim->ctx, LEINAO_NOT_FOUND, "unknown model '%s'", model);
+            return lc_error_at(&sim->ctx, LEINAO_NOT_FOUND, "model", NULL, -1,
+                               "unknown model '%s' (did you mean '%s'?)", model, best);
+        return lc_error_at(&sim->ctx, LEINAO_NOT_FOUND, "model", NULL, -1, "unknown model '%s'",
+                           model ? model : "(null)");
     }
     if (size == 0 || size > 0xFFFFFFFEu)
-        return lc_error(&sim->ctx, LEINAO_INVALID, "size must be > 0 and < 2^32, got %llu",
-                        (unsigned long long)size);
+        return lc_error_at(&sim->ctx, LEINAO_INVALID, "size", NULL, -1,
+                           "size must be > 0 and < 2^32, got %llu", (unsigned long long)size);
     if (sim->net.n_pops >= 0xFFFF)
-        return lc_error(&sim->ctx, LEINAO_INVALID, "too many populations");
+        return lc_error_at(&sim->ctx, LEINAO_INVALID, "name", NULL, -1, "too many populations");
     lpopulation **pops = grow(&sim->ctx, sim->net.pops, sim->net.n_pops, sizeof *pops);
     if (!pops)
         return LEINAO_NOMEM;
@@ -234,22 +284,45 @@ leinao_status leinao_add_population(leinao_sim *sim, const char *name, const cha
     return LEINAO_OK;
 }
 
-static leinao_status get_pop(leinao_sim *sim, int pop, lpopulation **out)
+/* Population `pop` (argument `argument` of the call) while declaring. */
+static leinao_status get_pop_as(leinao_sim *sim, int pop, const char *argument, lpopulation **out)
 {
     *out = NULL;
     if (pop < 0 || pop >= sim->net.n_pops)
-        return lc_error(&sim->ctx, LEINAO_NOT_FOUND, "no population with id %d", pop);
+        return lc_error_at(&sim->ctx, LEINAO_NOT_FOUND, argument, NULL, pop,
+                           "no population with id %d", pop);
     *out = sim->net.pops[pop];
     return declaring(sim);
 }
 
+static leinao_status get_pop(leinao_sim *sim, int pop, lpopulation **out)
+{
+    return get_pop_as(sim, pop, "pop", out);
+}
+
+/* The name argument of a call that names a parameter or variable: NULL is refused. */
+static leinao_status need_name(lctx *ctx, const char *name, const char *argument)
+{
+    if (!name)
+        return lc_error_at(ctx, LEINAO_INVALID, argument, NULL, -1, "%s must not be NULL", argument);
+    return LEINAO_OK;
+}
+
 leinao_status leinao_set_param(leinao_sim *sim, int pop, const char *param, double value)
 {
-    if (sim->phase == LSIM_BUILT && pop >= 0 && pop < sim->net.n_pops)
-        return lpop_change_param(&sim->ctx, sim->net.pops[pop], param, value, sim->config.dt);
     lpopulation *p;
-    leinao_status st = get_pop(sim, pop, &p);
-    return st ? st : lpop_set_param(&sim->ctx, p, param, value);
+    leinao_status st;
+    if (sim->phase == LSIM_BUILT && pop >= 0 && pop < sim->net.n_pops) { /* between runs */
+        if ((st = need_name(&sim->ctx, param, "param")))
+            return st;
+        st = lpop_change_param(&sim->ctx, sim->net.pops[pop], param, value, sim->config.dt);
+        return blame(&sim->ctx, st, st == LEINAO_NOT_FOUND ? "param" : "value", param, -1);
+    }
+    st = get_pop(sim, pop, &p);
+    if (st || (st = need_name(&sim->ctx, param, "param")))
+        return st;
+    st = lpop_set_param(&sim->ctx, p, param, value);
+    return blame(&sim->ctx, st, st == LEINAO_NOT_FOUND ? "param" : "value", param, -1);
 }
 
 leinao_status leinao_set_param_array(leinao_sim *sim, int pop, const char *param,
@@ -257,42 +330,88 @@ leinao_status leinao_set_param_array(leinao_sim *sim, int pop, const char *param
 {
     lpopulation *p;
     leinao_status st = get_pop(sim, pop, &p);
-    return st ? st : lpop_set_array(&sim->ctx, p, param, values, n);
+    if (st || (st = need_name(&sim->ctx, param, "param")))
+        return st;
+    if (n && !values)
+        return lc_error_at(&sim->ctx, LEINAO_INVALID, "values", param, -1,
+                           "values must not be NULL for n = %zu", n);
+    st = lpop_set_array(&sim->ctx, p, param, values, n);
+    return blame(&sim->ctx, st, "param", param, -1);
 }
 
-static leinao_status check_dist(lctx *ctx, const char *what, const leinao_dist *d)
+leinao_status leinao_set_param_values(leinao_sim *sim, int pop, const char *param,
+                                      const double *values, size_t n)
 {
+    lpopulation *p;
+    leinao_status st = get_pop(sim, pop, &p);
+    if (st || (st = need_name(&sim->ctx, param, "param")))
+        return st;
+    return lpop_set_param_values(&sim->ctx, p, param, values, n);
+}
+
+leinao_status leinao_set_init_values(leinao_sim *sim, int pop, const char *var,
+                                     const double *values, size_t n)
+{
+    lpopulation *p;
+    leinao_status st = get_pop(sim, pop, &p);
+    if (st || (st = need_name(&sim->ctx, var, "var")))
+        return st;
+    return lpop_set_init_values(&sim->ctx, p, var, values, n);
+}
+
+leinao_status leinao_check_population(leinao_sim *sim, int pop)
+{
+    lpopulation *p;
+    leinao_status st = get_pop(sim, pop, &p);
+    return st ? st : blame(&sim->ctx, lpop_resolve(&sim->ctx, p, sim->config.dt), "", NULL, -1);
+}
+
+/* The one check of a distribution's numbers (`argument`: which argument of the call it is,
+ * `what`: how the message names it). */
+static leinao_status check_dist(lctx *ctx, const char *argument, const char *what,
+                                const char *parameter, const leinao_dist *d)
+{
+    if (!d)
+        return lc_error_at(ctx, LEINAO_INVALID, argument, parameter, -1, "%s must not be NULL",
+                           what);
     switch (d->kind) {
     case LEINAO_DIST_CONSTANT:
         if (!isfinite(d->a))
-            return lc_error(ctx, LEINAO_INVALID, "%s must be finite, got %g", what, d->a);
+            return lc_error_at(ctx, LEINAO_INVALID, argument, parameter, -1,
+                               "%s must be finite, got %g", what, d->a);
         return LEINAO_OK;
     case LEINAO_DIST_UNIFORM:
         if (!isfinite(d->a) || !isfinite(d->b) || !(d->a <= d->b))
-            return lc_error(ctx, LEINAO_INVALID, "%s: uniform needs finite low <= high, got %g, %g",
-                            what, d->a, d->b);
+            return lc_error_at(ctx, LEINAO_INVALID, argument, parameter, -1,
+                               "%s: uniform needs finite low <= high, got %g, %g", what, d->a,
+                               d->b);
         return LEINAO_OK;
     case LEINAO_DIST_NORMAL:
     case LEINAO_DIST_NORMAL_CLIPPED:
     case LEINAO_DIST_LOGNORMAL:
         if (!isfinite(d->a) || !isfinite(d->b) || !(d->b >= 0.0))
-            return lc_error(ctx, LEINAO_INVALID, "%s: needs a finite mean and std >= 0, got %g, %g",
-                            what, d->a, d->b);
+            return lc_error_at(ctx, LEINAO_INVALID, argument, parameter, -1,
+                               "%s: needs a finite mean and std >= 0, got %g, %g", what, d->a,
+                               d->b);
         if (d->kind == LEINAO_DIST_NORMAL_CLIPPED && !(d->low <= d->high))
-            return lc_error(ctx, LEINAO_INVALID, "%s: normal_clipped needs low <= high, got %g, %g",
-                            what, d->low, d->high);
+            return lc_error_at(ctx, LEINAO_INVALID, argument, parameter, -1,
+                               "%s: normal_clipped needs low <= high, got %g, %g", what, d->low,
+                               d->high);
         return LEINAO_OK;
     }
-    return lc_error(ctx, LEINAO_INVALID, "%s: unknown distribution %d", what, (int)d->kind);
+    return lc_error_at(ctx, LEINAO_INVALID, argument, parameter, -1,
+                       "%s: unknown distribution %d", what, (int)d->kind);
 }
 
 leinao_status leinao_set_init(leinao_sim *sim, int pop, const char *var, const leinao_dist *value)
 {
     lpopulation *p;
     leinao_status st = get_pop(sim, pop, &p);
-    if (!st)
-        st = check_dist(&sim->ctx, var, value);
-    return st ? st : lpop_set_init(&sim->ctx, p, var, value);
+    if (st || (st = need_name(&sim->ctx, var, "var")))
+        return st;
+    if ((st = check_dist(&sim->ctx, "value", var, var, value)))
+        return st;
+    return blame(&sim->ctx, lpop_set_init(&sim->ctx, p, var, value), "var", var, -1);
 }
 
 leinao_rule leinao_rule_default(leinao_rule_kind kind)
@@ -301,41 +420,37 @@ leinao_rule leinao_rule_default(leinao_rule_kind kind)
     return r;
 }
 
-leinao_status leinao_connect(leinao_sim *sim, int src, int tgt, const leinao_rule *rule,
-                             const leinao_dist *weight, const leinao_dist *delay, int *id)
+/* Source and target of a new projection: both declared, the target made of neurons. */
+static leinao_status get_ends(leinao_sim *sim, int src, int tgt, lpopulation **ps,
+                              lpopulation **pt)
 {
-    lpopulation *ps, *pt;
-    leinao_status st = get_pop(sim, src, &ps);
+    leinao_status st = get_pop_as(sim, src, "source", ps);
     if (!st)
-        st = get_pop(sim, tgt, &pt);
+        st = get_pop_as(sim, tgt, "target", pt);
     if (st)
         return st;
-    if (pt->model->kind != LM_NEURON)
-        return lc_error(&sim->ctx, LEINAO_INVALID,
-                        "target population '%s' is a %s: devices cannot receive connections",
-                        pt->name, pt->model->name);
-    if ((st = check_dist(&sim->ctx, "weight", weight)) || (st = check_dist(&sim->ctx, "delay", delay)))
-        return st;
+    if ((*pt)->model->kind != LM_NEURON)
+        return lc_error_at(&sim->ctx, LEINAO_INVALID, "target", NULL, -1,
+                           "target population '%s' is a %s: devices cannot receive connections",
+                           (*pt)->name, (*pt)->model->name);
     if (sim->net.n_projs >= 0xFFFFFF)
-        return lc_error(&sim->ctx, LEINAO_INVALID, "too many projections");
-    lprojection *p = lc_calloc(&sim->ctx, 1, sizeof *p);
-    if (!p)
-        return LEINAO_NOMEM;
-    p->id = sim->net.n_projs;
-    p->src = src;
-    p->tgt = tgt;
-    p->rule = *rule;
-    p->weight = *weight;
-    p->delay = *delay;
+        return lc_error_at(&sim->ctx, LEINAO_INVALID, "", NULL, -1, "too many projections");
+    return LEINAO_OK;
+}
+
+/* Checks a new projection p (rule, delays, what its ends accept) and adds it, or frees it. */
+static leinao_status add_projection(leinao_sim *sim, lprojection *p, int *id)
+{
+    const lpopulation *ps = sim->net.pops[p->src], *pt = sim->net.pops[p->tgt];
     lproj_set_synapse(&sim->ctx, p, "static_synapse");
-    st = lproj_check(&sim->ctx, p, ps->size, pt->size, src == tgt, sim->config.dt);
+    leinao_status st = lproj_check(&sim->ctx, p, ps->size, pt->size, p->src == p->tgt, sim->config.dt);
     if (!st && ps->model->kind == LM_DEVICE && ps->model->output_port == LPORT_CURRENT &&
         pt->model->port_buffer[LPORT_CURRENT] < 0)
-        st = lc_error(&sim->ctx, LEINAO_INVALID, "%s has no current input for a %s",
-                      pt->model->name, ps->model->name);
+        st = lc_error_at(&sim->ctx, LEINAO_INVALID, "target", NULL, -1,
+                         "%s has no current input for a %s", pt->model->name, ps->model->name);
     lprojection **projs = st ? NULL : grow(&sim->ctx, sim->net.projs, sim->net.n_projs, sizeof *projs);
     if (!projs) {
-        lc_free(&sim->ctx, p);
+        lproj_free(&sim->ctx, p);
         return st ? st : LEINAO_NOMEM;
     }
     sim->net.projs = projs;
@@ -346,11 +461,63 @@ leinao_status leinao_connect(leinao_sim *sim, int src, int tgt, const leinao_rul
     return LEINAO_OK;
 }
 
+leinao_status leinao_connect(leinao_sim *sim, int src, int tgt, const leinao_rule *rule,
+                             const leinao_dist *weight, const leinao_dist *delay, int *id)
+{
+    lpopulation *ps, *pt;
+    leinao_status st = get_ends(sim, src, tgt, &ps, &pt);
+    if (st)
+        return st;
+    if (!rule)
+        return lc_error_at(&sim->ctx, LEINAO_INVALID, "rule", NULL, -1, "rule must not be NULL");
+    if ((st = check_dist(&sim->ctx, "weight", "weight", NULL, weight)) ||
+        (st = check_dist(&sim->ctx, "delay", "delay", NULL, delay)))
+        return st;
+    lprojection *p = lc_calloc(&sim->ctx, 1, sizeof *p);
+    if (!p)
+        return LEINAO_NOMEM;
+    p->id = sim->net.n_projs;
+    p->src = src;
+    p->tgt = tgt;
+    p->rule = *rule;
+    p->weight = *weight;
+    p->delay = *delay;
+    return add_projection(sim, p, id);
+}
+
+leinao_status leinao_connect_explicit(leinao_sim *sim, int src, int tgt, size_t n,
+                                      const uint32_t *sources, const uint32_t *targets,
+                                      const double *weights, const double *delays, int *id)
+{
+    lpopulation *ps, *pt;
+    leinao_status st = get_ends(sim, src, tgt, &ps, &pt);
+    if (st)
+        return st;
+    if (n && (!sources || !targets))
+        return lc_error_at(&sim->ctx, LEINAO_INVALID, !sources ? "sources" : "targets", NULL, -1,
+                           "sources and targets must not be NULL for n = %zu", n);
+    lprojection *p = lc_calloc(&sim->ctx, 1, sizeof *p);
+    if (!p)
+        return LEINAO_NOMEM;
+    p->id = sim->net.n_projs;
+    p->src = src;
+    p->tgt = tgt;
+    p->rule = leinao_rule_default(LEINAO_ALL_TO_ALL); /* unused: the list is the rule */
+    st = lexplicit_create(&sim->ctx, p, n, sources, targets, weights, delays, ps->size, pt->size,
+                          sim->config.dt);
+    if (st) {
+        lproj_free(&sim->ctx, p);
+        return st;
+    }
+    return add_projection(sim, p, id);
+}
+
 static leinao_status get_proj(leinao_sim *sim, int proj, lprojection **out)
 {
     *out = NULL;
     if (proj < 0 || proj >= sim->net.n_projs)
-        return lc_error(&sim->ctx, LEINAO_NOT_FOUND, "no projection with id %d", proj);
+        return lc_error_at(&sim->ctx, LEINAO_NOT_FOUND, "proj", NULL, proj,
+                           "no projection with id %d", proj);
     *out = sim->net.projs[proj];
     return declaring(sim);
 }
@@ -359,20 +526,49 @@ leinao_status leinao_set_synapse(leinao_sim *sim, int proj, const char *model)
 {
     lprojection *p;
     leinao_status st = get_proj(sim, proj, &p);
-    if (st || (st = lproj_set_synapse(&sim->ctx, p, model)))
+    if (st || (st = need_name(&sim->ctx, model, "model")))
         return st;
-    if (p->syn->plastic && sim->net.pops[p->src]->model->kind != LM_NEURON)
-        return lc_error(&sim->ctx, LEINAO_INVALID,
-                        "%s needs neurons as source, not a %s (relay it through a parrot_neuron)",
-                        model, sim->net.pops[p->src]->model->name);
-    return LEINAO_OK;
+    const lsynapse_model *m = lsynapse_find(model);
+    if (m && m->plastic && sim->net.pops[p->src]->model->kind != LM_NEURON)
+        return lc_error_at(&sim->ctx, LEINAO_INVALID, "model", NULL, -1,
+                           "%s needs neurons as source, not a %s (relay it through a parrot_neuron)",
+                           model, sim->net.pops[p->src]->model->name);
+    return blame(&sim->ctx, lproj_set_synapse(&sim->ctx, p, model), "model", NULL, -1);
 }
 
 leinao_status leinao_set_synapse_param(leinao_sim *sim, int proj, const char *name, double value)
 {
     lprojection *p;
     leinao_status st = get_proj(sim, proj, &p);
-    return st ? st : lproj_set_synapse_param(&sim->ctx, p, name, value);
+    if (st || (st = need_name(&sim->ctx, name, "name")))
+        return st;
+    st = lproj_set_synapse_param(&sim->ctx, p, name, value);
+    return blame(&sim->ctx, st, st == LEINAO_NOT_FOUND ? "name" : "value", name, -1);
+}
+
+leinao_status leinao_set_synapse_params(leinao_sim *sim, int proj, size_t n,
+                                        const char *const *names, const double *values)
+{
+    lprojection *p;
+    leinao_status st = get_proj(sim, proj, &p);
+    if (st)
+        return st;
+    if (n && (!names || !values))
+        return lc_error_at(&sim->ctx, LEINAO_INVALID, !names ? "names" : "values", NULL, -1,
+                           "names and values must not be NULL for n = %zu", n);
+    double saved[sizeof p->syn_params / sizeof p->syn_params[0]];
+    memcpy(saved, p->syn_params, sizeof saved);
+    for (size_t k = 0; k < n && !st; k++) {
+        if ((st = need_name(&sim->ctx, names[k], "names")))
+            break;
+        st = lproj_set_synapse_param(&sim->ctx, p, names[k], values[k]);
+        blame(&sim->ctx, st, st == LEINAO_NOT_FOUND ? "names" : "values", names[k], (int64_t)k);
+    }
+    if (!st && p->syn->check)
+        st = blame(&sim->ctx, p->syn->check(&sim->ctx, p->syn_params), "values", NULL, -1);
+    if (st)
+        memcpy(p->syn_params, saved, sizeof saved);
+    return st;
 }
 
 char *lsim_output_path(leinao_sim *sim, const char *path)
@@ -451,6 +647,46 @@ const char *leinao_model_name(int i)
     const lmodel *m = lmodel_at(i);
     const lsynapse_model *s = lsynapse_at(i - lmodel_count());
     return m ? m->name : s ? s->name : NULL;
+}
+
+const char *leinao_model_kind(const char *model)
+{
+    const lmodel *m = model ? lmodel_find(model) : NULL;
+    if (m)
+        return m->kind == LM_NEURON ? "neuron" : "device";
+    return model && lsynapse_find(model) ? "synapse" : NULL;
+}
+
+int leinao_model_param_count(const char *model)
+{
+    const lmodel *m = model ? lmodel_find(model) : NULL;
+    const lsynapse_model *s = model ? lsynapse_find(model) : NULL;
+    return m ? m->n_params + m->n_states : s ? s->n_params : -1;
+}
+
+leinao_status leinao_model_param(const char *model, int i, leinao_param_info *out)
+{
+    const lmodel *m = model ? lmodel_find(model) : NULL;
+    const lsynapse_model *s = model ? lsynapse_find(model) : NULL;
+    const lparam_def *def = NULL;
+    int is_state = 0;
+    if (m && i >= 0 && i < m->n_params)
+        def = &m->params[i];
+    else if (m && i >= m->n_params && i < m->n_params + m->n_states) {
+        def = &m->states[i - m->n_params];
+        is_state = 1;
+    } else if (s && i >= 0 && i < s->n_params)
+        def = &s->params[i];
+    if (!def)
+        return LEINAO_NOT_FOUND;
+    out->name = def->name;
+    out->unit = def->unit ? def->unit : "";
+    out->default_value = def->def;
+    out->rule = lparam_rule_text(def->rule);
+    out->is_state = is_state;
+    out->hidden = (def->flags & LP_HIDDEN) != 0;
+    out->doc = def->doc ? def->doc : "";
+    return LEINAO_OK;
 }
 
 leinao_status leinao_model_doc(const char *model, void *out)

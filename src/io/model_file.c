@@ -1,6 +1,8 @@
 /* model_file.c — reads a model file (YAML or JSON) into a simulation handle. Every value is
  * checked where it stands, and every error names file:line:column, the key, the value and the
- * rule it broke; unknown keys get the nearest valid key as a suggestion. */
+ * rule it broke; unknown keys get the nearest valid key as a suggestion. A client of the public
+ * API like any program: a failed call is mapped to its YAML node through leinao_error_detail
+ * (which argument, parameter, element), never through the message text. */
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -8,28 +10,45 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "../engine/sim.h"
-#include "io.h"
+#include "leinao.h"
+#include "../base/params.h"
 #include "yaml_tree.h"
 
 typedef struct loader {
     leinao_sim *sim;
-    lctx *ctx;
+    lctx *ctx;     /* the loader's own allocations (the YAML tree), through the handle's allocator */
     char key[256]; /* dotted path of the node being read */
 } loader;
+
+/* Leaves a message formatted like printf on the handle and returns `status`. */
+static leinao_status report(loader *L, leinao_status status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static leinao_status report(loader *L, leinao_status status, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return leinao_report_error(L->sim, status, msg);
+}
+
+/* An allocation of the loader's own failed. */
+static leinao_status nomem(loader *L)
+{
+    return leinao_report_error(L->sim, LEINAO_NOMEM, "out of memory");
+}
 
 static leinao_status vfail(loader *L, const ynode *n, int line, int col, const char *fmt, va_list ap)
 {
     char msg[700];
     vsnprintf(msg, sizeof msg, fmt, ap);
     if (n && line > 0)
-        return lc_error(L->ctx, LEINAO_MODEL_FILE, "%s:%d:%d: %s: %s", n->origin, line, col,
-                        L->key, msg);
+        return report(L, LEINAO_MODEL_FILE, "%s:%d:%d: %s: %s", n->origin, line, col, L->key, msg);
     if (n)
-        return lc_error(L->ctx, LEINAO_MODEL_FILE, "--set %s: %s: %s", n->origin, L->key, msg);
-    return lc_error(L->ctx, LEINAO_MODEL_FILE, "%s: %s", L->key, msg);
+        return report(L, LEINAO_MODEL_FILE, "--set %s: %s: %s", n->origin, L->key, msg);
+    return report(L, LEINAO_MODEL_FILE, "%s: %s", L->key, msg);
 }
 
 static leinao_status fail(loader *L, const ynode *n, const char *fmt, ...)
@@ -48,10 +67,29 @@ static leinao_status api_fail(loader *L, const ynode *n, leinao_status st)
 {
     if (st == LEINAO_NOMEM)
         return st;
-    char detail[sizeof L->ctx->errmsg];
-    memcpy(detail, L->ctx->errmsg, sizeof detail);
+    char detail[1024];
+    snprintf(detail, sizeof detail, "%s", leinao_errmsg(L->sim));
     fail(L, n, "%s", detail);
     return st == LEINAO_NOT_FOUND || st == LEINAO_INVALID ? LEINAO_MODEL_FILE : st;
+}
+
+/* Which argument of the failed call the handle blames ("" if none). */
+static leinao_error_info blamed(const loader *L)
+{
+    leinao_error_info e;
+    leinao_error_detail(L->sim, &e);
+    return e;
+}
+
+static int blames(const leinao_error_info *e, const char *argument)
+{
+    return !strcmp(e->argument, argument);
+}
+
+/* Item `index` of a list node (the element the API blamed), else the node itself. */
+static ynode *item_or_node(ynode *n, int64_t index)
+{
+    return n && n->type == YN_SEQ && index >= 0 && (size_t)index < n->n ? n->items[index] : n;
 }
 
 /* Key path handling: push appends ".name" (or "[i]"), pop restores. */
@@ -107,10 +145,10 @@ static leinao_status check_keys(loader *L, const ynode *map, const char *const *
         else
             snprintf(msg, sizeof msg, "unknown key '%s' (valid keys: %s)", map->keys[i], list);
         if (line > 0)
-            return lc_error(L->ctx, LEINAO_MODEL_FILE, "%s:%d:%d: %s: %s", where->origin, line, col,
-                            L->key[0] ? L->key : "(top level)", msg);
-        return lc_error(L->ctx, LEINAO_MODEL_FILE, "--set %s: %s: %s", where->origin,
-                        L->key[0] ? L->key : "(top level)", msg);
+            return report(L, LEINAO_MODEL_FILE, "%s:%d:%d: %s: %s", where->origin, line, col,
+                          L->key[0] ? L->key : "(top level)", msg);
+        return report(L, LEINAO_MODEL_FILE, "--set %s: %s: %s", where->origin,
+                      L->key[0] ? L->key : "(top level)", msg);
     }
     return LEINAO_OK;
 }
@@ -266,9 +304,9 @@ static leinao_status load_simulation(loader *L, ynode *root)
 {
     static const char *const keys[] = {"dt", "duration", "seed", "threads", NULL};
     ynode *s = ytree_get(root, "simulation");
-    double dt = 0.1, duration = 1000.0;
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    uint64_t seed = 12345, threads = cores >= 1 ? (uint64_t)cores : 1; /* results never depend on it */
+    double dt = LEINAO_DEFAULT_DT, duration = LEINAO_DEFAULT_DURATION;
+    /* threads 0: one per core (results never depend on it) */
+    uint64_t seed = LEINAO_DEFAULT_SEED, threads = 0;
     leinao_status st = LEINAO_OK;
     size_t mark = push(L, "simulation");
     if (s && !(st = want(L, s, YN_MAP)) && !(st = check_keys(L, s, keys))) {
@@ -285,13 +323,17 @@ static leinao_status load_simulation(loader *L, ynode *root)
         FIELD("seed", as_count(L, v, 0, &seed));
         FIELD("threads", as_count(L, v, 1, &threads));
 #undef FIELD
-        if (!st && !(dt > 0.0))
-            st = fail(L, ytree_get(s, "dt"), "dt must be > 0, got %g", dt);
     }
-    if (!st && threads > 4096)
-        st = fail(L, s, "threads must be <= 4096");
-    if (!st && (st = leinao_configure(L->sim, dt, duration, seed, (int)threads)))
-        st = api_fail(L, s ? (ytree_get(s, "duration") ? ytree_get(s, "duration") : s) : root, st);
+    if (!st && threads > LEINAO_MAX_THREADS)
+        threads = (uint64_t)LEINAO_MAX_THREADS + 1; /* refused by leinao_configure */
+    if (!st && (st = leinao_configure(L->sim, dt, duration, seed, (int)threads))) {
+        leinao_error_info e = blamed(L);
+        ynode *at = s && e.argument[0] ? ytree_get(s, e.argument) : NULL;
+        if (st == LEINAO_STATE)
+            st = report(L, st, "a model file must be loaded into a fresh handle");
+        else
+            st = api_fail(L, at ? at : s ? s : root, st);
+    }
     pop(L, mark);
     return st;
 }
@@ -362,14 +404,19 @@ static leinao_status load_params(loader *L, int id, ynode *params)
         if (v->type == YN_SEQ) {
             double *values = lc_malloc(L->ctx, (v->n ? v->n : 1) * sizeof(double));
             if (!values)
-                st = LEINAO_NOMEM;
+                st = nomem(L);
             for (size_t k = 0; !st && k < v->n; k++) {
                 size_t m2 = push_index(L, k);
                 st = as_number(L, v->items[k], &values[k]);
                 pop(L, m2);
             }
-            if (!st && (st = leinao_set_param_array(L->sim, id, params->keys[i], values, v->n)))
-                st = api_fail(L, v, st);
+            if (!st && (st = leinao_set_param_array(L->sim, id, params->keys[i], values, v->n))) {
+                leinao_error_info e = blamed(L);
+                ynode *at = blames(&e, "values") ? item_or_node(v, e.index) : v;
+                size_t m2 = at != v ? push_index(L, (size_t)e.index) : strlen(L->key);
+                st = api_fail(L, at, st);
+                pop(L, m2);
+            }
             lc_free(L->ctx, values);
         } else {
             double value;
@@ -426,8 +473,10 @@ static leinao_status load_population(loader *L, const char *name, ynode *p)
     }
     int id = -1;
     if (!st && (st = leinao_add_population(L->sim, name, model_name, n, &id))) {
-        mark = push(L, st == LEINAO_NOT_FOUND ? "model" : "size");
-        st = api_fail(L, st == LEINAO_NOT_FOUND ? model : (size ? size : p), st);
+        leinao_error_info e = blamed(L);
+        const char *key = blames(&e, "model") ? "model" : blames(&e, "size") ? "size" : NULL;
+        mark = key ? push(L, key) : strlen(L->key);
+        st = api_fail(L, blames(&e, "model") ? model : blames(&e, "size") && size ? size : p, st);
         pop(L, mark);
     }
     ynode *v;
@@ -442,7 +491,7 @@ static leinao_status load_population(loader *L, const char *name, ynode *p)
         pop(L, mark);
     }
     /* rules between parameters, reported at the population */
-    if (!st && (st = lpop_resolve(L->ctx, L->sim->net.pops[id], L->sim->config.dt)))
+    if (!st && (st = leinao_check_population(L->sim, id)))
         st = api_fail(L, p, st);
     return st;
 }
@@ -477,8 +526,10 @@ static leinao_status population_ref(loader *L, ynode *n, int *id)
         return LEINAO_OK;
     lsuggest sg;
     lsuggest_init(&sg, name);
-    for (int i = 0; i < L->sim->net.n_pops; i++)
-        lsuggest_offer(&sg, L->sim->net.pops[i]->name);
+    leinao_population_stats info;
+    for (int i = 0; i < leinao_population_count(L->sim); i++)
+        if (!leinao_get_population_stats(L->sim, i, &info))
+            lsuggest_offer(&sg, info.name);
     const char *best = lsuggest_best(&sg);
     if (best)
         return fail(L, n, "unknown population '%s' (did you mean '%s'?)", name, best);
@@ -542,6 +593,58 @@ static leinao_status load_rule(loader *L, ynode *n, leinao_rule *r)
     return st;
 }
 
+/* The synapse model named at `node`: a known synapse model, else an error with a suggestion. */
+static leinao_status synapse_model(loader *L, ynode *node, const char **out)
+{
+    leinao_status st = as_string(L, node, out);
+    if (st)
+        return st;
+    const char *kind = leinao_model_kind(*out);
+    if (kind && !strcmp(kind, "synapse"))
+        return LEINAO_OK;
+    lsuggest sg;
+    lsuggest_init(&sg, *out);
+    for (int i = 0; i < leinao_model_count(); i++) {
+        const char *name = leinao_model_name(i);
+        if (!strcmp(leinao_model_kind(name), "synapse"))
+            lsuggest_offer(&sg, name);
+    }
+    char hint[96];
+    return fail(L, node, "unknown synapse model '%s'%s", *out, lsuggest_hint(&sg, hint, sizeof hint));
+}
+
+/* The synapse model's parameters given in `syn`, in the model's order, set at once (the rules
+ * between them are checked with them). */
+static leinao_status load_synapse_params(loader *L, int id, const char *model, ynode *syn)
+{
+    const char *names[16];
+    double values[16];
+    ynode *nodes[16];
+    size_t n = 0;
+    leinao_status st = LEINAO_OK;
+    int count = leinao_model_param_count(model);
+    size_t mark = push(L, "synapse");
+    for (int i = 0; !st && i < count && n < 16; i++) {
+        leinao_param_info info;
+        if (leinao_model_param(model, i, &info) || !(nodes[n] = ytree_get(syn, info.name)))
+            continue;
+        size_t m2 = push(L, info.name);
+        st = as_number(L, nodes[n], &values[n]);
+        pop(L, m2);
+        names[n++] = info.name;
+    }
+    if (!st && (st = leinao_set_synapse_params(L->sim, id, n, names, values))) {
+        /* one value's own rule: at that value; a rule between values: at the synapse */
+        leinao_error_info e = blamed(L);
+        int one = e.index >= 0 && (size_t)e.index < n;
+        size_t m2 = one ? push(L, names[e.index]) : strlen(L->key);
+        st = api_fail(L, one ? nodes[e.index] : syn, st);
+        pop(L, m2);
+    }
+    pop(L, mark);
+    return st;
+}
+
 static leinao_status load_projection(loader *L, ynode *p)
 {
     static const char *const keys[] = {"source", "target", "rule", "synapse", NULL};
@@ -571,33 +674,28 @@ static leinao_status load_projection(loader *L, ynode *p)
     /* NEST's defaults for a static synapse: weight 1, delay 1 ms */
     leinao_dist weight = {LEINAO_DIST_CONSTANT, 1.0, 0, -INFINITY, INFINITY};
     leinao_dist delay = {LEINAO_DIST_CONSTANT, 1.0, 0, -INFINITY, INFINITY};
-    ynode *delay_node = p, *model_node = NULL;
-    const lsynapse_model *syn_model = lsynapse_find("static_synapse");
+    ynode *delay_node = p, *weight_node = p, *model_node = NULL;
+    const char *syn_model = "static_synapse";
     mark = push(L, "synapse");
     if (!st && syn && !(st = want(L, syn, YN_MAP))) {
         ynode *v;
         if ((model_node = ytree_get(syn, "model"))) {
             size_t m2 = push(L, "model");
-            const char *model = "";
-            st = as_string(L, model_node, &model);
-            if (!st && !(syn_model = lsynapse_find(model))) {
-                lsuggest sg;
-                lsuggest_init(&sg, model);
-                for (int i = 0; i < lsynapse_count(); i++)
-                    lsuggest_offer(&sg, lsynapse_at(i)->name);
-                char hint[96];
-                st = fail(L, model_node, "unknown synapse model '%s'%s", model,
-                          lsuggest_hint(&sg, hint, sizeof hint));
-            }
+            st = synapse_model(L, model_node, &syn_model);
             pop(L, m2);
         }
-        for (int i = 0; !st && i < syn_model->n_params; i++)
-            syn_keys[3 + i] = syn_model->params[i].name;
+        int count = st ? 0 : leinao_model_param_count(syn_model);
+        for (int i = 0; i < count && i < 12; i++) {
+            leinao_param_info info;
+            if (!leinao_model_param(syn_model, i, &info))
+                syn_keys[3 + i] = info.name;
+        }
         if (!st)
             st = check_keys(L, syn, syn_keys);
         if (!st && (v = ytree_get(syn, "weight"))) {
             size_t m2 = push(L, "weight");
             st = as_dist(L, v, &weight);
+            weight_node = v;
             pop(L, m2);
         }
         if (!st && (v = ytree_get(syn, "delay"))) {
@@ -610,38 +708,28 @@ static leinao_status load_projection(loader *L, ynode *p)
     pop(L, mark);
     int id = -1;
     if (!st && (st = leinao_connect(L->sim, s, t, &r, &weight, &delay, &id))) {
-        const char *msg = L->ctx->errmsg;
-        int about_delay = strstr(msg, "delay") != NULL;
-        int about_target = strstr(msg, "target population") != NULL ||
-                           strstr(msg, "current input") != NULL;
-        mark = push(L, about_delay ? "synapse.delay" : about_target ? "target" : "rule");
-        st = api_fail(L, about_delay ? delay_node : about_target ? tgt : rule, st);
+        leinao_error_info e = blamed(L);
+        const char *key = blames(&e, "delay")    ? "synapse.delay"
+                          : blames(&e, "weight") ? "synapse.weight"
+                          : blames(&e, "target") ? "target"
+                          : blames(&e, "source") ? "source"
+                                                 : "rule";
+        ynode *at = blames(&e, "delay")    ? delay_node
+                    : blames(&e, "weight") ? weight_node
+                    : blames(&e, "target") ? tgt
+                    : blames(&e, "source") ? src
+                                           : rule;
+        mark = push(L, key);
+        st = api_fail(L, at, st);
         pop(L, mark);
     }
-    if (!st && strcmp(syn_model->name, "static_synapse")) {
+    if (!st && strcmp(syn_model, "static_synapse")) {
         mark = push(L, "synapse.model");
-        if ((st = leinao_set_synapse(L->sim, id, syn_model->name)))
+        if ((st = leinao_set_synapse(L->sim, id, syn_model)))
             st = api_fail(L, model_node, st);
         pop(L, mark);
-        for (int i = 0; !st && i < syn_model->n_params; i++) {
-            ynode *v = ytree_get(syn, syn_model->params[i].name);
-            if (!v)
-                continue;
-            double value;
-            mark = push(L, "synapse");
-            size_t m2 = push(L, syn_model->params[i].name);
-            st = as_number(L, v, &value);
-            if (!st && (st = leinao_set_synapse_param(L->sim, id, syn_model->params[i].name, value)))
-                st = api_fail(L, v, st);
-            pop(L, m2);
-            pop(L, mark);
-        }
-        /* rules between the model's parameters, reported at the synapse */
-        if (!st && syn_model->check && (st = syn_model->check(L->ctx, L->sim->net.projs[id]->syn_params))) {
-            mark = push(L, "synapse");
-            st = api_fail(L, syn, st);
-            pop(L, mark);
-        }
+        if (!st)
+            st = load_synapse_params(L, id, syn_model, syn);
     }
     return st;
 }
@@ -722,14 +810,16 @@ static leinao_status load_state_recording(loader *L, ynode *r, const char *file_
         if (neurons->type != YN_SEQ)
             st = fail(L, neurons, "must be a list of neuron indices, e.g. [0, 5, 9]");
         else if (!(ids = lc_malloc(L->ctx, (neurons->n ? neurons->n : 1) * sizeof *ids)))
-            st = LEINAO_NOMEM;
+            st = nomem(L);
+        leinao_population_stats info;
+        leinao_get_population_stats(L->sim, id, &info);
         for (size_t i = 0; !st && i < neurons->n; i++) {
             uint64_t v;
             size_t m2 = push_index(L, i);
             st = as_count(L, neurons->items[i], 0, &v);
-            if (!st && v >= L->sim->net.pops[id]->size)
-                st = fail(L, neurons->items[i], "neuron %llu is not in population '%s' of size %u",
-                          (unsigned long long)v, L->sim->net.pops[id]->name, L->sim->net.pops[id]->size);
+            if (!st && v > UINT32_MAX) /* beyond any population; smaller ones the API checks */
+                st = fail(L, neurons->items[i], "neuron %llu is not in population '%s' of size %llu",
+                          (unsigned long long)v, info.name, (unsigned long long)info.size);
             ids[i] = (uint32_t)v;
             pop(L, m2);
         }
@@ -740,10 +830,19 @@ static leinao_status load_state_recording(loader *L, ynode *r, const char *file_
     pop(L, mark);
     if (!st && (st = leinao_record_state(L->sim, id, names, n_vars, ids, n_ids, every, file_name,
                                          format_name))) {
-        const char *msg = L->ctx->errmsg;
-        ynode *at = strstr(msg, "interval") ? interval : strstr(msg, "state variable") ? vars : r;
-        mark = push(L, at == interval ? "interval" : at == vars ? "variables" : "file");
-        st = api_fail(L, at ? at : r, st);
+        leinao_error_info e = blamed(L);
+        if (blames(&e, "neurons") && neurons && e.index >= 0) {
+            mark = push(L, "neurons");
+            size_t m2 = push_index(L, (size_t)e.index);
+            st = api_fail(L, item_or_node(neurons, e.index), st);
+            pop(L, m2);
+        } else {
+            ynode *at = blames(&e, "interval") && interval ? interval
+                        : blames(&e, "variables")          ? vars
+                                                           : r;
+            mark = push(L, at == interval ? "interval" : at == vars ? "variables" : "file");
+            st = api_fail(L, at, st);
+        }
         pop(L, mark);
     }
     lc_free(L->ctx, ids);
@@ -810,15 +909,22 @@ leinao_status leinao_load_model(leinao_sim *sim, const char *path, const char *c
 {
     static const char *const keys[] = {"name",        "simulation", "analysis", "populations",
                                        "projections", "recordings", "guards",   NULL};
-    if (sim->net.n_pops || sim->phase != LSIM_DECLARING)
-        return lc_error(&sim->ctx, LEINAO_STATE, "a model file must be loaded into a fresh handle");
-    loader L = {sim, &sim->ctx, ""};
+    if (leinao_population_count(sim) > 0)
+        return leinao_report_error(sim, LEINAO_STATE,
+                                   "a model file must be loaded into a fresh handle");
+    /* the loader's own allocations go through the handle's allocator, counted apart */
+    lctx own;
+    void *user;
+    leinao_alloc_fn alloc = leinao_allocator(sim, &user);
+    lctx_init(&own, alloc, user);
+    loader L = {sim, &own, ""};
     ynode *root;
     leinao_status st = ytree_load(L.ctx, path, &root);
     if (st)
-        return st;
+        return leinao_report_error(sim, st, own.errmsg);
     for (size_t i = 0; !st && i < n_overrides; i++)
-        st = ytree_override(L.ctx, root, overrides[i], overrides[i]);
+        if ((st = ytree_override(L.ctx, root, overrides[i], overrides[i])))
+            leinao_report_error(sim, st, own.errmsg);
     if (!st)
         st = check_keys(&L, root, keys);
     ynode *name = st ? NULL : ytree_get(root, "name");

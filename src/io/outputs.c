@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include "../engine/memory_sink.h"
 #include "io.h"
 
 const char *leinao_features(void)
@@ -30,6 +31,49 @@ const char *leinao_recording(const leinao_sim *sim, int i, const char **type, co
     return NULL;
 }
 
+static int is_memory(const char *format)
+{
+    return format && !strcmp(format, "memory");
+}
+
+/* A memory recording's name (it has no file): "memory:" and the population's name. */
+static char *memory_name(leinao_sim *sim, const char *what)
+{
+    size_t n = strlen(what) + 8;
+    char *name = lc_malloc(&sim->ctx, n);
+    if (name)
+        snprintf(name, n, "memory:%s", what);
+    return name;
+}
+
+static leinao_status add_memory_sink(leinao_sim *sim, int pop)
+{
+    lctx *ctx = &sim->ctx;
+    for (int i = 0; i < sim->out.n_sinks; i++)
+        if (sim->out.sinks[i]->ops == &lsink_memory_ops && sim->out.sinks[i]->pops[0] == pop)
+            return lc_error_at(ctx, LEINAO_INVALID, "pop", NULL, pop,
+                               "population '%s' is recorded twice in memory", sim->net.pops[pop]->name);
+    lspike_sink *sink = lc_calloc(ctx, 1, sizeof *sink);
+    if (!sink)
+        return LEINAO_NOMEM;
+    sink->path = memory_name(sim, sim->net.pops[pop]->name);
+    sink->format = lc_strdup(ctx, "memory");
+    sink->pops = lc_malloc(ctx, sizeof *sink->pops);
+    sink->ops = &lsink_memory_ops;
+    leinao_status st = (!sink->path || !sink->format || !sink->pops) ? LEINAO_NOMEM
+                                                                     : lsim_add_sink(sim, sink);
+    if (st) {
+        lc_free(ctx, sink->path);
+        lc_free(ctx, sink->format);
+        lc_free(ctx, sink->pops);
+        lc_free(ctx, sink);
+        return st;
+    }
+    sink->pops[0] = pop;
+    sink->n_pops = 1;
+    return LEINAO_OK;
+}
+
 static int path_taken(leinao_sim *sim, const char *path)
 {
     if (!strcmp(path, "summary.json") || lsim_find_sink(sim, path))
@@ -46,26 +90,36 @@ leinao_status leinao_record_spikes(leinao_sim *sim, int pop, const char *path, c
     if (sim->phase != LSIM_DECLARING)
         return lc_error(ctx, LEINAO_STATE, "recordings must be declared before leinao_build");
     if (pop < 0 || pop >= sim->net.n_pops)
-        return lc_error(ctx, LEINAO_NOT_FOUND, "no population with id %d", pop);
+        return lc_error_at(ctx, LEINAO_NOT_FOUND, "pop", NULL, pop, "no population with id %d", pop);
     if (sim->net.pops[pop]->model->kind != LM_NEURON)
-        return lc_error(ctx, LEINAO_INVALID, "population '%s' is a %s: only neurons' spikes are "
-                                             "recorded",
-                        sim->net.pops[pop]->name, sim->net.pops[pop]->model->name);
-    const lsink_ops *ops = !strcmp(format, "sonata") ? &lsink_sonata_ops
-                           : !strcmp(format, "csv")  ? &lsink_csv_ops
-                                                     : NULL;
+        return lc_error_at(ctx, LEINAO_INVALID, "pop", NULL, pop,
+                           "population '%s' is a %s: only neurons' spikes are recorded",
+                           sim->net.pops[pop]->name, sim->net.pops[pop]->model->name);
+    if (is_memory(format))
+        return add_memory_sink(sim, pop);
+    const lsink_ops *ops = !format                   ? NULL
+                           : !strcmp(format, "sonata") ? &lsink_sonata_ops
+                           : !strcmp(format, "csv")    ? &lsink_csv_ops
+                                                       : NULL;
     if (!ops)
-        return lc_error(ctx, LEINAO_INVALID, "format must be sonata or csv, got '%s'", format);
+        return lc_error_at(ctx, LEINAO_INVALID, "format", NULL, -1,
+                           "format must be sonata, csv or memory, got '%s'",
+                           format ? format : "(null)");
+    if (!path || !path[0])
+        return lc_error_at(ctx, LEINAO_INVALID, "path", NULL, -1, "path must not be empty");
     lspike_sink *sink = lsim_find_sink(sim, path);
     if (!sink && path_taken(sim, path))
-        return lc_error(ctx, LEINAO_INVALID, "%s is already an output of this model", path);
+        return lc_error_at(ctx, LEINAO_INVALID, "path", NULL, -1,
+                           "%s is already an output of this model", path);
     if (sink && strcmp(sink->format, format))
-        return lc_error(ctx, LEINAO_INVALID, "%s is already recorded as %s", path, sink->format);
+        return lc_error_at(ctx, LEINAO_INVALID, "format", NULL, -1, "%s is already recorded as %s",
+                           path, sink->format);
     if (sink) {
         for (int i = 0; i < sink->n_pops; i++)
             if (sink->pops[i] == pop)
-                return lc_error(ctx, LEINAO_INVALID, "population '%s' is recorded twice in %s",
-                                sim->net.pops[pop]->name, path);
+                return lc_error_at(ctx, LEINAO_INVALID, "pop", NULL, pop,
+                                   "population '%s' is recorded twice in %s",
+                                   sim->net.pops[pop]->name, path);
         int *pops = lc_realloc(ctx, sink->pops, ((size_t)sink->n_pops + 1) * sizeof *pops);
         if (!pops)
             return LEINAO_NOMEM;
@@ -102,26 +156,39 @@ leinao_status leinao_record_state(leinao_sim *sim, int pop, const char *const *v
     if (sim->phase != LSIM_DECLARING)
         return lc_error(ctx, LEINAO_STATE, "recordings must be declared before leinao_build");
     if (pop < 0 || pop >= sim->net.n_pops)
-        return lc_error(ctx, LEINAO_NOT_FOUND, "no population with id %d", pop);
+        return lc_error_at(ctx, LEINAO_NOT_FOUND, "pop", NULL, pop, "no population with id %d", pop);
     const lpopulation *p = sim->net.pops[pop];
     const lmodel *m = p->model;
     if (m->kind != LM_NEURON)
-        return lc_error(ctx, LEINAO_INVALID, "population '%s' is a %s: it has no state to record",
-                        p->name, m->name);
-    const lstate_ops *ops = !strcmp(format, "sonata") ? &lstate_sonata_ops
-                            : !strcmp(format, "csv")  ? &lstate_csv_ops
-                                                      : NULL;
+        return lc_error_at(ctx, LEINAO_INVALID, "pop", NULL, pop,
+                           "population '%s' is a %s: it has no state to record", p->name, m->name);
+    const lstate_ops *ops = !format                   ? NULL
+                            : !strcmp(format, "sonata") ? &lstate_sonata_ops
+                            : !strcmp(format, "csv")    ? &lstate_csv_ops
+                            : is_memory(format)         ? &lstate_memory_ops
+                                                        : NULL;
     if (!ops)
-        return lc_error(ctx, LEINAO_INVALID, "format must be sonata or csv, got '%s'", format);
-    if (n_vars == 0 || n_vars > 64)
-        return lc_error(ctx, LEINAO_INVALID, "variables: name 1 to 64 state variables");
+        return lc_error_at(ctx, LEINAO_INVALID, "format", NULL, -1,
+                           "format must be sonata, csv or memory, got '%s'",
+                           format ? format : "(null)");
+    if (n_vars == 0 || n_vars > 64 || !vars)
+        return lc_error_at(ctx, LEINAO_INVALID, "variables", NULL, -1,
+                           "variables: name 1 to 64 state variables");
     double steps;
     if (!(interval > 0.0) || !lgrid_steps(interval, sim->config.dt, &steps) || !(steps <= 2147483647.0))
-        return lc_error(ctx, LEINAO_INVALID, "interval must be a positive multiple of dt = %g ms, "
-                                             "got %g",
-                        sim->config.dt, interval);
+        return lc_error_at(ctx, LEINAO_INVALID, "interval", NULL, -1,
+                           "interval must be a positive multiple of dt = %g ms, got %g", sim->config.dt,
+                           interval);
+    char name[32];
+    if (is_memory(format)) {
+        snprintf(name, sizeof name, "memory:state%d", sim->out.n_recorders);
+        path = name;
+    } else if (!path || !path[0]) {
+        return lc_error_at(ctx, LEINAO_INVALID, "path", NULL, -1, "path must not be empty");
+    }
     if (path_taken(sim, path))
-        return lc_error(ctx, LEINAO_INVALID, "%s is already an output of this model", path);
+        return lc_error_at(ctx, LEINAO_INVALID, "path", NULL, -1,
+                           "%s is already an output of this model", path);
     lstate_recorder *r = lc_calloc(ctx, 1, sizeof *r);
     if (!r)
         return LEINAO_NOMEM;
@@ -137,16 +204,17 @@ leinao_status leinao_record_state(leinao_sim *sim, int pop, const char *const *v
     r->n_vars = (int)n_vars;
     r->n_neurons = count;
     for (size_t v = 0; !st && v < n_vars; v++) {
-        int k = lparam_find(m->states, m->n_states, vars[v]);
+        int k = vars[v] ? lparam_find(m->states, m->n_states, vars[v]) : -1;
         if (k < 0 || (m->states[k].flags & LP_HIDDEN)) {
             lsuggest sg;
-            lsuggest_init(&sg, vars[v]);
+            lsuggest_init(&sg, vars[v] ? vars[v] : "");
             for (int j = 0; j < m->n_states; j++)
                 if (!(m->states[j].flags & LP_HIDDEN))
                     lsuggest_offer(&sg, m->states[j].name);
             char hint[96];
-            st = lc_error(ctx, LEINAO_NOT_FOUND, "%s has no state variable '%s'%s", m->name,
-                          vars[v], lsuggest_hint(&sg, hint, sizeof hint));
+            st = lc_error_at(ctx, LEINAO_NOT_FOUND, "variables", vars[v], (int64_t)v,
+                             "%s has no state variable '%s'%s", m->name,
+                             vars[v] ? vars[v] : "(null)", lsuggest_hint(&sg, hint, sizeof hint));
         }
         if (!st)
             r->vars[v] = k;
@@ -154,8 +222,9 @@ leinao_status leinao_record_state(leinao_sim *sim, int pop, const char *const *v
     for (size_t j = 0; !st && j < count; j++) {
         r->neurons[j] = neurons ? neurons[j] : (uint32_t)j;
         if (r->neurons[j] >= p->size)
-            st = lc_error(ctx, LEINAO_INVALID, "neuron %u is not in population '%s' of size %u",
-                          r->neurons[j], p->name, p->size);
+            st = lc_error_at(ctx, LEINAO_INVALID, "neurons", NULL, (int64_t)j,
+                             "neuron %u is not in population '%s' of size %u", r->neurons[j],
+                             p->name, p->size);
     }
     if (!st)
         st = lsim_add_recorder(sim, r);
@@ -202,6 +271,8 @@ leinao_status leinao_set_output_dir(leinao_sim *sim, const char *dir, int overwr
     lctx *ctx = &sim->ctx;
     if (sim->phase != LSIM_DECLARING)
         return lc_error(ctx, LEINAO_STATE, "the output folder must be set before leinao_build");
+    if (!dir || !dir[0])
+        return lc_error_at(ctx, LEINAO_INVALID, "dir", NULL, -1, "dir must not be empty");
     char *copy = lc_strdup(ctx, dir);
     if (!copy)
         return LEINAO_NOMEM;
@@ -215,6 +286,11 @@ leinao_status leinao_set_output_dir(leinao_sim *sim, const char *dir, int overwr
             const char *name = i < 0              ? "summary.json"
                                : i < sim->out.n_sinks ? sim->out.sinks[i]->path
                                                   : sim->out.recorders[i - sim->out.n_sinks]->path;
+            const char *format = i < 0              ? NULL
+                                 : i < sim->out.n_sinks ? sim->out.sinks[i]->format
+                                                    : sim->out.recorders[i - sim->out.n_sinks]->format;
+            if (is_memory(format))
+                continue;
             char *path = lsim_output_path(sim, name);
             if (!path)
                 return LEINAO_NOMEM;

@@ -369,10 +369,15 @@ static leinao_status plot_isolated(leinao_sim *sim, plot_fn fn, const char *in, 
     return st ? lc_error(ctx, (leinao_status)st, "%s", reply + sizeof st) : LEINAO_OK;
 }
 
-/* In a child process when the caller asked for it, else directly. */
+/* In a child process when the caller asked for it, else directly; NULL options: the defaults. */
 static leinao_status plot(leinao_sim *sim, plot_fn fn, const char *in, const char *out,
                           const leinao_plot_options *o)
 {
+    leinao_plot_options defaults;
+    if (!o) {
+        leinao_plot_options_default(&defaults);
+        o = &defaults;
+    }
     return o->isolated ? plot_isolated(sim, fn, in, out, o) : fn(&sim->ctx, in, out, o);
 }
 

@@ -7,6 +7,7 @@
 
 #include "../base/rng.h"
 #include "synapse_model.h"
+#include "explicit.h"
 #include "projection.h"
 
 #define MAX_DELAY_STEPS 65535
@@ -50,80 +51,82 @@ leinao_status lproj_check(lctx *ctx, const lprojection *p, uint32_t n_src, uint3
 {
     const leinao_rule *r = &p->rule;
     uint64_t avail = n_src - (same && !r->allow_autapses ? 1 : 0);
-    switch (r->kind) {
+    switch (p->explicit_list ? LEINAO_ALL_TO_ALL : r->kind) {
     case LEINAO_ALL_TO_ALL:
         break;
     case LEINAO_ONE_TO_ONE:
         if (n_src != n_tgt)
-            return lc_error(ctx, LEINAO_INVALID,
+            return lc_error_at(ctx, LEINAO_INVALID, "rule", NULL, -1,
                             "one_to_one needs populations of equal size, got %u and %u", n_src,
                             n_tgt);
         break;
     case LEINAO_PAIRWISE_BERNOULLI:
         if (!(r->p >= 0.0 && r->p <= 1.0))
-            return lc_error(ctx, LEINAO_INVALID, "pairwise_bernoulli p must be in [0, 1], got %g",
+            return lc_error_at(ctx, LEINAO_INVALID, "rule", NULL, -1, "pairwise_bernoulli p must be in [0, 1], got %g",
                             r->p);
         break;
     case LEINAO_FIXED_INDEGREE:
         if (!r->allow_multapses && r->n > avail)
-            return lc_error(ctx, LEINAO_INVALID,
+            return lc_error_at(ctx, LEINAO_INVALID, "rule", NULL, -1,
                             "fixed_indegree %llu exceeds the %llu available sources without "
                             "multapses",
                             (unsigned long long)r->n, (unsigned long long)avail);
         if (r->n > 0 && avail == 0)
-            return lc_error(ctx, LEINAO_INVALID, "fixed_indegree: no source available");
+            return lc_error_at(ctx, LEINAO_INVALID, "rule", NULL, -1, "fixed_indegree: no source available");
         break;
     case LEINAO_FIXED_OUTDEGREE: {
         uint64_t tavail = n_tgt - (same && !r->allow_autapses ? 1 : 0);
         if (!r->allow_multapses && r->n > tavail)
-            return lc_error(ctx, LEINAO_INVALID,
+            return lc_error_at(ctx, LEINAO_INVALID, "rule", NULL, -1,
                             "fixed_outdegree %llu exceeds the %llu available targets without "
                             "multapses",
                             (unsigned long long)r->n, (unsigned long long)tavail);
         if (r->n > 0 && tavail == 0)
-            return lc_error(ctx, LEINAO_INVALID, "fixed_outdegree: no target available");
+            return lc_error_at(ctx, LEINAO_INVALID, "rule", NULL, -1, "fixed_outdegree: no target available");
         break;
     }
     case LEINAO_FIXED_TOTAL_NUMBER:
         if (!r->allow_multapses)
-            return lc_error(ctx, LEINAO_INVALID,
+            return lc_error_at(ctx, LEINAO_INVALID, "rule", NULL, -1,
                             "fixed_total_number requires allow_multapses: true (as in NEST)");
         if (r->n > 0 && avail == 0)
-            return lc_error(ctx, LEINAO_INVALID, "fixed_total_number: no source available");
+            return lc_error_at(ctx, LEINAO_INVALID, "rule", NULL, -1, "fixed_total_number: no source available");
         break;
     default:
-        return lc_error(ctx, LEINAO_INVALID, "unknown connection rule %d", (int)r->kind);
+        return lc_error_at(ctx, LEINAO_INVALID, "rule", NULL, -1, "unknown connection rule %d", (int)r->kind);
     }
     double expected = lproj_expected_synapses(p, n_src, n_tgt, same);
     if (expected > 4.0e9)
-        return lc_error(ctx, LEINAO_INVALID,
+        return lc_error_at(ctx, LEINAO_INVALID, "rule", NULL, -1,
                         "%s would create %.3g synapses in one projection (limit 4e9)",
                         rule_name(r->kind), expected);
     if (p->weight.kind == LEINAO_DIST_NORMAL_CLIPPED && !(p->weight.low <= p->weight.high))
-        return lc_error(ctx, LEINAO_INVALID, "weight: normal_clipped needs low <= high");
+        return lc_error_at(ctx, LEINAO_INVALID, "weight", NULL, -1, "weight: normal_clipped needs low <= high");
     if (p->delay.kind == LEINAO_DIST_NORMAL_CLIPPED && !(p->delay.low <= p->delay.high))
-        return lc_error(ctx, LEINAO_INVALID, "delay: normal_clipped needs low <= high");
+        return lc_error_at(ctx, LEINAO_INVALID, "delay", NULL, -1, "delay: normal_clipped needs low <= high");
     if (p->delay.kind == LEINAO_DIST_CONSTANT) {
         double steps, d = p->delay.a;
         if (!isfinite(d) || d < dt * (1 - 1e-9))
-            return lc_error(ctx, LEINAO_INVALID, "delay must be >= dt = %g ms, got %g", dt, d);
+            return lc_error_at(ctx, LEINAO_INVALID, "delay", NULL, -1, "delay must be >= dt = %g ms, got %g", dt, d);
         if (!lgrid_steps(d, dt, &steps))
-            return lc_error(ctx, LEINAO_INVALID,
+            return lc_error_at(ctx, LEINAO_INVALID, "delay", NULL, -1,
                             "delay must be a multiple of dt = %g ms, got %g (it is never rounded "
                             "silently; use a distribution to draw delays on the grid)",
                             dt, d);
         if (steps > MAX_DELAY_STEPS)
-            return lc_error(ctx, LEINAO_INVALID, "delay must be <= %g ms, got %g",
+            return lc_error_at(ctx, LEINAO_INVALID, "delay", NULL, -1, "delay must be <= %g ms, got %g",
                             MAX_DELAY_STEPS * dt, d);
     }
     if (p->weight.kind == LEINAO_DIST_CONSTANT && !isfinite(p->weight.a))
-        return lc_error(ctx, LEINAO_INVALID, "weight must be finite, got %g", p->weight.a);
+        return lc_error_at(ctx, LEINAO_INVALID, "weight", NULL, -1, "weight must be finite, got %g", p->weight.a);
     return LEINAO_OK;
 }
 
 double lproj_expected_synapses(const lprojection *p, uint32_t n_src, uint32_t n_tgt, int same)
 {
     const leinao_rule *r = &p->rule;
+    if (p->explicit_list)
+        return (double)p->explicit_list->n;
     double pairs = (double)n_src * n_tgt - (same && !r->allow_autapses ? (double)n_tgt : 0.0);
     switch (r->kind) {
     case LEINAO_ALL_TO_ALL:
@@ -629,7 +632,10 @@ leinao_status lproj_build(lctx *ctx, lprojection *p, uint32_t n_src, uint32_t n_
     if (st)
         return st;
     p->weight_uniform = (float)p->weight.a; /* used where lproj_uniform_weight(p) */
-    if (p->rule.kind == LEINAO_FIXED_OUTDEGREE) {
+    if (p->explicit_list) {
+        if ((st = lexplicit_build(ctx, p, n_src, n_tgt)))
+            return st;
+    } else if (p->rule.kind == LEINAO_FIXED_OUTDEGREE) {
         staging s = {0};
         s.unweighted = lproj_uniform_weight(p);
         st = build_by_source(ctx, p, &s, n_src, n_tgt, same, dt, seed);
@@ -731,6 +737,7 @@ void lproj_free(lctx *ctx, lprojection *p)
 {
     if (!p)
         return;
+    lexplicit_free(ctx, p->explicit_list);
     lproj_unbuild(ctx, p);
     lc_free(ctx, p);
 }

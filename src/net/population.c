@@ -35,6 +35,7 @@ void lpop_unbuild(lctx *ctx, lpopulation *p)
         for (int k = 0; k < p->model->n_states; k++)
             lc_free(ctx, p->state[k]);
     larchive_free(ctx, p->archive);
+    lpop_free_segments(ctx, p);
     void *blocks[] = {p->consts, p->state, p->ring, p->spikes.index,
                       p->spikes.step, p->count, p->isi_n, p->last_spike, p->isi_sum, p->isi_sq};
     for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
@@ -56,6 +57,7 @@ void lpop_destroy(lctx *ctx, lpopulation *p)
     if (!p)
         return;
     lpop_unbuild(ctx, p);
+    lpop_free_per_neuron(ctx, p);
     void *blocks[] = {p->name, p->params, p->param_given, p->array, p->init,
                       p->init_given, p->device_data, p};
     for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
@@ -110,9 +112,10 @@ leinao_status lpop_set_array(lctx *ctx, lpopulation *pop, const char *name, cons
         return lc_error(ctx, LEINAO_INVALID, "%s must be a number, not a list", name);
     for (size_t k = 0; k < n; k++) {
         if (!isfinite(v[k]) || v[k] <= 0.0)
-            return lc_error(ctx, LEINAO_INVALID, "%s[%zu] must be > 0, got %g", name, k, v[k]);
+            return lc_error_at(ctx, LEINAO_INVALID, "values", name, (int64_t)k,
+                               "%s[%zu] must be > 0, got %g", name, k, v[k]);
         if (k > 0 && v[k] < v[k - 1])
-            return lc_error(ctx, LEINAO_INVALID,
+            return lc_error_at(ctx, LEINAO_INVALID, "values", name, (int64_t)k,
                             "%s must be sorted, got %g after %g at index %zu", name, v[k],
                             v[k - 1], k);
     }
@@ -216,9 +219,12 @@ static leinao_status build_neurons(lctx *ctx, lpopulation *pop, uint32_t slots, 
         if (!pop->state[k])
             return LEINAO_NOMEM;
         const leinao_dist *d = &pop->init[k];
+        const double *given = pop->init_values ? pop->init_values[k] : NULL;
         for (size_t i = 0; i < n; i++) {
             double v = d->a;
-            if (d->kind != LEINAO_DIST_CONSTANT) {
+            if (given) {
+                v = given[i];
+            } else if (d->kind != LEINAO_DIST_CONSTANT) {
                 lrng r;
                 lrng_open(&r, seed, LRNG_INIT, ((uint32_t)pop->id << 8) | (uint32_t)k,
                           (uint32_t)i, 0);
@@ -243,6 +249,9 @@ leinao_status lpop_build(lctx *ctx, lpopulation *pop, double dt, uint32_t slots,
         return LEINAO_NOMEM;
     if (m->prepare)
         m->prepare(pop->params, dt, pop->consts);
+    leinao_status st = lpop_build_segments(ctx, pop, dt);
+    if (st)
+        return st;
     if (m->kind == LM_NEURON)
         return build_neurons(ctx, pop, slots, max_steps, seed);
     return LEINAO_OK;
@@ -262,14 +271,39 @@ leinao_status lpop_change_param(lctx *ctx, lpopulation *pop, const char *name, d
     }
     memcpy(saved, pop->params, bytes);
     memcpy(given, pop->param_given, (size_t)m->n_params + 1);
+    /* with per-neuron values, the segments are made anew (a value for the whole population
+     * replaces that parameter's per-neuron values, as NEST's SetStatus with one value) */
+    lpopulation old = *pop;
     leinao_status st = lpop_set_param(ctx, pop, name, value);
     if (!st)
         st = lpop_resolve(ctx, pop, dt);
+    int k = lparam_find(m->params, m->n_params, name);
+    double *per_neuron = pop->param_values && k >= 0 ? pop->param_values[k] : NULL;
+    if (!st && pop->n_segments) {
+        pop->param_values[k] = NULL;
+        pop->segment_start = NULL;
+        pop->segment_params = pop->segment_consts = NULL;
+        pop->n_segments = 0;
+        st = lpop_build_segments(ctx, pop, dt);
+        if (st) {
+            lpop_free_segments(ctx, pop);
+            pop->param_values[k] = per_neuron;
+        }
+    }
     if (st) { /* as before the call */
+        pop->segment_start = old.segment_start;
+        pop->segment_params = old.segment_params;
+        pop->segment_consts = old.segment_consts;
+        pop->n_segments = old.n_segments;
         memcpy(pop->params, saved, bytes);
         memcpy(pop->param_given, given, (size_t)m->n_params + 1);
-    } else if (m->prepare) {
-        m->prepare(pop->params, dt, pop->consts);
+    } else {
+        if (old.n_segments) {
+            lpop_free_segments(ctx, &old);
+            lc_free(ctx, per_neuron);
+        }
+        if (m->prepare)
+            m->prepare(pop->params, dt, pop->consts);
     }
     lc_free(ctx, saved);
     lc_free(ctx, given);

@@ -19,8 +19,16 @@ typedef struct lpopulation {
     double tau_minus;            /* postsynaptic trace of stdp_synapse, ms (every neuron) */
     leinao_dist *init;           /* per state variable */
     unsigned char *init_given;
+    double **param_values;       /* per parameter: one value per neuron, or NULL (per_neuron.c) */
+    double **init_values;        /* per state variable: one initial value per neuron, or NULL */
 
     /* built */
+    /* with per-neuron values: segments of consecutive neurons sharing one parameter vector,
+     * neurons segment_start[s] .. segment_start[s + 1] with segment_params[s * n_params ..] and
+     * segment_consts[s * (n_consts + 1) ..]; n_segments is 0 without per-neuron values */
+    uint32_t n_segments;
+    uint32_t *segment_start;
+    double *segment_params, *segment_consts;
     double *consts;
     double **state;              /* per state variable (hidden ones included): the run state */
     double *ring;
@@ -58,5 +66,46 @@ leinao_status lpop_change_param(lctx *ctx, lpopulation *pop, const char *name, d
                                 double dt);
 /* Bytes lpop_build will allocate. */
 uint64_t lpop_bytes(const lpopulation *pop, uint32_t slots, int max_steps);
+
+/* Per-neuron values (per_neuron.c): n must be the population's size; each value is checked by
+ * the parameter's own rule (the error names the index). */
+leinao_status lpop_set_param_values(lctx *ctx, lpopulation *pop, const char *name,
+                                    const double *values, size_t n);
+leinao_status lpop_set_init_values(lctx *ctx, lpopulation *pop, const char *var,
+                                   const double *values, size_t n);
+/* At build, after lpop_resolve: the segments of identical parameter vectors, each prepared and
+ * checked by the rules between parameters (the error names the neuron). */
+leinao_status lpop_build_segments(lctx *ctx, lpopulation *pop, double dt);
+/* Frees the segments (built) / the per-neuron values and segments (all). */
+void lpop_free_segments(lctx *ctx, lpopulation *pop);
+void lpop_free_per_neuron(lctx *ctx, lpopulation *pop);
+
+/* Advances neurons [lo, hi) of a population of neurons: one kernel call, or one per segment of
+ * identical parameters that meets [lo, hi). */
+static inline void lpop_update(const lpopulation *p, lneuron_block *block, uint32_t lo,
+                               uint32_t hi, int64_t step0, int nsteps)
+{
+    if (!p->n_segments) {
+        p->model->update(block, lo, hi, step0, nsteps);
+        return;
+    }
+    const size_t np = (size_t)p->model->n_params, nc = (size_t)p->model->n_consts + 1;
+    uint32_t a = 0, b = p->n_segments; /* the segment holding lo */
+    while (b - a > 1) {
+        uint32_t mid = a + (b - a) / 2;
+        if (p->segment_start[mid] <= lo)
+            a = mid;
+        else
+            b = mid;
+    }
+    for (uint32_t s = a; s < p->n_segments && p->segment_start[s] < hi; s++) {
+        uint32_t begin = p->segment_start[s] > lo ? p->segment_start[s] : lo;
+        uint32_t end = p->segment_start[s + 1] < hi ? p->segment_start[s + 1] : hi;
+        block->params = p->segment_params + s * np;
+        block->consts = p->segment_consts + s * nc;
+        if (begin < end)
+            p->model->update(block, begin, end, step0, nsteps);
+    }
+}
 
 #endif

@@ -31,6 +31,8 @@ typedef struct lprojection {
     int delay_bits;
     uint32_t delay_mask;
     int min_delay, max_delay; /* steps */
+    struct lexplicit *explicit_list; /* explicit connections (explicit.h), else NULL; p->rule is
+                                        then unused */
 } lprojection;
 
 static inline uint32_t lproj_target(const lprojection *p, uint64_t j)

@@ -1,0 +1,27 @@
+/* explicit.h — projections given as explicit lists of synapses (source, target, weight, delay),
+ * as loaders of SONATA edge files and programs that generate their own connectivity need. */
+#ifndef LEINAO_NET_EXPLICIT_H
+#define LEINAO_NET_EXPLICIT_H
+
+#include "projection.h"
+
+/* The list, in canonical order (by source, then target, then the order given). */
+typedef struct lexplicit {
+    uint64_t n;
+    uint32_t *source, *target;
+    double *weight;  /* NULL: every weight is 1 */
+    uint16_t *delay; /* steps */
+} lexplicit;
+
+/* Checks n synapses against the population sizes and dt (errors name the argument and the
+ * index of the first bad element), sorts a copy into canonical order and attaches it to p. It
+ * also sets p->weight and p->delay to the range of the list (a constant when all are equal),
+ * so that storage and delay range are chosen as for drawn connections. */
+leinao_status lexplicit_create(lctx *ctx, lprojection *p, size_t n, const uint32_t *sources,
+                               const uint32_t *targets, const double *weights,
+                               const double *delays, uint32_t n_src, uint32_t n_tgt, double dt);
+/* Makes p's rows from its list (after the delay bits are chosen); the list is freed. */
+leinao_status lexplicit_build(lctx *ctx, lprojection *p, uint32_t n_src, uint32_t n_tgt);
+void lexplicit_free(lctx *ctx, lexplicit *e);
+
+#endif
