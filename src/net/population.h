@@ -1,5 +1,6 @@
-/* population.h — a population: its model, parameters, initial state description and, once
- * built, its state arrays, ring buffers and spike statistics. */
+/* population.h — a population, its fields grouped by lifetime: what was declared (model,
+ * parameters, initial values), what the build derives from it (constants, segments), and the run
+ * state (state arrays, ring buffers, spike statistics, archive). */
 #ifndef LEINAO_NET_POPULATION_H
 #define LEINAO_NET_POPULATION_H
 
@@ -8,6 +9,7 @@
 #include "../models/model.h"
 
 typedef struct lpopulation {
+    /* declared (configuration: what the model file or caller set) */
     int id;
     char *name;
     const lmodel *model;
@@ -22,25 +24,28 @@ typedef struct lpopulation {
     double **param_values;       /* per parameter: one value per neuron, or NULL (per_neuron.c) */
     double **init_values;        /* per state variable: one initial value per neuron, or NULL */
 
-    /* built */
+    /* derived (made by the build from the above; remade when a parameter changes) */
+    double *consts;
     /* with per-neuron values: segments of consecutive neurons sharing one parameter vector,
      * neurons segment_start[s] .. segment_start[s + 1] with segment_params[s * n_params ..] and
      * segment_consts[s * (n_consts + 1) ..]; n_segments is 0 without per-neuron values */
     uint32_t n_segments;
     uint32_t *segment_start;
     double *segment_params, *segment_consts;
-    double *consts;
-    double **state;              /* per state variable (hidden ones included): the run state */
-    double *ring;
-    uint32_t slots;
-    int current_input;           /* a current generator targets it (set by the engine) */
-    lspike_list spikes;
     void *device_data;           /* a device's run-time data, from its prepare_device hook */
-    /* statistics after the transient */
-    uint32_t *count, *isi_n;
+    uint32_t slots;              /* ring-buffer slots per buffer */
+    int current_input;           /* a current generator targets it (set by the engine) */
+
+    /* run state (what changes while running; with the projections' plastic weights and
+     * per-source state, what a checkpoint holds) */
+    double **state;              /* per state variable, hidden ones (refractory counters)
+                                    included */
+    double *ring;                /* input in flight: [buffer][slot][neuron] */
+    lspike_list spikes;          /* the current slice's spikes, gathered */
+    uint32_t *count, *isi_n;     /* spike statistics after the transient */
     double *last_spike, *isi_sum, *isi_sq;
     uint64_t total_spikes;       /* whole run */
-    larchive *archive;           /* spike history, when an stdp_synapse targets this */
+    larchive *archive;           /* spike history, when a synapse model reads it (STDP) */
 } lpopulation;
 
 leinao_status lpop_create(lctx *ctx, lpopulation **out, int id, const char *name,
