@@ -46,20 +46,20 @@ static char *memory_name(leinao_sim *sim, const char *what)
     return name;
 }
 
-static leinao_status add_memory_sink(leinao_sim *sim, int pop)
+/* A new sink of one population, written to `path` (taken over; NULL: out of memory). */
+static leinao_status new_sink(leinao_sim *sim, int pop, char *path, const char *format,
+                              const lsink_ops *ops)
 {
     lctx *ctx = &sim->ctx;
-    for (int i = 0; i < sim->out.n_sinks; i++)
-        if (sim->out.sinks[i]->ops == &lsink_memory_ops && sim->out.sinks[i]->pops[0] == pop)
-            return lc_error_at(ctx, LEINAO_INVALID, "pop", NULL, pop,
-                               "population '%s' is recorded twice in memory", sim->net.pops[pop]->name);
     lspike_sink *sink = lc_calloc(ctx, 1, sizeof *sink);
-    if (!sink)
+    if (!sink) {
+        lc_free(ctx, path);
         return LEINAO_NOMEM;
-    sink->path = memory_name(sim, sim->net.pops[pop]->name);
-    sink->format = lc_strdup(ctx, "memory");
+    }
+    sink->path = path;
+    sink->format = lc_strdup(ctx, format);
     sink->pops = lc_malloc(ctx, sizeof *sink->pops);
-    sink->ops = &lsink_memory_ops;
+    sink->ops = ops;
     leinao_status st = (!sink->path || !sink->format || !sink->pops) ? LEINAO_NOMEM
                                                                      : lsim_add_sink(sim, sink);
     if (st) {
@@ -72,6 +72,17 @@ static leinao_status add_memory_sink(leinao_sim *sim, int pop)
     sink->pops[0] = pop;
     sink->n_pops = 1;
     return LEINAO_OK;
+}
+
+static leinao_status add_memory_sink(leinao_sim *sim, int pop)
+{
+    lctx *ctx = &sim->ctx;
+    for (int i = 0; i < sim->out.n_sinks; i++)
+        if (sim->out.sinks[i]->ops == &lsink_memory_ops && sim->out.sinks[i]->pops[0] == pop)
+            return lc_error_at(ctx, LEINAO_INVALID, "pop", NULL, pop,
+                               "population '%s' is recorded twice in memory", sim->net.pops[pop]->name);
+    return new_sink(sim, pop, memory_name(sim, sim->net.pops[pop]->name), "memory",
+                    &lsink_memory_ops);
 }
 
 static int path_taken(leinao_sim *sim, const char *path)
@@ -127,25 +138,7 @@ leinao_status leinao_record_spikes(leinao_sim *sim, int pop, const char *path, c
         pops[sink->n_pops++] = pop;
         return LEINAO_OK;
     }
-    sink = lc_calloc(ctx, 1, sizeof *sink);
-    if (!sink)
-        return LEINAO_NOMEM;
-    sink->path = lc_strdup(ctx, path);
-    sink->format = lc_strdup(ctx, format);
-    sink->pops = lc_malloc(ctx, sizeof *sink->pops);
-    sink->ops = ops;
-    leinao_status st = (!sink->path || !sink->format || !sink->pops) ? LEINAO_NOMEM
-                                                                     : lsim_add_sink(sim, sink);
-    if (st) {
-        lc_free(ctx, sink->path);
-        lc_free(ctx, sink->format);
-        lc_free(ctx, sink->pops);
-        lc_free(ctx, sink);
-        return st;
-    }
-    sink->pops[0] = pop;
-    sink->n_pops = 1;
-    return LEINAO_OK;
+    return new_sink(sim, pop, lc_strdup(ctx, path), format, ops);
 }
 
 leinao_status leinao_record_state(leinao_sim *sim, int pop, const char *const *vars, size_t n_vars,

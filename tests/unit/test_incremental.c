@@ -82,27 +82,28 @@ static void compare(const char *model, const char *const *overrides, size_t n_ov
     free(many);
 }
 
-/* Brunel: min_delay is 15 steps, so runs of 100 ms (1000 steps) end inside slices. */
-static void brunel_ten_runs(void **state)
+/* 10 x 100 ms against 1 x 1000 ms, 2 threads. */
+static void ten_runs(const char *model)
 {
-    (void)state;
     static const char *const o[] = {"simulation.duration=1000", "simulation.threads=2"};
     double spans[10];
     for (int i = 0; i < 10; i++)
         spans[i] = 100.0;
     static const char *const files[] = {"spikes.h5"};
-    compare("examples/brunel.yaml", o, 2, spans, 10, files, 1);
+    compare(model, o, 2, spans, 10, files, 1);
+}
+
+/* Brunel: min_delay is 15 steps, so runs of 100 ms (1000 steps) end inside slices. */
+static void brunel_ten_runs(void **state)
+{
+    (void)state;
+    ten_runs("examples/brunel.yaml");
 }
 
 static void stdp_ten_runs(void **state)
 {
     (void)state;
-    static const char *const o[] = {"simulation.duration=1000", "simulation.threads=2"};
-    double spans[10];
-    for (int i = 0; i < 10; i++)
-        spans[i] = 100.0;
-    static const char *const files[] = {"spikes.h5"};
-    compare("examples/stdp.yaml", o, 2, spans, 10, files, 1);
+    ten_runs("examples/stdp.yaml");
 }
 
 /* State reports and every model and device, with uneven spans (0.3 ms: inside 0.5 ms slices;
