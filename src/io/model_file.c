@@ -230,7 +230,9 @@ static leinao_status as_string(loader *L, const ynode *n, const char **out)
 }
 
 /* A number, or {uniform: {low, high}}, {normal: {mean, std}},
- * {normal_clipped: {mean, std, low?, high?}}, {lognormal: {mu, sigma}}. */
+ * {normal_clipped: {mean, std, low?, high?}}, {lognormal: {mu, sigma}}: the shape only. The
+ * rules on the numbers (low <= high, std >= 0, ...) are the API's, which the caller reports at
+ * dist_node. */
 static leinao_status as_dist(loader *L, ynode *n, leinao_dist *d)
 {
     static const char *const kinds[] = {"uniform", "normal", "normal_clipped", "lognormal", NULL};
@@ -289,15 +291,20 @@ static leinao_status as_dist(loader *L, ynode *n, leinao_dist *d)
             st = as_number(L, v, slots[k]);
         pop(L, m2);
     }
-    if (!st && d->kind == LEINAO_DIST_UNIFORM && !(d->a <= d->b))
-        st = fail(L, spec, "uniform needs low <= high, got low = %g, high = %g", d->a, d->b);
-    if (!st && d->kind != LEINAO_DIST_UNIFORM && !(d->b >= 0))
-        st = fail(L, spec, "std must be >= 0, got %g", d->b);
-    if (!st && d->kind == LEINAO_DIST_NORMAL_CLIPPED && !(d->low <= d->high))
-        st = fail(L, spec, "normal_clipped needs low <= high, got low = %g, high = %g", d->low,
-                  d->high);
     pop(L, mark);
     return st;
+}
+
+/* Where a failure of the distribution read from `n` is reported: at its parameters, its kind
+ * pushed onto the key path (*mark: what to pop), or at the number itself. */
+static ynode *dist_node(loader *L, ynode *n, size_t *mark)
+{
+    *mark = strlen(L->key);
+    if (n && n->type == YN_MAP && n->n == 1) {
+        push(L, n->keys[0]);
+        return n->items[0];
+    }
+    return n;
 }
 
 static leinao_status load_simulation(loader *L, ynode *root)
@@ -438,8 +445,12 @@ static leinao_status load_init(loader *L, int id, ynode *init)
         size_t mark = push(L, init->keys[i]);
         leinao_dist d;
         st = as_dist(L, v, &d);
-        if (!st && (st = leinao_set_init(L->sim, id, init->keys[i], &d)))
-            st = api_fail(L, v, st);
+        if (!st && (st = leinao_set_init(L->sim, id, init->keys[i], &d))) {
+            leinao_error_info e = blamed(L);
+            size_t m2 = strlen(L->key);
+            st = api_fail(L, blames(&e, "value") ? dist_node(L, v, &m2) : v, st);
+            pop(L, m2);
+        }
         pop(L, mark);
     }
     return st;
@@ -734,13 +745,14 @@ static leinao_status connect_projection(loader *L, const projection_in *in, int 
                       : blames(&e, "target") ? "target"
                       : blames(&e, "source") ? "source"
                                              : "rule";
-    ynode *at = blames(&e, "delay")    ? in->delay
-                : blames(&e, "weight") ? in->weight
+    size_t mark = push(L, key), m2 = strlen(L->key);
+    ynode *at = blames(&e, "delay")    ? dist_node(L, in->delay, &m2)
+                : blames(&e, "weight") ? dist_node(L, in->weight, &m2)
                 : blames(&e, "target") ? in->tgt
                 : blames(&e, "source") ? in->src
                                        : in->rule;
-    size_t mark = push(L, key);
     st = api_fail(L, at, st);
+    pop(L, m2);
     pop(L, mark);
     return st;
 }

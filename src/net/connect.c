@@ -100,10 +100,6 @@ leinao_status lproj_check(lctx *ctx, const lprojection *p, uint32_t n_src, uint3
         return lc_error_at(ctx, LEINAO_INVALID, "rule", NULL, -1,
                         "%s would create %.3g synapses in one projection (limit 4e9)",
                         rule_name(r->kind), expected);
-    if (p->weight.kind == LEINAO_DIST_NORMAL_CLIPPED && !(p->weight.low <= p->weight.high))
-        return lc_error_at(ctx, LEINAO_INVALID, "weight", NULL, -1, "weight: normal_clipped needs low <= high");
-    if (p->delay.kind == LEINAO_DIST_NORMAL_CLIPPED && !(p->delay.low <= p->delay.high))
-        return lc_error_at(ctx, LEINAO_INVALID, "delay", NULL, -1, "delay: normal_clipped needs low <= high");
     if (p->delay.kind == LEINAO_DIST_CONSTANT) {
         double steps, d = p->delay.a;
         if (!isfinite(d) || d < dt * (1 - 1e-9))
@@ -117,8 +113,6 @@ leinao_status lproj_check(lctx *ctx, const lprojection *p, uint32_t n_src, uint3
             return lc_error_at(ctx, LEINAO_INVALID, "delay", NULL, -1, "delay must be <= %g ms, got %g",
                             MAX_DELAY_STEPS * dt, d);
     }
-    if (p->weight.kind == LEINAO_DIST_CONSTANT && !isfinite(p->weight.a))
-        return lc_error_at(ctx, LEINAO_INVALID, "weight", NULL, -1, "weight must be finite, got %g", p->weight.a);
     return LEINAO_OK;
 }
 
