@@ -78,8 +78,7 @@ const lmodel *lmodel_find(const char *name)
     return m;
 }
 
-/* A model name is a population's model key in model files: [A-Za-z_][A-Za-z0-9_]*. */
-static int valid_name(const char *s)
+int lmodel_valid_name(const char *s)
 {
     if (!s || !*s)
         return 0;
@@ -91,16 +90,31 @@ static int valid_name(const char *s)
     return 1;
 }
 
-/* What the engine relies on in a neuron model's descriptor. */
-static leinao_status check_descriptor(lctx *ctx, const lmodel *m)
+/* What the engine relies on in a device's descriptor: a deliver hook, an output port it knows
+ * (spikes or current), no state (a device's run-time data is what prepare_device makes). */
+static leinao_status check_device(lctx *ctx, const lmodel *m)
 {
-    if (m->kind != LM_NEURON || !m->update)
+    if (!m->deliver)
+        return lc_error(ctx, LEINAO_INVALID, "device model '%s' has no deliver hook", m->name);
+    if (m->output_port != LPORT_EX && m->output_port != LPORT_CURRENT)
         return lc_error(ctx, LEINAO_INVALID,
-                        "model '%s': only neuron models (kind LM_NEURON, with an update kernel) "
-                        "can be registered",
-                        m->name);
-    if (m->n_params < 0 || m->n_states < 0 || m->n_consts < 0 || m->n_buffers < 1 ||
-        (m->n_params > 0 && !m->params) || (m->n_states > 0 && !m->states))
+                        "device model '%s': output_port %d must be LPORT_EX (spikes) or "
+                        "LPORT_CURRENT",
+                        m->name, m->output_port);
+    if (m->n_states != 0)
+        return lc_error(ctx, LEINAO_INVALID,
+                        "device model '%s': devices have no state variables, got n_states = %d",
+                        m->name, m->n_states);
+    return LEINAO_OK;
+}
+
+/* What the engine relies on in a neuron model's descriptor. */
+static leinao_status check_neuron(lctx *ctx, const lmodel *m)
+{
+    if (!m->update)
+        return lc_error(ctx, LEINAO_INVALID, "neuron model '%s' has no update kernel", m->name);
+    if (m->n_states < 0 || m->n_consts < 0 || m->n_buffers < 1 ||
+        (m->n_states > 0 && !m->states))
         return lc_error(ctx, LEINAO_INVALID,
                         "model '%s': its tables are inconsistent (n_params = %d, n_states = %d, "
                         "n_consts = %d, n_buffers = %d: counts >= 0, at least one buffer, a "
@@ -115,11 +129,24 @@ static leinao_status check_descriptor(lctx *ctx, const lmodel *m)
     return LEINAO_OK;
 }
 
+static leinao_status check_descriptor(lctx *ctx, const lmodel *m)
+{
+    if (m->kind != LM_NEURON && m->kind != LM_DEVICE)
+        return lc_error(ctx, LEINAO_INVALID,
+                        "model '%s': kind %d is neither LM_NEURON nor LM_DEVICE", m->name,
+                        (int)m->kind);
+    if (m->n_params < 0 || (m->n_params > 0 && !m->params))
+        return lc_error(ctx, LEINAO_INVALID,
+                        "model '%s': n_params = %d must be >= 0, with a table when not 0",
+                        m->name, m->n_params);
+    return m->kind == LM_DEVICE ? check_device(ctx, m) : check_neuron(ctx, m);
+}
+
 leinao_status lmodel_register(lctx *ctx, const lmodel *model)
 {
     if (!model)
         return lc_error(ctx, LEINAO_INVALID, "lmodel_register: the descriptor is NULL");
-    if (!valid_name(model->name))
+    if (!lmodel_valid_name(model->name))
         return lc_error(ctx, LEINAO_INVALID,
                         "model name '%s' is invalid: it must match [A-Za-z_][A-Za-z0-9_]*",
                         model->name ? model->name : "(null)");

@@ -11,8 +11,6 @@
 #include "../base/context.h"
 #include "synapse_model.h"
 
-#define LSYN_MAX_PARAMS 16 /* parameters of a synapse model at most */
-
 typedef struct lprojection {
     int id, src, tgt;
     leinao_rule rule;
