@@ -1,10 +1,10 @@
 /* registry.c — the list of built-in models and of those registered at run time, lookup by
  * name, and their generated docs. */
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/named_list.h"
 #include "model.h"
 
 extern const lmodel lmodel_iaf_psc_delta;
@@ -33,49 +33,36 @@ static const lmodel *const builtin_models[] = {
 
 #define N_BUILTIN ((int)(sizeof builtin_models / sizeof builtin_models[0]))
 
-/* Models registered at run time, process-wide, after the built-in ones: only ever appended, so
- * an index, once valid, keeps naming the same model. */
-static pthread_mutex_t registered_lock = PTHREAD_MUTEX_INITIALIZER;
-static const lmodel **registered;
-static int n_registered, registered_cap;
+static const char *model_name(const void *m)
+{
+    return ((const lmodel *)m)->name;
+}
+
+/* Models registered at run time, process-wide, after the built-in ones. */
+static lnamed_list registered = LNAMED_LIST_INIT(model_name);
 
 int lmodel_count(void)
 {
-    pthread_mutex_lock(&registered_lock);
-    int n = N_BUILTIN + n_registered;
-    pthread_mutex_unlock(&registered_lock);
-    return n;
+    return N_BUILTIN + lnamed_count(&registered);
 }
 
 const lmodel *lmodel_at(int i)
 {
-    if (i < 0)
-        return NULL;
-    if (i < N_BUILTIN)
-        return builtin_models[i];
-    pthread_mutex_lock(&registered_lock);
-    const lmodel *m = i - N_BUILTIN < n_registered ? registered[i - N_BUILTIN] : NULL;
-    pthread_mutex_unlock(&registered_lock);
-    return m;
+    return i < 0 ? NULL : i < N_BUILTIN ? builtin_models[i] : lnamed_at(&registered, i - N_BUILTIN);
 }
 
-static const lmodel *find_locked(const char *name)
+static const lmodel *find_builtin(const char *name)
 {
     for (int i = 0; i < N_BUILTIN; i++)
         if (strcmp(builtin_models[i]->name, name) == 0)
             return builtin_models[i];
-    for (int i = 0; i < n_registered; i++)
-        if (strcmp(registered[i]->name, name) == 0)
-            return registered[i];
     return NULL;
 }
 
 const lmodel *lmodel_find(const char *name)
 {
-    pthread_mutex_lock(&registered_lock);
-    const lmodel *m = find_locked(name);
-    pthread_mutex_unlock(&registered_lock);
-    return m;
+    const lmodel *m = find_builtin(name);
+    return m ? m : lnamed_find(&registered, name);
 }
 
 int lmodel_valid_name(const char *s)
@@ -153,23 +140,9 @@ leinao_status lmodel_register(lctx *ctx, const lmodel *model)
     leinao_status st = check_descriptor(ctx, model);
     if (st)
         return st;
-    pthread_mutex_lock(&registered_lock);
-    if (find_locked(model->name)) {
-        st = lc_error(ctx, LEINAO_INVALID, "a model named '%s' exists already", model->name);
-    } else if (n_registered == registered_cap) {
-        int cap = registered_cap ? 2 * registered_cap : 8;
-        const lmodel **grown = realloc(registered, (size_t)cap * sizeof *grown);
-        if (grown) {
-            registered = grown;
-            registered_cap = cap;
-        } else {
-            st = lc_nomem(ctx);
-        }
-    }
-    if (!st)
-        registered[n_registered++] = model;
-    pthread_mutex_unlock(&registered_lock);
-    return st;
+    if (find_builtin(model->name))
+        return lc_error(ctx, LEINAO_INVALID, "a model named '%s' exists already", model->name);
+    return lnamed_add(&registered, ctx, model);
 }
 
 /* Steps are below 2^32 (leinao_configure); anything later is simply "after the run". */

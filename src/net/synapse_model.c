@@ -3,10 +3,9 @@
  * documentation. */
 #include "synapse_model.h"
 
-#include <pthread.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "../base/named_list.h"
 #include "../models/model.h"
 
 extern const lsynapse_model lsynapse_static;
@@ -22,50 +21,36 @@ static const lsynapse_model *const builtin[] = {
 };
 #define N_BUILTIN ((int)(sizeof builtin / sizeof builtin[0]))
 
-/* Models registered at run time, process-wide, after the built-in ones: only ever appended, so
- * an index, once valid, keeps naming the same model (as registry.c's neuron and device
- * models). */
-static pthread_mutex_t registered_lock = PTHREAD_MUTEX_INITIALIZER;
-static const lsynapse_model **registered;
-static int n_registered, registered_cap;
+static const char *synapse_name(const void *m)
+{
+    return ((const lsynapse_model *)m)->name;
+}
+
+/* Models registered at run time, process-wide, after the built-in ones. */
+static lnamed_list registered = LNAMED_LIST_INIT(synapse_name);
 
 int lsynapse_count(void)
 {
-    pthread_mutex_lock(&registered_lock);
-    int n = N_BUILTIN + n_registered;
-    pthread_mutex_unlock(&registered_lock);
-    return n;
+    return N_BUILTIN + lnamed_count(&registered);
 }
 
 const lsynapse_model *lsynapse_at(int i)
 {
-    if (i < 0)
-        return NULL;
-    if (i < N_BUILTIN)
-        return builtin[i];
-    pthread_mutex_lock(&registered_lock);
-    const lsynapse_model *m = i - N_BUILTIN < n_registered ? registered[i - N_BUILTIN] : NULL;
-    pthread_mutex_unlock(&registered_lock);
-    return m;
+    return i < 0 ? NULL : i < N_BUILTIN ? builtin[i] : lnamed_at(&registered, i - N_BUILTIN);
 }
 
-static const lsynapse_model *find_locked(const char *name)
+static const lsynapse_model *find_builtin(const char *name)
 {
     for (int i = 0; i < N_BUILTIN; i++)
         if (!strcmp(builtin[i]->name, name))
             return builtin[i];
-    for (int i = 0; i < n_registered; i++)
-        if (!strcmp(registered[i]->name, name))
-            return registered[i];
     return NULL;
 }
 
 const lsynapse_model *lsynapse_find(const char *name)
 {
-    pthread_mutex_lock(&registered_lock);
-    const lsynapse_model *m = find_locked(name);
-    pthread_mutex_unlock(&registered_lock);
-    return m;
+    const lsynapse_model *m = find_builtin(name);
+    return m ? m : lnamed_find(&registered, name);
 }
 
 /* What the engine relies on in a synapse model's descriptor. */
@@ -97,23 +82,9 @@ leinao_status lsynapse_register(lctx *ctx, const lsynapse_model *m)
     leinao_status st = check_descriptor(ctx, m);
     if (st)
         return st;
-    pthread_mutex_lock(&registered_lock);
-    if (find_locked(m->name) || lmodel_find(m->name)) {
-        st = lc_error(ctx, LEINAO_INVALID, "a model named '%s' exists already", m->name);
-    } else if (n_registered == registered_cap) {
-        int cap = registered_cap ? 2 * registered_cap : 8;
-        const lsynapse_model **grown = realloc(registered, (size_t)cap * sizeof *grown);
-        if (grown) {
-            registered = grown;
-            registered_cap = cap;
-        } else {
-            st = lc_nomem(ctx);
-        }
-    }
-    if (!st)
-        registered[n_registered++] = m;
-    pthread_mutex_unlock(&registered_lock);
-    return st;
+    if (find_builtin(m->name) || lmodel_find(m->name))
+        return lc_error(ctx, LEINAO_INVALID, "a model named '%s' exists already", m->name);
+    return lnamed_add(&registered, ctx, m);
 }
 
 void lsynapse_write_doc(const lsynapse_model *m, FILE *out)
