@@ -366,41 +366,47 @@ leinao_status leinao_check_population(leinao_sim *sim, int pop)
     return st ? st : blame(&sim->ctx, lpop_resolve(&sim->ctx, p, sim->config.dt), "", NULL, -1);
 }
 
-/* The one check of a distribution's numbers (`argument`: which argument of the call it is,
- * `what`: how the message names it). */
+/* The one check of a distribution's numbers, for every caller (the model-file loader only
+ * parses their shape and reports this check's failures at the distribution's node):
+ * `argument` names the call's argument, `what` how the message names it, `parameter` the state
+ * variable concerned (NULL: none). */
 static leinao_status check_dist(lctx *ctx, const char *argument, const char *what,
                                 const char *parameter, const leinao_dist *d)
 {
+#define BAD_DIST(...) lc_error_at(ctx, LEINAO_INVALID, argument, parameter, -1, __VA_ARGS__)
     if (!d)
-        return lc_error_at(ctx, LEINAO_INVALID, argument, parameter, -1, "%s must not be NULL",
-                           what);
+        return BAD_DIST("%s must not be NULL", what);
+    const int lognormal = d->kind == LEINAO_DIST_LOGNORMAL;
+    const char *mean = lognormal ? "mu" : "mean", *spread = lognormal ? "sigma" : "std";
     switch (d->kind) {
     case LEINAO_DIST_CONSTANT:
         if (!isfinite(d->a))
-            return lc_error_at(ctx, LEINAO_INVALID, argument, parameter, -1,
-                               "%s must be finite, got %g", what, d->a);
+            return BAD_DIST("%s must be finite, got %g", what, d->a);
         return LEINAO_OK;
     case LEINAO_DIST_UNIFORM:
-        if (!isfinite(d->a) || !isfinite(d->b) || !(d->a <= d->b))
-            return lc_error_at(ctx, LEINAO_INVALID, argument, parameter, -1,
-                               "%s: uniform needs finite low <= high, got %g, %g", what, d->a,
-                               d->b);
+        if (!isfinite(d->a) || !isfinite(d->b))
+            return BAD_DIST("%s: uniform needs finite low and high, got low = %g, high = %g",
+                            what, d->a, d->b);
+        if (!(d->a <= d->b))
+            return BAD_DIST("%s: uniform needs low <= high, got low = %g, high = %g", what, d->a,
+                            d->b);
         return LEINAO_OK;
     case LEINAO_DIST_NORMAL:
     case LEINAO_DIST_NORMAL_CLIPPED:
     case LEINAO_DIST_LOGNORMAL:
-        if (!isfinite(d->a) || !isfinite(d->b) || !(d->b >= 0.0))
-            return lc_error_at(ctx, LEINAO_INVALID, argument, parameter, -1,
-                               "%s: needs a finite mean and std >= 0, got %g, %g", what, d->a,
-                               d->b);
+        if (!isfinite(d->a))
+            return BAD_DIST("%s: %s must be finite, got %g", what, mean, d->a);
+        if (!isfinite(d->b))
+            return BAD_DIST("%s: %s must be finite, got %g", what, spread, d->b);
+        if (!(d->b >= 0.0))
+            return BAD_DIST("%s: %s must be >= 0, got %g", what, spread, d->b);
         if (d->kind == LEINAO_DIST_NORMAL_CLIPPED && !(d->low <= d->high))
-            return lc_error_at(ctx, LEINAO_INVALID, argument, parameter, -1,
-                               "%s: normal_clipped needs low <= high, got %g, %g", what, d->low,
-                               d->high);
+            return BAD_DIST("%s: normal_clipped needs low <= high, got low = %g, high = %g", what,
+                            d->low, d->high);
         return LEINAO_OK;
     }
-    return lc_error_at(ctx, LEINAO_INVALID, argument, parameter, -1,
-                       "%s: unknown distribution %d", what, (int)d->kind);
+    return BAD_DIST("%s: unknown distribution %d", what, (int)d->kind);
+#undef BAD_DIST
 }
 
 leinao_status leinao_set_init(leinao_sim *sim, int pop, const char *var, const leinao_dist *value)

@@ -230,7 +230,9 @@ static leinao_status as_string(loader *L, const ynode *n, const char **out)
 }
 
 /* A number, or {uniform: {low, high}}, {normal: {mean, std}},
- * {normal_clipped: {mean, std, low?, high?}}, {lognormal: {mu, sigma}}. */
+ * {normal_clipped: {mean, std, low?, high?}}, {lognormal: {mu, sigma}}: the shape only. The
+ * rules on the numbers (low <= high, std >= 0, ...) are the API's, which the caller reports at
+ * dist_node. */
 static leinao_status as_dist(loader *L, ynode *n, leinao_dist *d)
 {
     static const char *const kinds[] = {"uniform", "normal", "normal_clipped", "lognormal", NULL};
@@ -289,15 +291,20 @@ static leinao_status as_dist(loader *L, ynode *n, leinao_dist *d)
             st = as_number(L, v, slots[k]);
         pop(L, m2);
     }
-    if (!st && d->kind == LEINAO_DIST_UNIFORM && !(d->a <= d->b))
-        st = fail(L, spec, "uniform needs low <= high, got low = %g, high = %g", d->a, d->b);
-    if (!st && d->kind != LEINAO_DIST_UNIFORM && !(d->b >= 0))
-        st = fail(L, spec, "std must be >= 0, got %g", d->b);
-    if (!st && d->kind == LEINAO_DIST_NORMAL_CLIPPED && !(d->low <= d->high))
-        st = fail(L, spec, "normal_clipped needs low <= high, got low = %g, high = %g", d->low,
-                  d->high);
     pop(L, mark);
     return st;
+}
+
+/* Where a failure of the distribution read from `n` is reported: at its parameters, its kind
+ * pushed onto the key path (*mark: what to pop), or at the number itself. */
+static ynode *dist_node(loader *L, ynode *n, size_t *mark)
+{
+    *mark = strlen(L->key);
+    if (n && n->type == YN_MAP && n->n == 1) {
+        push(L, n->keys[0]);
+        return n->items[0];
+    }
+    return n;
 }
 
 static leinao_status load_simulation(loader *L, ynode *root)
@@ -438,8 +445,12 @@ static leinao_status load_init(loader *L, int id, ynode *init)
         size_t mark = push(L, init->keys[i]);
         leinao_dist d;
         st = as_dist(L, v, &d);
-        if (!st && (st = leinao_set_init(L->sim, id, init->keys[i], &d)))
-            st = api_fail(L, v, st);
+        if (!st && (st = leinao_set_init(L->sim, id, init->keys[i], &d))) {
+            leinao_error_info e = blamed(L);
+            size_t m2 = strlen(L->key);
+            st = api_fail(L, blames(&e, "value") ? dist_node(L, v, &m2) : v, st);
+            pop(L, m2);
+        }
         pop(L, mark);
     }
     return st;
@@ -645,92 +656,133 @@ static leinao_status load_synapse_params(loader *L, int id, const char *model, y
     return st;
 }
 
-static leinao_status load_projection(loader *L, ynode *p)
+/* A projection as read from the file, with the node each part came from (for errors). */
+typedef struct projection_in {
+    ynode *node, *src, *tgt, *rule, *syn; /* syn may be NULL */
+    ynode *model, *weight, *delay;        /* where each was given; the projection if not */
+    int source, target;
+    leinao_rule r;
+    leinao_dist w, d;
+    const char *syn_model;
+} projection_in;
+
+/* The projection's keys, its source and target populations and its rule. */
+static leinao_status load_ends(loader *L, projection_in *in)
 {
     static const char *const keys[] = {"source", "target", "rule", "synapse", NULL};
-    const char *syn_keys[16] = {"model", "weight", "delay", NULL};
+    ynode *p = in->node;
     leinao_status st = want(L, p, YN_MAP);
     if (!st)
         st = check_keys(L, p, keys);
     if (st)
         return st;
-    ynode *src = ytree_get(p, "source"), *tgt = ytree_get(p, "target");
-    ynode *rule = ytree_get(p, "rule"), *syn = ytree_get(p, "synapse");
-    if (!src || !tgt || !rule)
-        return fail(L, p, "missing key '%s'", !src ? "source" : !tgt ? "target" : "rule");
-    int s, t;
+    in->src = ytree_get(p, "source");
+    in->tgt = ytree_get(p, "target");
+    in->rule = ytree_get(p, "rule");
+    in->syn = ytree_get(p, "synapse");
+    if (!in->src || !in->tgt || !in->rule)
+        return fail(L, p, "missing key '%s'", !in->src ? "source" : !in->tgt ? "target" : "rule");
     size_t mark = push(L, "source");
-    st = population_ref(L, src, &s);
+    st = population_ref(L, in->src, &in->source);
     pop(L, mark);
     mark = push(L, "target");
     if (!st)
-        st = population_ref(L, tgt, &t);
+        st = population_ref(L, in->tgt, &in->target);
     pop(L, mark);
-    leinao_rule r;
     mark = push(L, "rule");
     if (!st)
-        st = load_rule(L, rule, &r);
+        st = load_rule(L, in->rule, &in->r);
     pop(L, mark);
+    return st;
+}
+
+/* synapse: {model, weight, delay, the model's parameters}: the model, the keys it allows, the
+ * weight and the delay (the parameters are set once the projection exists). */
+static leinao_status load_synapse_keys(loader *L, projection_in *in)
+{
+    const char *syn_keys[16] = {"model", "weight", "delay", NULL};
+    ynode *syn = in->syn, *v;
+    size_t mark = push(L, "synapse");
+    leinao_status st = want(L, syn, YN_MAP);
+    if (!st && (in->model = ytree_get(syn, "model"))) {
+        size_t m2 = push(L, "model");
+        st = synapse_model(L, in->model, &in->syn_model);
+        pop(L, m2);
+    }
+    int count = st ? 0 : leinao_model_param_count(in->syn_model);
+    for (int i = 0; i < count && i < 12; i++) {
+        leinao_param_info info;
+        if (!leinao_model_param(in->syn_model, i, &info))
+            syn_keys[3 + i] = info.name;
+    }
+    if (!st)
+        st = check_keys(L, syn, syn_keys);
+    if (!st && (v = ytree_get(syn, "weight"))) {
+        size_t m2 = push(L, "weight");
+        st = as_dist(L, v, &in->w);
+        in->weight = v;
+        pop(L, m2);
+    }
+    if (!st && (v = ytree_get(syn, "delay"))) {
+        size_t m2 = push(L, "delay");
+        st = as_dist(L, v, &in->d);
+        in->delay = v;
+        pop(L, m2);
+    }
+    pop(L, mark);
+    return st;
+}
+
+/* leinao_connect; a failure is reported at the part of the projection the API blames. */
+static leinao_status connect_projection(loader *L, const projection_in *in, int *id)
+{
+    leinao_status st = leinao_connect(L->sim, in->source, in->target, &in->r, &in->w, &in->d, id);
+    if (!st)
+        return st;
+    leinao_error_info e = blamed(L);
+    const char *key = blames(&e, "delay")    ? "synapse.delay"
+                      : blames(&e, "weight") ? "synapse.weight"
+                      : blames(&e, "target") ? "target"
+                      : blames(&e, "source") ? "source"
+                                             : "rule";
+    size_t mark = push(L, key), m2 = strlen(L->key);
+    ynode *at = blames(&e, "delay")    ? dist_node(L, in->delay, &m2)
+                : blames(&e, "weight") ? dist_node(L, in->weight, &m2)
+                : blames(&e, "target") ? in->tgt
+                : blames(&e, "source") ? in->src
+                                       : in->rule;
+    st = api_fail(L, at, st);
+    pop(L, m2);
+    pop(L, mark);
+    return st;
+}
+
+/* A synapse model other than static_synapse, then the parameters given for it. */
+static leinao_status set_synapse_model(loader *L, const projection_in *in, int id)
+{
+    size_t mark = push(L, "synapse.model");
+    leinao_status st = leinao_set_synapse(L->sim, id, in->syn_model);
+    if (st)
+        st = api_fail(L, in->model, st);
+    pop(L, mark);
+    if (!st)
+        st = load_synapse_params(L, id, in->syn_model, in->syn);
+    return st;
+}
+
+static leinao_status load_projection(loader *L, ynode *p)
+{
     /* NEST's defaults for a static synapse: weight 1, delay 1 ms */
-    leinao_dist weight = {LEINAO_DIST_CONSTANT, 1.0, 0, -INFINITY, INFINITY};
-    leinao_dist delay = {LEINAO_DIST_CONSTANT, 1.0, 0, -INFINITY, INFINITY};
-    ynode *delay_node = p, *weight_node = p, *model_node = NULL;
-    const char *syn_model = "static_synapse";
-    mark = push(L, "synapse");
-    if (!st && syn && !(st = want(L, syn, YN_MAP))) {
-        ynode *v;
-        if ((model_node = ytree_get(syn, "model"))) {
-            size_t m2 = push(L, "model");
-            st = synapse_model(L, model_node, &syn_model);
-            pop(L, m2);
-        }
-        int count = st ? 0 : leinao_model_param_count(syn_model);
-        for (int i = 0; i < count && i < 12; i++) {
-            leinao_param_info info;
-            if (!leinao_model_param(syn_model, i, &info))
-                syn_keys[3 + i] = info.name;
-        }
-        if (!st)
-            st = check_keys(L, syn, syn_keys);
-        if (!st && (v = ytree_get(syn, "weight"))) {
-            size_t m2 = push(L, "weight");
-            st = as_dist(L, v, &weight);
-            weight_node = v;
-            pop(L, m2);
-        }
-        if (!st && (v = ytree_get(syn, "delay"))) {
-            size_t m2 = push(L, "delay");
-            st = as_dist(L, v, &delay);
-            delay_node = v;
-            pop(L, m2);
-        }
-    }
-    pop(L, mark);
+    projection_in in = {.node = p, .weight = p, .delay = p, .syn_model = "static_synapse"};
+    in.w = in.d = (leinao_dist){LEINAO_DIST_CONSTANT, 1.0, 0, -INFINITY, INFINITY};
+    leinao_status st = load_ends(L, &in);
+    if (!st && in.syn)
+        st = load_synapse_keys(L, &in);
     int id = -1;
-    if (!st && (st = leinao_connect(L->sim, s, t, &r, &weight, &delay, &id))) {
-        leinao_error_info e = blamed(L);
-        const char *key = blames(&e, "delay")    ? "synapse.delay"
-                          : blames(&e, "weight") ? "synapse.weight"
-                          : blames(&e, "target") ? "target"
-                          : blames(&e, "source") ? "source"
-                                                 : "rule";
-        ynode *at = blames(&e, "delay")    ? delay_node
-                    : blames(&e, "weight") ? weight_node
-                    : blames(&e, "target") ? tgt
-                    : blames(&e, "source") ? src
-                                           : rule;
-        mark = push(L, key);
-        st = api_fail(L, at, st);
-        pop(L, mark);
-    }
-    if (!st && strcmp(syn_model, "static_synapse")) {
-        mark = push(L, "synapse.model");
-        if ((st = leinao_set_synapse(L->sim, id, syn_model)))
-            st = api_fail(L, model_node, st);
-        pop(L, mark);
-        if (!st)
-            st = load_synapse_params(L, id, syn_model, syn);
-    }
+    if (!st)
+        st = connect_projection(L, &in, &id);
+    if (!st && strcmp(in.syn_model, "static_synapse"))
+        st = set_synapse_model(L, &in, id);
     return st;
 }
 

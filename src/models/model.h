@@ -184,13 +184,18 @@ const lmodel *lmodel_find(const char *name);
 int lmodel_count(void);
 const lmodel *lmodel_at(int i);
 
-/* Adds a neuron model to the process-wide list, after the built-in models, so that populations
- * of every handle can use it by name from then on. The descriptor (and its tables and strings)
- * is not copied: it must stay valid as long as any handle may look it up or run it, in practice
- * until the process ends; there is no unregistering. Thread-safe. LEINAO_INVALID (the message in
- * ctx names the model and the rule) when the name is not [A-Za-z_][A-Za-z0-9_]* or is taken, or
- * the descriptor is not a usable neuron model; LEINAO_NOMEM. */
+/* Adds a neuron model or a device to the process-wide list, after the built-in models, so that
+ * populations of every handle can use it by name from then on. The descriptor (and its tables
+ * and strings) is not copied: it must stay valid as long as any handle may look it up or run it,
+ * in practice until the process ends; there is no unregistering. Thread-safe. LEINAO_INVALID
+ * (the message in ctx names the model and the rule) when the name is not
+ * [A-Za-z_][A-Za-z0-9_]* or is taken, or the descriptor is not a usable neuron model (an update
+ * kernel, at least one buffer, ports within them) or device (kind LM_DEVICE: a deliver hook,
+ * output_port LPORT_EX or LPORT_CURRENT, no state variables); LEINAO_NOMEM. */
 leinao_status lmodel_register(lctx *ctx, const lmodel *model);
+
+/* 1 when `name` can name a model (it is a model key in model files): [A-Za-z_][A-Za-z0-9_]*. */
+int lmodel_valid_name(const char *name);
 
 /* Writes a model's Markdown page to `out`. */
 void lmodel_write_doc(const lmodel *m, FILE *out);

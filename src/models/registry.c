@@ -1,10 +1,10 @@
 /* registry.c — the list of built-in models and of those registered at run time, lookup by
  * name, and their generated docs. */
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/named_list.h"
 #include "model.h"
 
 extern const lmodel lmodel_iaf_psc_delta;
@@ -33,53 +33,39 @@ static const lmodel *const builtin_models[] = {
 
 #define N_BUILTIN ((int)(sizeof builtin_models / sizeof builtin_models[0]))
 
-/* Models registered at run time, process-wide, after the built-in ones: only ever appended, so
- * an index, once valid, keeps naming the same model. */
-static pthread_mutex_t registered_lock = PTHREAD_MUTEX_INITIALIZER;
-static const lmodel **registered;
-static int n_registered, registered_cap;
+static const char *model_name(const void *m)
+{
+    return ((const lmodel *)m)->name;
+}
+
+/* Models registered at run time, process-wide, after the built-in ones. */
+static lnamed_list registered = LNAMED_LIST_INIT(model_name);
 
 int lmodel_count(void)
 {
-    pthread_mutex_lock(&registered_lock);
-    int n = N_BUILTIN + n_registered;
-    pthread_mutex_unlock(&registered_lock);
-    return n;
+    return N_BUILTIN + lnamed_count(&registered);
 }
 
 const lmodel *lmodel_at(int i)
 {
-    if (i < 0)
-        return NULL;
-    if (i < N_BUILTIN)
-        return builtin_models[i];
-    pthread_mutex_lock(&registered_lock);
-    const lmodel *m = i - N_BUILTIN < n_registered ? registered[i - N_BUILTIN] : NULL;
-    pthread_mutex_unlock(&registered_lock);
-    return m;
+    return i < 0 ? NULL : i < N_BUILTIN ? builtin_models[i] : lnamed_at(&registered, i - N_BUILTIN);
 }
 
-static const lmodel *find_locked(const char *name)
+static const lmodel *find_builtin(const char *name)
 {
     for (int i = 0; i < N_BUILTIN; i++)
         if (strcmp(builtin_models[i]->name, name) == 0)
             return builtin_models[i];
-    for (int i = 0; i < n_registered; i++)
-        if (strcmp(registered[i]->name, name) == 0)
-            return registered[i];
     return NULL;
 }
 
 const lmodel *lmodel_find(const char *name)
 {
-    pthread_mutex_lock(&registered_lock);
-    const lmodel *m = find_locked(name);
-    pthread_mutex_unlock(&registered_lock);
-    return m;
+    const lmodel *m = find_builtin(name);
+    return m ? m : lnamed_find(&registered, name);
 }
 
-/* A model name is a population's model key in model files: [A-Za-z_][A-Za-z0-9_]*. */
-static int valid_name(const char *s)
+int lmodel_valid_name(const char *s)
 {
     if (!s || !*s)
         return 0;
@@ -91,16 +77,31 @@ static int valid_name(const char *s)
     return 1;
 }
 
-/* What the engine relies on in a neuron model's descriptor. */
-static leinao_status check_descriptor(lctx *ctx, const lmodel *m)
+/* What the engine relies on in a device's descriptor: a deliver hook, an output port it knows
+ * (spikes or current), no state (a device's run-time data is what prepare_device makes). */
+static leinao_status check_device(lctx *ctx, const lmodel *m)
 {
-    if (m->kind != LM_NEURON || !m->update)
+    if (!m->deliver)
+        return lc_error(ctx, LEINAO_INVALID, "device model '%s' has no deliver hook", m->name);
+    if (m->output_port != LPORT_EX && m->output_port != LPORT_CURRENT)
         return lc_error(ctx, LEINAO_INVALID,
-                        "model '%s': only neuron models (kind LM_NEURON, with an update kernel) "
-                        "can be registered",
-                        m->name);
-    if (m->n_params < 0 || m->n_states < 0 || m->n_consts < 0 || m->n_buffers < 1 ||
-        (m->n_params > 0 && !m->params) || (m->n_states > 0 && !m->states))
+                        "device model '%s': output_port %d must be LPORT_EX (spikes) or "
+                        "LPORT_CURRENT",
+                        m->name, m->output_port);
+    if (m->n_states != 0)
+        return lc_error(ctx, LEINAO_INVALID,
+                        "device model '%s': devices have no state variables, got n_states = %d",
+                        m->name, m->n_states);
+    return LEINAO_OK;
+}
+
+/* What the engine relies on in a neuron model's descriptor. */
+static leinao_status check_neuron(lctx *ctx, const lmodel *m)
+{
+    if (!m->update)
+        return lc_error(ctx, LEINAO_INVALID, "neuron model '%s' has no update kernel", m->name);
+    if (m->n_states < 0 || m->n_consts < 0 || m->n_buffers < 1 ||
+        (m->n_states > 0 && !m->states))
         return lc_error(ctx, LEINAO_INVALID,
                         "model '%s': its tables are inconsistent (n_params = %d, n_states = %d, "
                         "n_consts = %d, n_buffers = %d: counts >= 0, at least one buffer, a "
@@ -115,34 +116,33 @@ static leinao_status check_descriptor(lctx *ctx, const lmodel *m)
     return LEINAO_OK;
 }
 
+static leinao_status check_descriptor(lctx *ctx, const lmodel *m)
+{
+    if (m->kind != LM_NEURON && m->kind != LM_DEVICE)
+        return lc_error(ctx, LEINAO_INVALID,
+                        "model '%s': kind %d is neither LM_NEURON nor LM_DEVICE", m->name,
+                        (int)m->kind);
+    if (m->n_params < 0 || (m->n_params > 0 && !m->params))
+        return lc_error(ctx, LEINAO_INVALID,
+                        "model '%s': n_params = %d must be >= 0, with a table when not 0",
+                        m->name, m->n_params);
+    return m->kind == LM_DEVICE ? check_device(ctx, m) : check_neuron(ctx, m);
+}
+
 leinao_status lmodel_register(lctx *ctx, const lmodel *model)
 {
     if (!model)
         return lc_error(ctx, LEINAO_INVALID, "lmodel_register: the descriptor is NULL");
-    if (!valid_name(model->name))
+    if (!lmodel_valid_name(model->name))
         return lc_error(ctx, LEINAO_INVALID,
                         "model name '%s' is invalid: it must match [A-Za-z_][A-Za-z0-9_]*",
                         model->name ? model->name : "(null)");
     leinao_status st = check_descriptor(ctx, model);
     if (st)
         return st;
-    pthread_mutex_lock(&registered_lock);
-    if (find_locked(model->name)) {
-        st = lc_error(ctx, LEINAO_INVALID, "a model named '%s' exists already", model->name);
-    } else if (n_registered == registered_cap) {
-        int cap = registered_cap ? 2 * registered_cap : 8;
-        const lmodel **grown = realloc(registered, (size_t)cap * sizeof *grown);
-        if (grown) {
-            registered = grown;
-            registered_cap = cap;
-        } else {
-            st = lc_nomem(ctx);
-        }
-    }
-    if (!st)
-        registered[n_registered++] = model;
-    pthread_mutex_unlock(&registered_lock);
-    return st;
+    if (find_builtin(model->name))
+        return lc_error(ctx, LEINAO_INVALID, "a model named '%s' exists already", model->name);
+    return lnamed_add(&registered, ctx, model);
 }
 
 /* Steps are below 2^32 (leinao_configure); anything later is simply "after the run". */

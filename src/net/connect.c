@@ -100,10 +100,6 @@ leinao_status lproj_check(lctx *ctx, const lprojection *p, uint32_t n_src, uint3
         return lc_error_at(ctx, LEINAO_INVALID, "rule", NULL, -1,
                         "%s would create %.3g synapses in one projection (limit 4e9)",
                         rule_name(r->kind), expected);
-    if (p->weight.kind == LEINAO_DIST_NORMAL_CLIPPED && !(p->weight.low <= p->weight.high))
-        return lc_error_at(ctx, LEINAO_INVALID, "weight", NULL, -1, "weight: normal_clipped needs low <= high");
-    if (p->delay.kind == LEINAO_DIST_NORMAL_CLIPPED && !(p->delay.low <= p->delay.high))
-        return lc_error_at(ctx, LEINAO_INVALID, "delay", NULL, -1, "delay: normal_clipped needs low <= high");
     if (p->delay.kind == LEINAO_DIST_CONSTANT) {
         double steps, d = p->delay.a;
         if (!isfinite(d) || d < dt * (1 - 1e-9))
@@ -117,8 +113,6 @@ leinao_status lproj_check(lctx *ctx, const lprojection *p, uint32_t n_src, uint3
             return lc_error_at(ctx, LEINAO_INVALID, "delay", NULL, -1, "delay must be <= %g ms, got %g",
                             MAX_DELAY_STEPS * dt, d);
     }
-    if (p->weight.kind == LEINAO_DIST_CONSTANT && !isfinite(p->weight.a))
-        return lc_error_at(ctx, LEINAO_INVALID, "weight", NULL, -1, "weight must be finite, got %g", p->weight.a);
     return LEINAO_OK;
 }
 
@@ -349,7 +343,7 @@ typedef struct target_build {
     int same, phase; /* 0: stage and count, 1: place */
     double dt, expected;
     uint64_t seed;
-    const uint64_t *count; /* fixed_total_number: synapses per target */
+    uint64_t *count; /* fixed_total_number: synapses per target (owned) */
     target_part *part;
 } target_build;
 
@@ -431,90 +425,132 @@ static void run_parts(const lparallel *par, int T, target_build *b)
         target_job(b, 0);
 }
 
+/* Before the parts run: fixed_total_number's synapses per target (drawn from the projection's
+ * stream) and the parts themselves, one per thread. */
+static leinao_status open_parts(lctx *ctx, target_build *b, int T)
+{
+    leinao_status st = LEINAO_OK;
+    if (b->p->rule.kind == LEINAO_FIXED_TOTAL_NUMBER)
+        st = split_total(ctx, b->p, b->n_tgt, b->seed, &b->count);
+    b->part = st ? NULL : lc_calloc(ctx, (size_t)T, sizeof *b->part);
+    if (!st && !b->part)
+        st = LEINAO_NOMEM;
+    if (st) {
+        lc_free(ctx, b->count);
+        b->count = NULL;
+    }
+    return st;
+}
+
+/* Part t gets the targets lo .. hi - 1 of an even split, and a context of its own (its
+ * allocations are counted apart while the parts run in parallel). */
+static void split_targets(const lctx *ctx, target_build *b, int T)
+{
+    for (int t = 0; t < T; t++) {
+        lctx_fork(ctx, &b->part[t].ctx);
+        b->part[t].lo = (uint32_t)((uint64_t)b->n_tgt * (uint64_t)t / (uint64_t)T);
+        b->part[t].hi = (uint32_t)((uint64_t)b->n_tgt * (uint64_t)(t + 1) / (uint64_t)T);
+    }
+}
+
+/* The first failure of the staging phase, its message copied from the part's context. */
+static leinao_status staging_status(lctx *ctx, const target_build *b, int T)
+{
+    for (int t = 0; t < T; t++)
+        if (b->part[t].st)
+            return lc_error(ctx, b->part[t].st, "%s", b->part[t].ctx.errmsg);
+    return LEINAO_OK;
+}
+
+/* The projection's storage for every staged synapse, and its rows by source: part t's synapses
+ * of source i begin after those of parts < t (each part's place[i] becomes where its first one
+ * goes). */
+static leinao_status allocate_rows(lctx *ctx, target_build *b, int T)
+{
+    lprojection *p = b->p;
+    p->row = lc_calloc(ctx, (size_t)b->n_src + 1, sizeof *p->row);
+    uint64_t n = 0;
+    for (int t = 0; t < T; t++)
+        n += b->part[t].s.n;
+    if (lproj_compact(p, b->n_tgt))
+        p->target16 = lc_malloc(ctx, (n ? n : 1) * sizeof *p->target16);
+    else
+        p->entry = lc_malloc(ctx, (n ? n : 1) * sizeof *p->entry);
+    if (!lproj_uniform_weight(p))
+        p->weight_of = lc_malloc(ctx, (n ? n : 1) * sizeof *p->weight_of);
+    if (!p->row || (!p->entry && !p->target16) || (!p->weight_of && !lproj_uniform_weight(p)))
+        return LEINAO_NOMEM;
+    for (uint32_t i = 0; i < b->n_src; i++) {
+        uint64_t at = p->row[i];
+        for (int t = 0; t < T; t++) {
+            uint64_t c = b->part[t].place[i];
+            b->part[t].place[i] = at;
+            at += c;
+        }
+        p->row[i + 1] = at;
+    }
+    p->n = n;
+    return LEINAO_OK;
+}
+
+/* The projection's delay range: that of the parts which placed synapses. */
+static void join_delay_range(lprojection *p, const target_build *b, int T)
+{
+    p->min_delay = MAX_DELAY_STEPS;
+    p->max_delay = 1;
+    for (int t = 0; t < T; t++) {
+        if (b->part[t].s.n == 0)
+            continue;
+        if (b->part[t].min_delay < p->min_delay)
+            p->min_delay = b->part[t].min_delay;
+        if (b->part[t].max_delay > p->max_delay)
+            p->max_delay = b->part[t].max_delay;
+    }
+}
+
+/* Frees each part's staging through its own context, then joins the accounting (the peak
+ * counts the parts' memory together with what ctx held from `base` on). */
+static void close_parts(lctx *ctx, target_build *b, int T, uint64_t base)
+{
+    uint64_t in_use = ctx->bytes_in_use;
+    for (int t = 0; t < T; t++)
+        in_use += b->part[t].ctx.bytes_in_use;
+    if (in_use > ctx->peak_bytes)
+        ctx->peak_bytes = in_use;
+    for (int t = 0; t < T; t++) {
+        target_part *q = &b->part[t];
+        stage_free(&q->ctx, &q->s);
+        lc_free(&q->ctx, q->row);
+        lc_free(&q->ctx, q->place);
+    }
+    lctx_join(ctx, base, &b->part[0].ctx, sizeof b->part[0], T);
+    lc_free(ctx, b->part);
+    lc_free(ctx, b->count);
+}
+
+/* Rules that pick sources per target: each part stages its targets' synapses and counts them
+ * per source, then, once the rows are laid out, places them. */
 static leinao_status build_by_target(lctx *ctx, lprojection *p, uint32_t n_src, uint32_t n_tgt,
                                      int same, double dt, uint64_t seed, const lparallel *par)
 {
     const int T = par && par->run && par->n > 1 ? par->n : 1;
     target_build b = {p, n_src, n_tgt, same, 0, dt, 0.0, seed, NULL, NULL};
     b.expected = lproj_expected_synapses(p, n_src, n_tgt, same);
-    uint64_t *count = NULL;
-    leinao_status st = LEINAO_OK;
-    if (p->rule.kind == LEINAO_FIXED_TOTAL_NUMBER)
-        st = split_total(ctx, p, n_tgt, seed, &count);
-    b.count = count;
-    b.part = st ? NULL : lc_calloc(ctx, (size_t)T, sizeof *b.part);
-    if (!st && !b.part)
-        st = LEINAO_NOMEM;
-    if (st) {
-        lc_free(ctx, count);
+    leinao_status st = open_parts(ctx, &b, T);
+    if (st)
         return st;
-    }
     const uint64_t base = ctx->bytes_in_use;
-    for (int t = 0; t < T; t++) {
-        lctx_fork(ctx, &b.part[t].ctx);
-        b.part[t].lo = (uint32_t)((uint64_t)n_tgt * (uint64_t)t / (uint64_t)T);
-        b.part[t].hi = (uint32_t)((uint64_t)n_tgt * (uint64_t)(t + 1) / (uint64_t)T);
-    }
-    run_parts(par, T, &b);
-    for (int t = 0; t < T && !st; t++) {
-        if ((st = b.part[t].st) != LEINAO_OK)
-            lc_error(ctx, st, "%s", b.part[t].ctx.errmsg);
-    }
-    /* rows by source: part t's synapses of source i begin after those of parts < t */
+    split_targets(ctx, &b, T);
+    run_parts(par, T, &b); /* phase 0: stage and count */
+    st = staging_status(ctx, &b, T);
+    if (!st)
+        st = allocate_rows(ctx, &b, T);
     if (!st) {
-        p->row = lc_calloc(ctx, (size_t)n_src + 1, sizeof *p->row);
-        uint64_t n = 0;
-        for (int t = 0; t < T; t++)
-            n += b.part[t].s.n;
-        if (lproj_compact(p, n_tgt))
-            p->target16 = lc_malloc(ctx, (n ? n : 1) * sizeof *p->target16);
-        else
-            p->entry = lc_malloc(ctx, (n ? n : 1) * sizeof *p->entry);
-        if (!lproj_uniform_weight(p))
-            p->weight_of = lc_malloc(ctx, (n ? n : 1) * sizeof *p->weight_of);
-        if (!p->row || (!p->entry && !p->target16) ||
-            (!p->weight_of && !lproj_uniform_weight(p)))
-            st = LEINAO_NOMEM;
-        for (uint32_t i = 0; !st && i < n_src; i++) {
-            uint64_t at = p->row[i];
-            for (int t = 0; t < T; t++) {
-                uint64_t c = b.part[t].place[i];
-                b.part[t].place[i] = at;
-                at += c;
-            }
-            p->row[i + 1] = at;
-        }
-        if (!st) {
-            p->n = n;
-            b.phase = 1;
-            run_parts(par, T, &b);
-            p->min_delay = MAX_DELAY_STEPS;
-            p->max_delay = 1;
-            for (int t = 0; t < T; t++) {
-                if (b.part[t].s.n == 0)
-                    continue;
-                if (b.part[t].min_delay < p->min_delay)
-                    p->min_delay = b.part[t].min_delay;
-                if (b.part[t].max_delay > p->max_delay)
-                    p->max_delay = b.part[t].max_delay;
-            }
-        }
+        b.phase = 1;
+        run_parts(par, T, &b); /* phase 1: place */
+        join_delay_range(p, &b, T);
     }
-    /* the staging is freed through each part's context, then the accounting is joined */
-    uint64_t in_use = ctx->bytes_in_use;
-    for (int t = 0; t < T; t++)
-        in_use += b.part[t].ctx.bytes_in_use;
-    if (in_use > ctx->peak_bytes)
-        ctx->peak_bytes = in_use;
-    for (int t = 0; t < T; t++) {
-        target_part *q = &b.part[t];
-        stage_free(&q->ctx, &q->s);
-        lc_free(&q->ctx, q->row);
-        lc_free(&q->ctx, q->place);
-    }
-    lctx_join(ctx, base, &b.part[0].ctx, sizeof b.part[0], T);
-    lc_free(ctx, b.part);
-    lc_free(ctx, count);
+    close_parts(ctx, &b, T, base);
     return st;
 }
 
@@ -524,8 +560,9 @@ static int compare_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* fixed_outdegree: each source draws its targets from its own stream: rows are made directly. */
-static leinao_status build_by_source(lctx *ctx, lprojection *p, staging *s, uint32_t n_src,
+/* fixed_outdegree's synapses, source by source from each source's stream, into s; p->row
+ * gets the rows. */
+static leinao_status stage_by_source(lctx *ctx, lprojection *p, staging *s, uint32_t n_src,
                                      uint32_t n_tgt, int same, double dt, uint64_t seed)
 {
     const leinao_rule *r = &p->rule;
@@ -549,9 +586,15 @@ static leinao_status build_by_source(lctx *ctx, lprojection *p, staging *s, uint
             return st;
         p->row[src + 1] = s->n;
     }
-    /* rows sorted by target (stable: multapses keep their order), as for the other rules, so
-     * that each thread's targets form one run of a row */
-    uint64_t longest = r->n;
+    return LEINAO_OK;
+}
+
+/* Sorts each staged row by target (stable: multapses keep their order), as the other rules'
+ * rows are, so that each thread's targets form one run of a row. Every row is r->n long. */
+static leinao_status sort_rows_by_target(lctx *ctx, const lprojection *p, staging *s,
+                                         uint32_t n_src)
+{
+    uint64_t longest = p->rule.n;
     uint64_t *keys = lc_malloc(ctx, (longest ? longest : 1) * sizeof *keys);
     float *w_tmp = lc_malloc(ctx, (longest ? longest : 1) * sizeof *w_tmp);
     uint16_t *d_tmp = lc_malloc(ctx, (longest ? longest : 1) * sizeof *d_tmp);
@@ -582,8 +625,13 @@ static leinao_status build_by_source(lctx *ctx, lprojection *p, staging *s, uint
     lc_free(ctx, keys);
     lc_free(ctx, w_tmp);
     lc_free(ctx, d_tmp);
-    /* hand the staging arrays over as the projection's storage, packed in place (or copied
-     * into 16-bit targets) */
+    return LEINAO_OK;
+}
+
+/* Hands the staging arrays over as the projection's storage, packed in place (or copied into
+ * 16-bit targets), with their delay range. */
+static leinao_status adopt_staging(lctx *ctx, lprojection *p, staging *s, uint32_t n_tgt)
+{
     p->n = s->n;
     p->min_delay = MAX_DELAY_STEPS;
     p->max_delay = 1;
@@ -605,6 +653,18 @@ static leinao_status build_by_source(lctx *ctx, lprojection *p, staging *s, uint
     p->weight_of = s->weight; /* NULL where unweighted */
     s->weight = NULL;
     return LEINAO_OK;
+}
+
+/* fixed_outdegree: each source draws its targets from its own stream: rows are made directly. */
+static leinao_status build_by_source(lctx *ctx, lprojection *p, staging *s, uint32_t n_src,
+                                     uint32_t n_tgt, int same, double dt, uint64_t seed)
+{
+    leinao_status st = stage_by_source(ctx, p, s, n_src, n_tgt, same, dt, seed);
+    if (!st)
+        st = sort_rows_by_target(ctx, p, s, n_src);
+    if (!st)
+        st = adopt_staging(ctx, p, s, n_tgt);
+    return st;
 }
 
 /* Bits for the delays this projection can have; the target index gets the rest. */

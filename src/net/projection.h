@@ -11,8 +11,6 @@
 #include "../base/context.h"
 #include "synapse_model.h"
 
-#define LSYN_MAX_PARAMS 16 /* parameters of a synapse model at most */
-
 typedef struct lprojection {
     int id, src, tgt;
     leinao_rule rule;
@@ -95,7 +93,8 @@ typedef struct lparallel {
 } lparallel;
 
 /* Checks a rule and its sizes, and the delay against dt (a constant delay must be a multiple of
- * dt and >= dt). */
+ * dt and >= dt). The numbers of the weight and delay distributions are checked before, once, by
+ * the API (sim.c's check_dist). */
 leinao_status lproj_check(lctx *ctx, const lprojection *p, uint32_t n_src, uint32_t n_tgt,
                           int same_population, double dt);
 /* Expected number of synapses (exact for deterministic rules). */

@@ -4,7 +4,8 @@
  * each presynaptic spike, on one thread, in canonical order; deliver then transmits the spike
  * through a row's synapses on the thread that owns their targets, reading what on_pre_spike
  * handed over. Models live one per file (static_synapse.c, stdp_synapse.c, tsodyks_synapse.c);
- * adding one is adding its file and its line in synapse_model.c's list. */
+ * adding one is adding its file and its line in synapse_model.c's list, or registering its
+ * descriptor at run time (lsynapse_register). */
 #ifndef LEINAO_NET_SYNAPSE_MODEL_H
 #define LEINAO_NET_SYNAPSE_MODEL_H
 
@@ -53,9 +54,22 @@ typedef struct lsynapse_model {
                     const double *pre);
 } lsynapse_model;
 
+#define LSYN_MAX_PARAMS 16 /* parameters of a synapse model at most */
+
+/* The synapse models: the built-in ones, then those registered, in order of registration. All
+ * three are thread-safe. */
 const lsynapse_model *lsynapse_find(const char *name);
 int lsynapse_count(void);
 const lsynapse_model *lsynapse_at(int i);
+
+/* Adds a synapse model to the process-wide list, after the built-in ones, so that projections of
+ * every handle can use it by name (leinao_set_synapse, `synapse: {model: ...}` in model files)
+ * from then on. As lmodel_register: the descriptor is not copied and must stay valid until the
+ * process ends; there is no unregistering. Thread-safe. LEINAO_INVALID (the message in ctx names
+ * the model and the rule) when the name is not [A-Za-z_][A-Za-z0-9_]* or is taken by any model,
+ * when there is no deliver hook, more than LSYN_MAX_PARAMS parameters or an n_pre without an
+ * on_pre_spike hook; LEINAO_NOMEM. */
+leinao_status lsynapse_register(lctx *ctx, const lsynapse_model *m);
 void lsynapse_write_doc(const lsynapse_model *m, FILE *out);
 
 /* Parameter indices of the models whose rules tests call directly. */

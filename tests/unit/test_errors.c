@@ -167,6 +167,27 @@ static void delays_on_the_grid(void **state)
     expect(4, 74, "delay must be >= dt", NULL);
 }
 
+/* The API checks the numbers of a distribution (the loader only its shape); the error is still
+ * reported at the distribution's parameters in the file. */
+static void distributions_are_checked_at_their_node(void **state)
+{
+    (void)state;
+    assert_int_equal(load(POP_E "projections:\n  - {source: E, target: E, rule: all_to_all,"
+                                " synapse: {delay: {normal: {mean: 1, std: -1}}}}\n"),
+                     LEINAO_MODEL_FILE);
+    expect(4, 72, "projections.0.synapse.delay.normal", "std must be >= 0, got -1");
+    assert_int_equal(load(POP_E "projections:\n  - {source: E, target: E, rule: all_to_all,"
+                                " synapse: {weight: {normal_clipped:\n"
+                                "      {mean: 1, std: 1, low: 3, high: 2}}}}\n"),
+                     LEINAO_MODEL_FILE);
+    expect(5, 7, "projections.0.synapse.weight.normal_clipped",
+           "normal_clipped needs low <= high, got low = 3, high = 2");
+    assert_int_equal(load("populations:\n  E:\n    model: iaf_psc_delta\n"
+                          "    init: {V_m: {lognormal: {mu: 1, sigma: -2}}}\n"),
+                     LEINAO_MODEL_FILE);
+    expect(4, 29, "populations.E.init.V_m.lognormal", "sigma must be >= 0, got -2");
+}
+
 static void unknown_model_and_population(void **state)
 {
     (void)state;
@@ -249,6 +270,7 @@ int main(void)
         cmocka_unit_test(sizes_must_be_positive),
         cmocka_unit_test(invalid_parameters),
         cmocka_unit_test(delays_on_the_grid),
+        cmocka_unit_test(distributions_are_checked_at_their_node),
         cmocka_unit_test(unknown_model_and_population),
         cmocka_unit_test(rules_are_checked),
         cmocka_unit_test(infinite_times_are_refused),
