@@ -17,6 +17,9 @@ extern const lmodel lmodel_parrot_neuron;
 extern const lmodel lmodel_poisson_generator;
 extern const lmodel lmodel_spike_generator;
 extern const lmodel lmodel_dc_generator;
+extern const lmodel lmodel_ac_generator;
+extern const lmodel lmodel_noise_generator;
+extern const lmodel lmodel_sinusoidal_poisson_generator;
 
 static const lmodel *const builtin_models[] = {
     &lmodel_iaf_psc_delta,
@@ -29,6 +32,9 @@ static const lmodel *const builtin_models[] = {
     &lmodel_poisson_generator,
     &lmodel_spike_generator,
     &lmodel_dc_generator,
+    &lmodel_ac_generator,
+    &lmodel_noise_generator,
+    &lmodel_sinusoidal_poisson_generator,
 };
 
 #define N_BUILTIN ((int)(sizeof builtin_models / sizeof builtin_models[0]))
