@@ -13,6 +13,10 @@ extern const lmodel lmodel_iaf_psc_alpha;
 extern const lmodel lmodel_iaf_cond_exp;
 extern const lmodel lmodel_izhikevich;
 extern const lmodel lmodel_aeif_cond_exp;
+extern const lmodel lmodel_iaf_cond_alpha;
+extern const lmodel lmodel_aeif_cond_alpha;
+extern const lmodel lmodel_aeif_psc_exp;
+extern const lmodel lmodel_aeif_psc_alpha;
 extern const lmodel lmodel_parrot_neuron;
 extern const lmodel lmodel_poisson_generator;
 extern const lmodel lmodel_spike_generator;
@@ -28,6 +32,10 @@ static const lmodel *const builtin_models[] = {
     &lmodel_iaf_cond_exp,
     &lmodel_izhikevich,
     &lmodel_aeif_cond_exp,
+    &lmodel_iaf_cond_alpha,
+    &lmodel_aeif_cond_alpha,
+    &lmodel_aeif_psc_exp,
+    &lmodel_aeif_psc_alpha,
     &lmodel_parrot_neuron,
     &lmodel_poisson_generator,
     &lmodel_spike_generator,
