@@ -47,4 +47,18 @@ static inline int ldevice_current_range(const ldevice_call *c, int64_t *lo, int6
     return *lo < *hi;
 }
 
+/* step_current_generator (step_current_generator.c; not registered yet: it needs two array
+ * parameters). Its schedule: n changes, the emission step each value applies from (a value
+ * stamped t applies to the step ending at t, NEST: n = t / dt - 1), the values. */
+typedef struct lstep_schedule {
+    size_t n;
+    int64_t *step;
+    double *value;
+} lstep_schedule;
+/* NEST's rules: as many values as times, times strictly increasing, > 0, on the grid; makes the
+ * schedule (allocated through ctx) that lstep_current_deliver reads as its data. */
+leinao_status lstep_current_prepare(lctx *ctx, const double *times, size_t n_times,
+                                    const double *values, size_t n_values, double dt, void **data);
+void lstep_current_deliver(const ldevice_call *c);
+
 #endif
