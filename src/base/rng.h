@@ -16,6 +16,9 @@ enum lrng_purpose {
     LRNG_POISSON = 4,      /* object: projection, element: synapse index, step: step / 4;
                               word step % 4 of the block is that step's uniform */
     LRNG_POISSON_LARGE = 5,/* object: projection, element: synapse, step: step (mean >= 10) */
+    LRNG_NOISE = 6,        /* noise_generator; object: projection, element: synapse, step: the
+                              index of the interval of length dt (the noise's) */
+    LRNG_SINUSOIDAL_POISSON = 7, /* object: projection, element: synapse, step: step */
     LRNG_TEST = 255        /* reserved for tests */
 };
 

@@ -3,7 +3,7 @@
 #ifndef LEINAO_MODELS_ODEINT_H
 #define LEINAO_MODELS_ODEINT_H
 
-#define LODE_MAX 4
+#define LODE_MAX 6
 
 typedef struct lode_system {
     int n;

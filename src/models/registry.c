@@ -13,10 +13,17 @@ extern const lmodel lmodel_iaf_psc_alpha;
 extern const lmodel lmodel_iaf_cond_exp;
 extern const lmodel lmodel_izhikevich;
 extern const lmodel lmodel_aeif_cond_exp;
+extern const lmodel lmodel_iaf_cond_alpha;
+extern const lmodel lmodel_aeif_cond_alpha;
+extern const lmodel lmodel_aeif_psc_exp;
+extern const lmodel lmodel_aeif_psc_alpha;
 extern const lmodel lmodel_parrot_neuron;
 extern const lmodel lmodel_poisson_generator;
 extern const lmodel lmodel_spike_generator;
 extern const lmodel lmodel_dc_generator;
+extern const lmodel lmodel_ac_generator;
+extern const lmodel lmodel_noise_generator;
+extern const lmodel lmodel_sinusoidal_poisson_generator;
 
 static const lmodel *const builtin_models[] = {
     &lmodel_iaf_psc_delta,
@@ -25,10 +32,17 @@ static const lmodel *const builtin_models[] = {
     &lmodel_iaf_cond_exp,
     &lmodel_izhikevich,
     &lmodel_aeif_cond_exp,
+    &lmodel_iaf_cond_alpha,
+    &lmodel_aeif_cond_alpha,
+    &lmodel_aeif_psc_exp,
+    &lmodel_aeif_psc_alpha,
     &lmodel_parrot_neuron,
     &lmodel_poisson_generator,
     &lmodel_spike_generator,
     &lmodel_dc_generator,
+    &lmodel_ac_generator,
+    &lmodel_noise_generator,
+    &lmodel_sinusoidal_poisson_generator,
 };
 
 #define N_BUILTIN ((int)(sizeof builtin_models / sizeof builtin_models[0]))
