@@ -47,6 +47,8 @@ static const char *const run_help =
     "\n"
     "Simulates MODEL (YAML or JSON), writes the recordings and summary.json into the output\n"
     "folder, and prints a summary (rates, CV of ISI, wall time, real-time factor).\n"
+    "MODEL may be a SONATA simulation config (.json): its output section names the output\n"
+    "folder and files, --set changes its keys (e.g. --set run.tstop=200).\n"
     "\n"
     "options:\n"
     "  --out DIR          output folder (default: results); created if missing\n"
@@ -94,8 +96,10 @@ typedef struct options {
     const char *sets[MAX_SETS];
     size_t n_sets;
     char seed_set[64], threads_set[64];
-    int overwrite, quiet, plot;
+    int overwrite, quiet, plot, out_given;
     double time_limit; /* wall seconds, 0: none */
+    int sonata;        /* MODEL is a SONATA config */
+    leinao_sonata_info info;
 } options;
 
 static int usage_error(const char *fmt, const char *arg)
@@ -140,6 +144,7 @@ static int parse_options(int argc, char **argv, options *o, int allow_run_option
             if (!value)
                 return usage_error("%s needs a folder", a);
             o->out = value;
+            o->out_given = 1;
             i++;
         } else if (allow_run_options && (!strcmp(a, "--seed") || !strcmp(a, "--threads"))) {
             if (!value || !is_whole_number(value))
@@ -170,6 +175,17 @@ static int parse_options(int argc, char **argv, options *o, int allow_run_option
     }
     if (!o->model)
         return usage_error("%s", "missing MODEL file");
+    /* a SONATA config: its run section holds the seed and the threads */
+    o->sonata = leinao_is_sonata_config(o->model);
+    for (int k = 0; k < 2 && o->sonata; k++) {
+        char *buf = k ? o->threads_set : o->seed_set;
+        const char *eq = strchr(buf, '=');
+        if (eq) {
+            char value[40];
+            snprintf(value, sizeof value, "%.39s", eq + 1);
+            snprintf(buf, 64, "run.%s=%s", k ? "threads" : "random_seed", value);
+        }
+    }
     /* --seed and --threads win over --set of the same key: applied last */
     if (o->seed_set[0] && o->n_sets < MAX_SETS)
         o->sets[o->n_sets++] = o->seed_set;
@@ -237,42 +253,57 @@ static int on_progress(void *user, const leinao_progress *p)
     return 0;
 }
 
-static void print_summary(leinao_sim *sim, const char *model, const char *out)
+static void print_summary(FILE *f, leinao_sim *sim, const char *model, const char *out)
 {
     leinao_run_stats r;
     leinao_get_run_stats(sim, &r);
-    printf("leinao %s: %s%s%s\n", leinao_version(), r.name[0] ? r.name : model,
+    int devices = 0, shown = 0;
+    fprintf(f, "leinao %s: %s%s%s\n", leinao_version(), r.name[0] ? r.name : model,
            r.interrupted ? " (interrupted)" : "", "");
-    printf("  %llu neurons, %llu synapses, seed %llu, %d thread%s\n", (unsigned long long)r.neurons,
+    fprintf(f, "  %llu neurons, %llu synapses, seed %llu, %d thread%s\n", (unsigned long long)r.neurons,
            (unsigned long long)r.synapses, (unsigned long long)r.seed, r.threads,
            r.threads == 1 ? "" : "s");
-    printf("  build %.2f s; simulation %.2f s for %.1f ms of model time: real-time factor %.3g, "
+    fprintf(f, "  build %.2f s; simulation %.2f s for %.1f ms of model time: real-time factor %.3g, "
            "%.3g synaptic events/s\n",
            r.build_wall, r.run_wall, r.t_simulated, r.real_time_factor, r.events_per_second);
-    printf("  %-16s %-18s %10s %12s %10s %8s\n", "population", "model", "size", "spikes",
+    fprintf(f, "  %-16s %-18s %10s %12s %10s %8s\n", "population", "model", "size", "spikes",
            "rate (Hz)", "CV ISI");
     for (int i = 0; i < r.populations; i++) {
         leinao_population_stats p;
         leinao_get_population_stats(sim, i, &p);
         if (p.is_device) {
-            printf("  %-16s %-18s %10llu %12s %10s %8s\n", p.name, p.model,
-                   (unsigned long long)p.size, "-", "-", "-");
+            /* a SONATA network has a generator per virtual node: the first few are shown */
+            if (devices++ < 8) {
+                fprintf(f, "  %-16s %-18s %10llu %12s %10s %8s\n", p.name, p.model,
+                        (unsigned long long)p.size, "-", "-", "-");
+                shown++;
+            }
             continue;
         }
-        printf("  %-16s %-18s %10llu %12llu %10.3f %8.3f\n", p.name, p.model,
-               (unsigned long long)p.size, (unsigned long long)p.spikes, p.rate, p.cv_isi);
+        fprintf(f, "  %-16s %-18s %10llu %12llu %10.3f %8.3f\n", p.name, p.model,
+                (unsigned long long)p.size, (unsigned long long)p.spikes, p.rate, p.cv_isi);
     }
-    printf("  results in %s/ (summary.json)\n", out);
+    if (devices > shown)
+        fprintf(f, "  ... and %d more device populations\n", devices - shown);
+    fprintf(f, "  results in %s/ (summary.json)\n", out);
 }
 
 /* Opens a handle and loads the model with its overrides; on failure reports, closes and
  * returns the exit code. */
-static int open_model(const options *o, leinao_sim **out)
+static int open_model(options *o, leinao_sim **out)
 {
     leinao_status st = leinao_open(out);
     if (st)
         return fail(NULL, st);
-    if ((st = leinao_load_model(*out, o->model, o->sets, o->n_sets))) {
+    if (o->sonata) {
+        st = leinao_load_sonata(*out, o->model, o->sets, o->n_sets, &o->info);
+        if (!st && !o->out_given)
+            o->out = o->info.output_dir;
+        o->overwrite |= o->info.overwrite;
+    } else {
+        st = leinao_load_model(*out, o->model, o->sets, o->n_sets);
+    }
+    if (st) {
         int rc = fail(*out, st);
         leinao_close(*out);
         return rc;
@@ -318,7 +349,20 @@ static int cmd_run(int argc, char **argv)
         fprintf(stderr, "leinao: interrupted by signal %d; results so far are in %s/\n",
                 (int)stop_signal, o.out);
     if (!o.quiet)
-        print_summary(sim, o.model, o.out);
+        print_summary(stdout, sim, o.model, o.out);
+    if (o.sonata && o.info.log_file[0]) {
+        /* the config's log_file: the summary, as printed */
+        char log[8300];
+        snprintf(log, sizeof log, "%s%s%s", o.info.log_file[0] == '/' ? "" : o.out,
+                 o.info.log_file[0] == '/' ? "" : "/", o.info.log_file);
+        FILE *f = fopen(log, "w");
+        if (f) {
+            print_summary(f, sim, o.model, o.out);
+            fclose(f);
+        } else {
+            fprintf(stderr, "leinao: cannot write %s: %s\n", log, strerror(errno));
+        }
+    }
     char spikes[4200] = "";
     const char *type, *format, *file = NULL;
     for (int i = 0; o.plot && (file = leinao_recording(sim, i, &type, &format)); i++)
@@ -374,12 +418,17 @@ static int cmd_check(int argc, char **argv)
     if (e.projections)
         printf("  delays: %g to %g ms\n", e.min_delay, e.max_delay);
     printf("  estimated memory: %s (%llu bytes)\n", mem, (unsigned long long)e.bytes);
+    int devices = 0;
     for (int i = 0;; i++) {
         leinao_population_stats p;
         if (leinao_get_population_stats(sim, i, &p))
             break;
+        if (p.is_device && devices++ >= 8)
+            continue; /* a SONATA network has a generator per virtual node */
         printf("    %-16s %-18s %10llu\n", p.name, p.model, (unsigned long long)p.size);
     }
+    if (devices > 8)
+        printf("    ... and %d more device populations\n", devices - 8);
     leinao_close(sim);
     return 0;
 }

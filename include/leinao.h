@@ -494,6 +494,49 @@ int leinao_model_param_count(const char *model);
  * i out of range (no handle: no message). */
 leinao_status leinao_model_param(const char *model, int i, leinao_param_info *out);
 
+/* ---- SONATA networks ----------------------------------------------------------------- */
+
+/* What a SONATA simulation config asks of the program that runs it. */
+typedef struct leinao_sonata_info {
+    char output_dir[4096]; /* output.output_dir resolved (default: "output" beside the config) */
+    char log_file[4096];   /* output.log_file, relative to output_dir; "" when none */
+    int overwrite;         /* output.overwrite_output_dir */
+} leinao_sonata_info;
+
+/* Reads a SONATA simulation config (which names its circuit config), a top file naming both
+ * ({"network": ..., "simulation": ...}) or a combined config, and declares on a fresh handle
+ * what it describes, as bmtk's pointnet does with NEST:
+ *  - run: tstop (the duration) and dt in ms (optional random_seed, threads);
+ *  - node populations of point neurons: one population each of the NEST model in the node
+ *    types' model_template ("nest:iaf_psc_alpha"; one model per population), named after the
+ *    SONATA population; node ids must be 0 .. n - 1 and are the neuron indices. The node types'
+ *    dynamics_params files (components.point_neuron_models_dir) give parameters, per neuron
+ *    where node types differ;
+ *  - virtual nodes: one spike_generator population of size 1 per node with edges, named
+ *    POPULATION_ID, fed by the inputs of type spikes (SONATA or bmtk HDF5, CSV); spike times
+ *    go onto the grid as NEST's allow_offgrid_times does (the end of their step);
+ *  - edges: one explicit projection per edge population, source population and synapse
+ *    (model_template and dynamics_params of the edge type), weight nsyns x syn_weight (h5
+ *    column, else edge-type column), delay from the h5 column, else the edge type, else 1 ms;
+ *    a delay off the dt grid is an error;
+ *  - IClamp inputs (amp, delay, duration, or a CSV of timestamps and amps): one dc_generator per
+ *    step, its numbers taken as pA as bmtk's pointnet passes them to NEST;
+ *  - reports: state variable variable_name of the node set `cells` every dt (or the report's
+ *    dt) into output_dir/NAME.h5 (or file_name) as a SONATA report;
+ *  - output: spikes_file (SONATA, time order) and spikes_file_csv of every neuron population.
+ * `overrides` are "dotted.key=value" applied to the simulation config first (e.g.
+ * "run.tstop=200"). The caller sets the output folder (leinao_set_output_dir), usually to
+ * info->output_dir; info may be NULL. Errors name the file, the dataset, key or row, the value
+ * and the rule: LEINAO_MODEL_FILE, LEINAO_NOT_FOUND (a missing file, an unknown model),
+ * LEINAO_UNSUPPORTED (a construct leinao cannot map), LEINAO_IO, LEINAO_STATE (not a fresh
+ * handle). */
+leinao_status leinao_load_sonata(leinao_sim *sim, const char *config_path,
+                                 const char *const *overrides, size_t n_overrides,
+                                 leinao_sonata_info *info);
+/* 1 when `path` is a .json file holding a SONATA config (keys networks, network, run or a
+ * simulation file name, and no populations), else 0. */
+int leinao_is_sonata_config(const char *path);
+
 #if defined(__GNUC__) || defined(__clang__)
 #pragma GCC visibility pop
 #endif

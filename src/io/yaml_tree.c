@@ -202,6 +202,51 @@ static ynode *build_node(builder *b, yaml_event_t *ev, int depth)
     }
 }
 
+/* Reads the event stream of the parser set up in `b` into one mapping. */
+static leinao_status parse_document(builder *b, ynode **out)
+{
+    const char *path = b->path;
+    lctx *ctx = b->ctx;
+    ynode *root = NULL;
+    yaml_event_t ev;
+    int done = 0;
+    while (!done && !b->status && next_event(b, &ev)) {
+        switch (ev.type) {
+        case YAML_STREAM_END_EVENT:
+            done = 1;
+            break;
+        case YAML_STREAM_START_EVENT:
+        case YAML_DOCUMENT_START_EVENT:
+        case YAML_DOCUMENT_END_EVENT:
+            break;
+        default:
+            if (root) {
+                syntax_error(b, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
+                             "a model file holds one document");
+                break;
+            }
+            root = build_node(b, &ev, 0);
+            if (!root && !b->status)
+                b->status = LEINAO_NOMEM;
+        }
+        yaml_event_delete(&ev);
+    }
+    if (!done && !b->status)
+        b->status = LEINAO_MODEL_FILE;
+    yaml_parser_delete(&b->parser);
+    if (!b->status && !root)
+        b->status = lc_error(ctx, LEINAO_MODEL_FILE, "%s:1:1: the file is empty", path);
+    else if (!b->status && root->type != YN_MAP)
+        b->status = lc_error(ctx, LEINAO_MODEL_FILE, "%s:%d:%d: a model file must be a mapping",
+                            path, root->line, root->col);
+    if (b->status) {
+        ytree_free(ctx, root);
+        return b->status;
+    }
+    *out = root;
+    return LEINAO_OK;
+}
+
 leinao_status ytree_load(lctx *ctx, const char *path, ynode **out)
 {
     *out = NULL;
@@ -215,45 +260,61 @@ leinao_status ytree_load(lctx *ctx, const char *path, ynode **out)
         return lc_nomem(ctx);
     }
     yaml_parser_set_input_file(&b.parser, f);
-    ynode *root = NULL;
-    yaml_event_t ev;
-    int done = 0;
-    while (!done && !b.status && next_event(&b, &ev)) {
-        switch (ev.type) {
-        case YAML_STREAM_END_EVENT:
-            done = 1;
-            break;
-        case YAML_STREAM_START_EVENT:
-        case YAML_DOCUMENT_START_EVENT:
-        case YAML_DOCUMENT_END_EVENT:
-            break;
-        default:
-            if (root) {
-                syntax_error(&b, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
-                             "a model file holds one document");
+    leinao_status st = parse_document(&b, out);
+    fclose(f);
+    return st;
+}
+
+leinao_status ytree_load_json(lctx *ctx, const char *path, ynode **out)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return lc_error(ctx, errno == ENOENT ? LEINAO_NOT_FOUND : LEINAO_IO, "%s: cannot open: %s",
+                        path, strerror(errno));
+    size_t cap = 4096, n = 0;
+    unsigned char *text = lc_malloc(ctx, cap);
+    leinao_status st = text ? LEINAO_OK : LEINAO_NOMEM;
+    while (!st) {
+        if (n == cap) {
+            unsigned char *bigger = cap < (64u << 20) ? lc_realloc(ctx, text, 2 * cap) : NULL;
+            if (!bigger) {
+                st = cap < (64u << 20) ? LEINAO_NOMEM
+                                       : lc_error(ctx, LEINAO_MODEL_FILE,
+                                                  "%s: larger than 64 MiB", path);
                 break;
             }
-            root = build_node(&b, &ev, 0);
-            if (!root && !b.status)
-                b.status = LEINAO_NOMEM;
+            text = bigger;
+            cap *= 2;
         }
-        yaml_event_delete(&ev);
+        size_t got = fread(text + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
     }
-    if (!done && !b.status)
-        b.status = LEINAO_MODEL_FILE;
-    yaml_parser_delete(&b.parser);
+    if (!st && ferror(f))
+        st = lc_error(ctx, LEINAO_IO, "%s: cannot read: %s", path, strerror(errno));
     fclose(f);
-    if (!b.status && !root)
-        b.status = lc_error(ctx, LEINAO_MODEL_FILE, "%s:1:1: the file is empty", path);
-    else if (!b.status && root->type != YN_MAP)
-        b.status = lc_error(ctx, LEINAO_MODEL_FILE, "%s:%d:%d: a model file must be a mapping",
-                            path, root->line, root->col);
-    if (b.status) {
-        ytree_free(ctx, root);
-        return b.status;
+    /* JSON allows tabs between tokens, YAML does not: a tab outside a string is a space (inside
+     * one JSON forbids it, and YAML then reports it) */
+    int in_string = 0;
+    for (size_t i = 0; !st && i < n; i++) {
+        if (in_string && text[i] == '\\')
+            i++;
+        else if (text[i] == '"')
+            in_string = !in_string;
+        else if (!in_string && text[i] == '\t')
+            text[i] = ' ';
     }
-    *out = root;
-    return LEINAO_OK;
+    builder b = {ctx, {0}, path, LEINAO_OK};
+    if (!st && !yaml_parser_initialize(&b.parser))
+        st = lc_nomem(ctx);
+    if (!st) {
+        yaml_parser_set_input_string(&b.parser, text, n);
+        st = parse_document(&b, out);
+    }
+    lc_free(ctx, text);
+    return st;
 }
 
 ynode *ytree_get(ynode *map, const char *key)

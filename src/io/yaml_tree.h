@@ -25,6 +25,9 @@ typedef struct ynode {
 /* Parses `path`. Errors: LEINAO_NOT_FOUND / LEINAO_IO (file), LEINAO_MODEL_FILE (syntax, with
  * file:line:column). */
 leinao_status ytree_load(lctx *ctx, const char *path, ynode **out);
+/* As ytree_load for a JSON file: tabs between tokens (which JSON allows and YAML does not) are
+ * read as spaces. */
+leinao_status ytree_load_json(lctx *ctx, const char *path, ynode **out);
 void ytree_free(lctx *ctx, ynode *node);
 /* Applies "dotted.key=value" to the tree (creating missing mapping keys). `origin` must outlive
  * the tree. */
