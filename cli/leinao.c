@@ -1,7 +1,7 @@
 /* leinao.c — the `leinao` command: run, check, version, models, doc. A client of the public
  * API (include/leinao.h) like any other program. Exit status: 0 on success, the leinao_status
  * number on failure (e.g. 4 for an invalid model file, 8 when interrupted), 64 for bad usage. */
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -31,7 +31,9 @@ static const char *const main_help =
     "\n"
     "commands:\n"
     "  run MODEL      simulate a model file and write results (leinao run --help)\n"
+    "  resume DIR     continue a stopped run from DIR/checkpoint.h5 (leinao resume --help)\n"
     "  check MODEL    validate a model file and print its size and memory estimate\n"
+    "  check CKPT.h5  say what a checkpoint holds (model, seed, time reached, size)\n"
     "  plot RESULTS   draw a spike raster with rates, or state traces (leinao plot --help)\n"
     "  models         list the built-in models\n"
     "  doc MODEL      print a model's documentation (Markdown, from its parameter table)\n"
@@ -60,12 +62,30 @@ static const char *const run_help =
     "                     cores); results are bitwise identical for any number of threads\n"
     "  --overwrite        replace existing results in DIR (otherwise refused)\n"
     "  --time-limit S     stop after S seconds of wall time (outputs stay valid)\n"
+    "  --checkpoint-every MS  write DIR/checkpoint.h5 every MS of model time (at slice ends;\n"
+    "                     also simulation.checkpoint_every in the model file); a run stopped by\n"
+    "                     Ctrl-C, SIGTERM or --time-limit then writes a final one\n"
+    "  --until T          stop at model time T ms and write DIR/checkpoint.h5 (leinao resume\n"
+    "                     continues)\n"
     "  --plot             also draw DIR/raster.png from the first SONATA spike recording\n"
     "  --quiet            no progress line and no summary on stdout\n"
     "  -h, --help         show this help\n"
     "\n"
     "Ctrl-C (or SIGTERM) stops at the end of the current slice; files written so far are closed\n"
     "and valid, and summary.json says \"interrupted\".\n";
+
+static const char *const resume_help =
+    "usage: leinao resume DIR [options]\n"
+    "\n"
+    "Continues the run that wrote DIR/checkpoint.h5 (same model file, unchanged, and the same\n"
+    "overrides), appending to its outputs: they end byte-identical to those of the run done\n"
+    "without a stop (summary.json: but for wall times, memory and threads).\n"
+    "\n"
+    "options:\n"
+    "  --until T          stop again at model time T ms (with a new checkpoint)\n"
+    "  --threads N        worker threads (may differ from the first run's)\n"
+    "  --time-limit S, --checkpoint-every MS, --quiet   as for leinao run\n"
+    "  -h, --help         show this help\n";
 
 static const char *const plot_help =
     "usage: leinao plot RESULTS [options]\n"
@@ -100,6 +120,7 @@ typedef struct options {
     double time_limit; /* wall seconds, 0: none */
     int sonata;        /* MODEL is a SONATA config */
     leinao_sonata_info info;
+    double checkpoint_every, until; /* model ms, 0: none */
 } options;
 
 static int usage_error(const char *fmt, const char *arg)
@@ -158,6 +179,13 @@ static int parse_options(int argc, char **argv, options *o, int allow_run_option
             o->time_limit = value ? strtod(value, &end) : 0.0;
             if (!value || *end || !(o->time_limit > 0.0))
                 return usage_error("%s needs a positive number of seconds", a);
+            i++;
+        } else if (allow_run_options && (!strcmp(a, "--checkpoint-every") || !strcmp(a, "--until"))) {
+            char *end = NULL;
+            double v = value ? strtod(value, &end) : 0.0;
+            if (!value || *end || !(v > 0.0) || !isfinite(v))
+                return usage_error("%s needs a positive time in ms", a);
+            *(!strcmp(a, "--until") ? &o->until : &o->checkpoint_every) = v;
             i++;
         } else if (allow_run_options && !strcmp(a, "--overwrite")) {
             o->overwrite = 1;
@@ -220,6 +248,10 @@ typedef struct progress_state {
     double last_wall, last_t;
     uint64_t last_spikes;
     double rate;
+    leinao_sim *sim;
+    const char *checkpoint; /* path, or NULL */
+    double every, next;     /* model ms */
+    int checkpoint_failed;
 } progress_state;
 
 static int on_progress(void *user, const leinao_progress *p)
@@ -227,6 +259,14 @@ static int on_progress(void *user, const leinao_progress *p)
     progress_state *s = user;
     if (stop_signal)
         return 1;
+    if (s->checkpoint && s->every > 0.0 && p->t >= s->next && p->t < p->duration) {
+        while (s->next <= p->t)
+            s->next += s->every;
+        if (leinao_checkpoint_write(s->sim, s->checkpoint) != LEINAO_OK) {
+            s->checkpoint_failed = 1;
+            return 1;
+        }
+    }
     if (s->time_limit > 0.0 && p->wall >= s->time_limit) {
         s->timed_out = 1;
         return 1;
@@ -311,6 +351,145 @@ static int open_model(options *o, leinao_sim **out)
     return 0;
 }
 
+/* FNV-1a of a file's bytes (the model file's content hash in a checkpoint's note); 0 when it
+ * cannot be read. */
+static uint64_t file_hash(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    uint64_t h = 0xcbf29ce484222325ULL;
+    int c;
+    while ((c = getc(f)) != EOF)
+        h = (h ^ (unsigned char)c) * 0x100000001b3ULL;
+    fclose(f);
+    return h;
+}
+
+/* The note a checkpoint keeps for `leinao resume`: the model file (absolute path and content
+ * hash), the overrides and the checkpoint interval, one "key=value" a line. */
+static char *make_note(const options *o, double every)
+{
+    char model[4096];
+    if (!realpath(o->model, model))
+        snprintf(model, sizeof model, "%s", o->model);
+    size_t n = strlen(model) + 128;
+    for (size_t i = 0; i < o->n_sets; i++)
+        n += strlen(o->sets[i]) + 8;
+    char *note = malloc(n);
+    if (!note)
+        return NULL;
+    int at = snprintf(note, n, "model=%s\nmodel_hash=%016llx\nevery=%.17g\n", model,
+                      (unsigned long long)file_hash(o->model), every);
+    for (size_t i = 0; i < o->n_sets; i++)
+        if (strncmp(o->sets[i], "simulation.threads=", 19)) /* threads may change on resume */
+            at += snprintf(note + at, n - (size_t)at, "set=%s\n", o->sets[i]);
+    return note;
+}
+
+/* Runs a built (or restored) handle to the end, or to --until, writing checkpoints; finishes,
+ * prints, plots. Returns the exit status. */
+static int run_built(leinao_sim *sim, const options *o, double every)
+{
+    leinao_status st;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    char checkpoint[4200];
+    snprintf(checkpoint, sizeof checkpoint, "%s/checkpoint.h5", o->out);
+    int checkpointing = every > 0.0 || o->until > 0.0;
+    leinao_run_stats before;
+    leinao_get_run_stats(sim, &before);
+    progress_state ps = {!o->quiet && isatty(STDERR_FILENO), 0, o->time_limit, 0, 0, 0, 0,
+                         sim, checkpointing ? checkpoint : NULL, every, 0.0, 0};
+    if (every > 0.0)
+        ps.next = ((double)(long long)(before.t_simulated / every + 1e-9) + 1.0) * every;
+    leinao_status run_st;
+    if (o->until > 0.0) {
+        double span = o->until - before.t_simulated;
+        run_st = span > 0.0 ? leinao_simulate(sim, span, on_progress, &ps) : LEINAO_OK;
+    } else {
+        run_st = leinao_run(sim, on_progress, &ps);
+    }
+    if (ps.show)
+        fputs("\n", stderr);
+    if (run_st && run_st != LEINAO_INTERRUPTED)
+        fail(sim, run_st);
+    leinao_run_stats after;
+    leinao_get_run_stats(sim, &after);
+    int stopped = run_st == LEINAO_INTERRUPTED || (run_st == LEINAO_OK && o->until > 0.0);
+    int ckpt_rc = 0;
+    if (ps.checkpoint_failed) {
+        ckpt_rc = fail(sim, LEINAO_IO);
+        fprintf(stderr, "leinao: the checkpoint could not be written; the previous one (if any) "
+                        "is kept; the run stops here\n");
+    } else if (checkpointing && stopped) {
+        leinao_status cs = leinao_checkpoint_write(sim, checkpoint);
+        if (cs)
+            ckpt_rc = fail(sim, cs);
+        else if (!o->quiet)
+            printf("  checkpoint at t = %g ms: %s (leinao resume %s continues)\n",
+                   after.t_simulated, checkpoint, o->out);
+    }
+    st = leinao_finish(sim);
+    if (st)
+        fail(sim, st);
+    if (run_st == LEINAO_INTERRUPTED && ps.timed_out)
+        fprintf(stderr, "leinao: error: the time limit of %g s was reached; results so far are in "
+                        "%s/\n",
+                o->time_limit, o->out);
+    else if (run_st == LEINAO_INTERRUPTED && !ps.checkpoint_failed)
+        fprintf(stderr, "leinao: interrupted by signal %d; results so far are in %s/\n",
+                (int)stop_signal, o->out);
+    if (!o->quiet)
+        print_summary(stdout, sim, o->model, o->out);
+    if (o->sonata && o->info.log_file[0]) {
+        /* the config's log_file: the summary, as printed */
+        char log[8300];
+        snprintf(log, sizeof log, "%s%s%s", o->info.log_file[0] == '/' ? "" : o->out,
+                 o->info.log_file[0] == '/' ? "" : "/", o->info.log_file);
+        FILE *f = fopen(log, "w");
+        if (f) {
+            print_summary(f, sim, o->model, o->out);
+            fclose(f);
+        } else {
+            fprintf(stderr, "leinao: cannot write %s: %s\n", log, strerror(errno));
+        }
+    }
+    char spikes[4200] = "";
+    const char *type, *format, *file = NULL;
+    for (int i = 0; o->plot && (file = leinao_recording(sim, i, &type, &format)); i++)
+        if (!strcmp(type, "spikes") && !strcmp(format, "sonata"))
+            break;
+    if (file)
+        snprintf(spikes, sizeof spikes, "%s%s%s", file[0] == '/' ? "" : o->out,
+                 file[0] == '/' ? "" : "/", file);
+    leinao_close(sim); /* its threads end here: the plot's reader runs in a child process */
+    if (o->plot && !st) {
+        if (!spikes[0]) {
+            fprintf(stderr, "leinao: --plot: the model records no spikes in SONATA format\n");
+        } else if (leinao_open(&sim) == LEINAO_OK) {
+            char picture[4200];
+            leinao_plot_options po;
+            leinao_plot_options_default(&po);
+            po.isolated = 1; /* a corrupt file that crashes libhdf5 is an error, not a crash */
+            snprintf(picture, sizeof picture, "%s/raster.png", o->out);
+            leinao_status ps2 = leinao_plot_spikes(sim, spikes, picture, &po);
+            if (ps2)
+                st = (leinao_status)fail(sim, ps2);
+            else if (!o->quiet)
+                printf("  raster plot: %s\n", picture);
+            leinao_close(sim);
+        }
+    }
+    if (ckpt_rc)
+        return ckpt_rc;
+    return run_st ? (int)run_st : (int)st;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     options o;
@@ -320,82 +499,175 @@ static int cmd_run(int argc, char **argv)
         return rc < 0 ? 0 : rc;
     if ((rc = open_model(&o, &sim)))
         return rc;
-    leinao_status st;
-    if ((st = leinao_set_output_dir(sim, o.out, o.overwrite)) || (st = leinao_build(sim))) {
+    double every = o.checkpoint_every > 0.0 ? o.checkpoint_every : leinao_checkpoint_every(sim);
+    char *note = every > 0.0 || o.until > 0.0 ? make_note(&o, every) : NULL;
+    leinao_status st = note ? leinao_set_checkpoint_note(sim, note) : LEINAO_OK;
+    free(note);
+    if (st || (st = leinao_set_output_dir(sim, o.out, o.overwrite)) || (st = leinao_build(sim))) {
         rc = fail(sim, st);
         leinao_close(sim);
         return rc;
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    progress_state ps = {!o.quiet && isatty(STDERR_FILENO), 0, o.time_limit, 0, 0, 0, 0};
-    leinao_status run_st = leinao_run(sim, on_progress, &ps);
-    if (ps.show)
-        fputs("\n", stderr);
-    if (run_st && run_st != LEINAO_INTERRUPTED)
-        fail(sim, run_st);
-    st = leinao_finish(sim);
-    if (st)
-        fail(sim, st);
-    if (run_st == LEINAO_INTERRUPTED && ps.timed_out)
-        fprintf(stderr, "leinao: error: the time limit of %g s was reached; results so far are in "
-                        "%s/\n",
-                o.time_limit, o.out);
-    else if (run_st == LEINAO_INTERRUPTED)
-        fprintf(stderr, "leinao: interrupted by signal %d; results so far are in %s/\n",
-                (int)stop_signal, o.out);
-    if (!o.quiet)
-        print_summary(stdout, sim, o.model, o.out);
-    if (o.sonata && o.info.log_file[0]) {
-        /* the config's log_file: the summary, as printed */
-        char log[8300];
-        snprintf(log, sizeof log, "%s%s%s", o.info.log_file[0] == '/' ? "" : o.out,
-                 o.info.log_file[0] == '/' ? "" : "/", o.info.log_file);
-        FILE *f = fopen(log, "w");
-        if (f) {
-            print_summary(f, sim, o.model, o.out);
-            fclose(f);
+    return run_built(sim, &o, every);
+}
+
+/* The value of "key=" lines of a checkpoint's note: the first from *at on; NULL at the end. */
+static const char *note_value(const char *note, const char *key, const char **at, char *out,
+                              size_t n)
+{
+    size_t k = strlen(key);
+    for (const char *line = *at ? *at : note; line && *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        const char *next = end ? end + 1 : line + len;
+        if (len > k && !strncmp(line, key, k) && line[k] == '=') {
+            snprintf(out, n, "%.*s", (int)(len - k - 1), line + k + 1);
+            *at = next;
+            return out;
+        }
+        line = next;
+    }
+    return NULL;
+}
+
+static int cmd_resume(int argc, char **argv)
+{
+    options o;
+    memset(&o, 0, sizeof o);
+    const char *dir = NULL;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        char *end = NULL;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(resume_help, stdout);
+            return 0;
+        } else if (!strcmp(a, "--until") || !strcmp(a, "--time-limit") ||
+                   !strcmp(a, "--checkpoint-every")) {
+            double x = v ? strtod(v, &end) : 0.0;
+            if (!v || *end || !(x > 0.0) || !isfinite(x))
+                return usage_error("%s needs a positive number", a);
+            *(!strcmp(a, "--until") ? &o.until
+              : !strcmp(a, "--time-limit") ? &o.time_limit
+                                           : &o.checkpoint_every) = x;
+            i++;
+        } else if (!strcmp(a, "--threads")) {
+            if (!v || !is_whole_number(v))
+                return usage_error("%s needs a whole number", a);
+            snprintf(o.threads_set, sizeof o.threads_set, "simulation.threads=%s", v);
+            i++;
+        } else if (!strcmp(a, "--quiet")) {
+            o.quiet = 1;
+        } else if (a[0] == '-' && a[1]) {
+            return usage_error("unknown option %s", a);
+        } else if (!dir) {
+            dir = a;
         } else {
-            fprintf(stderr, "leinao: cannot write %s: %s\n", log, strerror(errno));
+            return usage_error("unexpected argument %s", a);
         }
     }
-    char spikes[4200] = "";
-    const char *type, *format, *file = NULL;
-    for (int i = 0; o.plot && (file = leinao_recording(sim, i, &type, &format)); i++)
-        if (!strcmp(type, "spikes") && !strcmp(format, "sonata"))
-            break;
-    if (file)
-        snprintf(spikes, sizeof spikes, "%s%s%s", file[0] == '/' ? "" : o.out,
-                 file[0] == '/' ? "" : "/", file);
-    leinao_close(sim); /* its threads end here: the plot's reader runs in a child process */
-    if (o.plot && !st) {
-        if (!spikes[0]) {
-            fprintf(stderr, "leinao: --plot: the model records no spikes in SONATA format\n");
-        } else if (leinao_open(&sim) == LEINAO_OK) {
-            char picture[4200];
-            leinao_plot_options po;
-            leinao_plot_options_default(&po);
-            po.isolated = 1; /* a corrupt file that crashes libhdf5 is an error, not a crash */
-            snprintf(picture, sizeof picture, "%s/raster.png", o.out);
-            leinao_status ps2 = leinao_plot_spikes(sim, spikes, picture, &po);
-            if (ps2)
-                st = (leinao_status)fail(sim, ps2);
-            else if (!o.quiet)
-                printf("  raster plot: %s\n", picture);
-            leinao_close(sim);
-        }
+    if (!dir)
+        return usage_error("%s", "missing DIR (the folder of the run to continue)");
+    char checkpoint[4200], model[4096], hash[64], every_text[64];
+    snprintf(checkpoint, sizeof checkpoint, "%s/checkpoint.h5", dir);
+    leinao_sim *sim = NULL;
+    leinao_status st = leinao_open(&sim);
+    if (st)
+        return fail(NULL, st);
+    static leinao_checkpoint_info info;
+    if ((st = leinao_checkpoint_inspect(sim, checkpoint, &info))) {
+        int rc = fail(sim, st);
+        leinao_close(sim);
+        return rc;
     }
-    return run_st ? (int)run_st : (int)st;
+    leinao_close(sim);
+    const char *at = NULL;
+    if (!note_value(info.note, "model", &at, model, sizeof model)) {
+        fprintf(stderr, "leinao: error: %s was not written by leinao run: it does not say which "
+                        "model file to continue\n", checkpoint);
+        return (int)LEINAO_INVALID;
+    }
+    at = NULL;
+    note_value(info.note, "model_hash", &at, hash, sizeof hash);
+    char now[64];
+    snprintf(now, sizeof now, "%016llx", (unsigned long long)file_hash(model));
+    if (strcmp(now, hash)) {
+        fprintf(stderr, "leinao: error: %s has changed since the checkpoint was written (its "
+                        "content hash was %s, is %s); resuming needs the same model file\n",
+                model, hash, now);
+        return (int)LEINAO_INVALID;
+    }
+    at = NULL;
+    double every = note_value(info.note, "every", &at, every_text, sizeof every_text)
+                       ? strtod(every_text, NULL)
+                       : 0.0;
+    if (o.checkpoint_every > 0.0)
+        every = o.checkpoint_every;
+    static char sets[MAX_SETS][512];
+    at = NULL;
+    while (o.n_sets < MAX_SETS - 1 &&
+           note_value(info.note, "set", &at, sets[o.n_sets], sizeof sets[0])) {
+        o.sets[o.n_sets] = sets[o.n_sets];
+        o.n_sets++;
+    }
+    if (o.threads_set[0])
+        o.sets[o.n_sets++] = o.threads_set;
+    o.model = model;
+    o.out = dir;
+    int rc = open_model(&o, &sim);
+    if (rc)
+        return rc;
+    char *note = make_note(&o, every);
+    st = note ? leinao_set_checkpoint_note(sim, note) : LEINAO_NOMEM;
+    free(note);
+    if (st || (st = leinao_set_output_dir(sim, dir, 1)) ||
+        (st = leinao_checkpoint_read(sim, checkpoint))) {
+        rc = fail(sim, st);
+        leinao_close(sim);
+        return rc;
+    }
+    return run_built(sim, &o, every);
+}
+
+static int cmd_check_checkpoint(const char *path)
+{
+    leinao_sim *sim = NULL;
+    leinao_status st = leinao_open(&sim);
+    if (st)
+        return fail(NULL, st);
+    static leinao_checkpoint_info info;
+    if ((st = leinao_checkpoint_inspect(sim, path, &info))) {
+        int rc = fail(sim, st);
+        leinao_close(sim);
+        return rc;
+    }
+    leinao_close(sim);
+    char size[32], model[4096];
+    human_bytes((double)info.file_bytes, size, sizeof size);
+    const char *at = NULL;
+    int has_file = note_value(info.note, "model", &at, model, sizeof model) != NULL;
+    printf("%s: leinao checkpoint, format version %d (written by leinao %s)\n", path,
+           info.format_version, info.leinao_version);
+    printf("  model: %s%s%s\n", info.model[0] ? info.model : "(unnamed)",
+           has_file ? ", from " : "", has_file ? model : "");
+    printf("  seed: %llu\n", (unsigned long long)info.seed);
+    printf("  time reached: %g ms (step %llu, dt = %g ms)\n", info.t_reached,
+           (unsigned long long)info.steps, info.dt);
+    printf("  network: %d populations, %d projections; written with %d thread%s\n",
+           info.populations, info.projections, info.threads, info.threads == 1 ? "" : "s");
+    printf("  size: %s (%llu bytes, %llu arrays)\n", size, (unsigned long long)info.file_bytes,
+           (unsigned long long)info.arrays);
+    return 0;
 }
 
 static int cmd_check(int argc, char **argv)
 {
     options o;
     leinao_sim *sim = NULL;
+    if (argc == 3) {
+        size_t n = strlen(argv[2]);
+        if (n > 3 && !strcmp(argv[2] + n - 3, ".h5"))
+            return cmd_check_checkpoint(argv[2]);
+    }
     int rc = parse_options(argc, argv, &o, 0, check_help);
     if (rc)
         return rc < 0 ? 0 : rc;
@@ -560,6 +832,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "run"))
         return cmd_run(argc, argv);
+    if (!strcmp(cmd, "resume"))
+        return cmd_resume(argc, argv);
     if (!strcmp(cmd, "check"))
         return cmd_check(argc, argv);
     if (!strcmp(cmd, "plot"))

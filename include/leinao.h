@@ -382,6 +382,60 @@ leinao_status leinao_simulate(leinao_sim *sim, double span, leinao_progress_fn p
  * cannot be written, LEINAO_STATE before leinao_build; LEINAO_OK when already finished. */
 leinao_status leinao_finish(leinao_sim *sim);
 
+/* ---- Checkpoints: stop a run and continue it, bit for bit (docs/checkpoint-format.md) ---- */
+
+/* Writes the run state of a built handle to `path` (HDF5): every neuron's state (hidden counters
+ * included), the spikes in flight (ring buffers, and the spikes of a slice a run cut short),
+ * spike archives, plastic weights and per-source synapse state, statistics, guard windows, the
+ * step reached, parameters changed between runs, and each output file's position. Connectivity
+ * is not stored: the build makes it again from the seed (explicit connections from the same
+ * declarations, which the checkpoint's identity covers). Written to `path`.tmp, synced and
+ * renamed: an existing checkpoint at `path` stays whole until the new one replaces it. Output
+ * files in memory ("memory" recordings) are not stored. LEINAO_STATE before leinao_build, after
+ * leinao_finish or after a failed run; LEINAO_IO when the file cannot be written. */
+leinao_status leinao_checkpoint_write(leinao_sim *sim, const char *path);
+
+/* Continues a run from a checkpoint. Call it on a handle with the same declarations (model,
+ * seed, recordings; the thread count may differ) and the same output folder, before
+ * leinao_build: it checks that the checkpoint belongs to this model (LEINAO_INVALID naming what
+ * differs: seed, dt, a population, a projection, the recordings), builds, restores the state and
+ * reopens the output files where the checkpoint left them (later content is cut off), so that
+ * the run's outputs end byte-identical to those of a run never stopped. On a built handle that
+ * has not run, and has no file outputs, it restores the state only. On any error before the
+ * state is changed nothing is changed (the handle is as declared, the files as they were);
+ * LEINAO_INVALID for a damaged file or one of another format version, LEINAO_STATE after a run.
+ * Then leinao_run or leinao_simulate go on from the step reached. */
+leinao_status leinao_checkpoint_read(leinao_sim *sim, const char *path);
+
+/* A text stored in the checkpoints this handle writes (e.g. which model file and overrides
+ * made it; the leinao command stores its own); copied. LEINAO_NOMEM. */
+leinao_status leinao_set_checkpoint_note(leinao_sim *sim, const char *note);
+
+/* How often (model ms, > 0; 0: never) a program running this handle should write checkpoints
+ * (the model file's simulation.checkpoint_every; the leinao command does, at slice ends).
+ * Stored only: the library writes no checkpoint by itself. LEINAO_INVALID ("every") when
+ * negative or not finite. */
+leinao_status leinao_set_checkpoint_every(leinao_sim *sim, double every);
+double leinao_checkpoint_every(const leinao_sim *sim);
+
+typedef struct leinao_checkpoint_info {
+    int format_version;
+    char leinao_version[32]; /* that wrote it */
+    char model[256];         /* the model's name */
+    char note[4096];         /* leinao_set_checkpoint_note's text (cut to fit) */
+    uint64_t seed;
+    double dt, t_reached;    /* ms */
+    uint64_t steps;          /* reached */
+    int threads, populations, projections;
+    uint64_t arrays;         /* datasets */
+    uint64_t file_bytes;
+} leinao_checkpoint_info;
+
+/* What a checkpoint holds (any handle may read it). LEINAO_NOT_FOUND when it is not an HDF5
+ * file, LEINAO_INVALID when it is not a checkpoint of this format version or is damaged. */
+leinao_status leinao_checkpoint_inspect(leinao_sim *sim, const char *path,
+                                        leinao_checkpoint_info *out);
+
 typedef struct leinao_population_stats {
     const char *name, *model;
     uint64_t size;

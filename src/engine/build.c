@@ -4,7 +4,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "sim.h"
+#include "run_state.h"
 
 static int is_device(const lpopulation *p)
 {
@@ -293,6 +293,8 @@ static leinao_status prepare_engine(leinao_sim *sim, size_t widest_list)
 
 static leinao_status open_outputs(leinao_sim *sim)
 {
+    if (sim->out.defer_open)
+        return LEINAO_OK;
     for (int i = 0; i < sim->out.n_sinks; i++) {
         lspike_sink *s = sim->out.sinks[i];
         char *path = lsim_output_path(sim, s->path);
@@ -368,6 +370,9 @@ void lsim_unbuild(leinao_sim *sim)
     sim->net.synapses = 0;
     sim->net.min_delay = sim->net.max_delay = 0;
     sim->net.slots = 0;
+    lc_free(ctx, sim->net.identity);
+    sim->net.identity = NULL;
+    sim->net.n_identity = 0;
     sim->part = (lpartition){0};
     memset(e, 0, sizeof *e);
     e->pool.n = 1;
@@ -384,6 +389,10 @@ void lsim_unbuild(leinao_sim *sim)
 static leinao_status build(leinao_sim *sim)
 {
     size_t widest_list = 1;
+    /* before the build consumes the explicit lists */
+    sim->net.identity = lsim_identity(sim, &sim->net.n_identity);
+    if (!sim->net.identity)
+        return fail(sim, "the engine", LEINAO_NOMEM);
     leinao_status st = resolve_populations(sim);
     if (!st)
         st = start_threads(sim);

@@ -72,7 +72,8 @@ static void spikes_destroy(lspike_sink *sink, leinao_sim *sim)
     sink->impl = NULL;
 }
 
-const lsink_ops lsink_memory_ops = {spikes_open, spikes_write, spikes_close, spikes_destroy};
+const lsink_ops lsink_memory_ops = {spikes_open, spikes_write, spikes_close, spikes_destroy,
+                                    NULL,        NULL};
 
 typedef struct memory_frames {
     double *times, *values;
@@ -132,7 +133,8 @@ static void frames_destroy(lstate_recorder *rec, leinao_sim *sim)
     rec->impl = NULL;
 }
 
-const lstate_ops lstate_memory_ops = {frames_open, frames_write, frames_close, frames_destroy};
+const lstate_ops lstate_memory_ops = {frames_open, frames_write, frames_close, frames_destroy,
+                                      NULL,        NULL};
 
 leinao_status leinao_get_spikes(const leinao_sim *sim, int pop, const double **times,
                                 const uint32_t **ids, size_t *n)

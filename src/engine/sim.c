@@ -62,7 +62,8 @@ void leinao_close(leinao_sim *sim)
         lproj_free(ctx, sim->net.projs[i]);
     void *blocks[] = {sim->config.guard_min, sim->config.guard_max, sim->run.guard_spikes,
                       sim->out.sinks,        sim->out.recorders,    sim->net.pops,
-                      sim->net.projs,        sim->config.name,      sim->config.out_dir};
+                      sim->net.projs,        sim->config.name,      sim->config.out_dir,
+                      sim->config.checkpoint_note};
     for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
         lc_free(ctx, blocks[i]);
     lctx copy = *ctx;

@@ -11,6 +11,7 @@
 #include "pool.h"
 
 struct lspike_sink;
+struct lrs_list;
 
 /* What an output file implementation provides (io layer). */
 typedef struct lsink_ops {
@@ -20,6 +21,14 @@ typedef struct lsink_ops {
                            const double *times, const uint64_t *node_ids, size_t n);
     leinao_status (*close)(struct lspike_sink *sink, leinao_sim *sim);
     void (*destroy)(struct lspike_sink *sink, leinao_sim *sim);
+    /* Optional, for checkpoints: adds the file's position (what has been written and what is
+     * buffered) to `list` under names beginning with `prefix`; and reopens the file at that
+     * position instead of open (check = 1: only checks that it can, changing nothing). A sink
+     * without them starts empty after a checkpoint is read. */
+    leinao_status (*save)(struct lspike_sink *sink, leinao_sim *sim, struct lrs_list *list,
+                          const char *prefix);
+    leinao_status (*resume)(struct lspike_sink *sink, leinao_sim *sim, const char *path,
+                            const struct lrs_list *list, const char *prefix, int check);
 } lsink_ops;
 
 typedef struct lspike_sink {
@@ -41,6 +50,11 @@ typedef struct lstate_ops {
                            const double *values);
     leinao_status (*close)(struct lstate_recorder *rec, leinao_sim *sim);
     void (*destroy)(struct lstate_recorder *rec, leinao_sim *sim);
+    /* Optional, for checkpoints: as lsink_ops' save and resume. */
+    leinao_status (*save)(struct lstate_recorder *rec, leinao_sim *sim, struct lrs_list *list,
+                          const char *prefix);
+    leinao_status (*resume)(struct lstate_recorder *rec, leinao_sim *sim, const char *path,
+                            const struct lrs_list *list, const char *prefix, int check);
 } lstate_ops;
 
 /* Samples state variables of some neurons of one population every `interval_steps` steps. */
@@ -91,6 +105,8 @@ typedef struct lconfig {
     double *guard_min, *guard_max;
     int guard_pops; /* populations the arrays cover (later ones are unguarded) */
     int64_t guard_steps;
+    double checkpoint_every; /* ms between checkpoints, 0: none (leinao_set_checkpoint_every) */
+    char *checkpoint_note; /* the caller's text stored in checkpoints (leinao_set_checkpoint_note) */
 } lconfig;
 
 /* Network: the populations and projections as declared and, once built, their synapses and
@@ -103,6 +119,8 @@ typedef struct lnetwork {
     uint64_t synapses;        /* between neurons */
     int min_delay, max_delay; /* steps */
     uint32_t slots;           /* ring-buffer slots: max_delay + min_delay */
+    uint64_t *identity;       /* hashes of the declared network when built (run_state.h) */
+    int n_identity;
 } lnetwork;
 
 /* Partition: which thread owns which neurons and synapses (the seam for MPI ranks). Thread t
@@ -151,6 +169,7 @@ typedef struct loutputs {
     int n_sinks;
     lstate_recorder **recorders;
     int n_recorders;
+    int defer_open; /* the build leaves the files closed: a checkpoint reopens them */
 } loutputs;
 
 struct leinao_sim {

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "csv_resume.h"
 #include "io.h"
 
 typedef struct csv_file {
@@ -64,4 +65,33 @@ static void csv_destroy(lspike_sink *sink, leinao_sim *sim)
     sink->impl = NULL;
 }
 
-const lsink_ops lsink_csv_ops = {csv_open, csv_write, csv_close, csv_destroy};
+static leinao_status csv_save(lspike_sink *sink, leinao_sim *sim, lrs_list *list,
+                              const char *prefix)
+{
+    csv_file *f = sink->impl;
+    return lcsv_save(sim, f->out, f->path, list, prefix);
+}
+
+static leinao_status csv_resume(lspike_sink *sink, leinao_sim *sim, const char *path,
+                                const lrs_list *list, const char *prefix, int check)
+{
+    FILE *out = NULL;
+    leinao_status st = lcsv_resume(sim, path, list, prefix, check, &out);
+    if (st || check)
+        return st;
+    csv_file *f = lc_calloc(&sim->ctx, 1, sizeof *f);
+    char *copy = lc_strdup(&sim->ctx, path);
+    if (!f || !copy) {
+        lc_free(&sim->ctx, f);
+        lc_free(&sim->ctx, copy);
+        fclose(out);
+        return LEINAO_NOMEM;
+    }
+    f->out = out;
+    f->path = copy;
+    sink->impl = f;
+    return LEINAO_OK;
+}
+
+const lsink_ops lsink_csv_ops = {csv_open,    csv_write, csv_close,
+                                 csv_destroy, csv_save,  csv_resume};

@@ -309,11 +309,14 @@ static ynode *dist_node(loader *L, ynode *n, size_t *mark)
 
 static leinao_status load_simulation(loader *L, ynode *root)
 {
-    static const char *const keys[] = {"dt", "duration", "seed", "threads", NULL};
+    static const char *const keys[] = {"dt", "duration", "seed", "threads", "checkpoint_every",
+                                       NULL};
     ynode *s = ytree_get(root, "simulation");
     double dt = LEINAO_DEFAULT_DT, duration = LEINAO_DEFAULT_DURATION;
     /* threads 0: one per core (results never depend on it) */
     uint64_t seed = LEINAO_DEFAULT_SEED, threads = 0;
+    double checkpoint_every = 0.0;
+    ynode *every = NULL;
     leinao_status st = LEINAO_OK;
     size_t mark = push(L, "simulation");
     if (s && !(st = want(L, s, YN_MAP)) && !(st = check_keys(L, s, keys))) {
@@ -329,6 +332,7 @@ static leinao_status load_simulation(loader *L, ynode *root)
         FIELD("duration", as_number(L, v, &duration));
         FIELD("seed", as_count(L, v, 0, &seed));
         FIELD("threads", as_count(L, v, 1, &threads));
+        FIELD("checkpoint_every", as_number(L, (every = v), &checkpoint_every));
 #undef FIELD
     }
     if (!st && threads > LEINAO_MAX_THREADS)
@@ -340,6 +344,12 @@ static leinao_status load_simulation(loader *L, ynode *root)
             st = report(L, st, "a model file must be loaded into a fresh handle");
         else
             st = api_fail(L, at ? at : s ? s : root, st);
+    }
+    if (!st && every) {
+        size_t m3 = push(L, "checkpoint_every");
+        if ((st = leinao_set_checkpoint_every(L->sim, checkpoint_every)))
+            st = api_fail(L, every, st);
+        pop(L, m3);
     }
     pop(L, mark);
     return st;

@@ -4,6 +4,7 @@
 #include <hdf5.h>
 #include <string.h>
 
+#include "../engine/run_state.h"
 #include "h5util.h"
 #include "io.h"
 
@@ -23,6 +24,8 @@ typedef struct sonata_file {
     char *path;
     sonata_pop *pops;
     int n_pops;
+    uint32_t *log; /* which population's buffer each full flush wrote, in order (checkpoints) */
+    size_t n_log, cap_log;
 } sonata_file;
 
 static leinao_status h5_fail(leinao_sim *sim, const char *path, const char *what)
@@ -68,6 +71,20 @@ static leinao_status flush_pop(leinao_sim *sim, sonata_file *f, sonata_pop *p)
         return h5_fail(sim, f->path, "write spikes");
     p->written += p->buffered;
     p->buffered = 0;
+    return LEINAO_OK;
+}
+
+static leinao_status log_flush(leinao_sim *sim, sonata_file *f, uint32_t pop)
+{
+    if (f->n_log == f->cap_log) {
+        size_t cap = f->cap_log ? 2 * f->cap_log : 64;
+        uint32_t *log = lc_realloc(&sim->ctx, f->log, cap * sizeof *log);
+        if (!log)
+            return LEINAO_NOMEM;
+        f->log = log;
+        f->cap_log = cap;
+    }
+    f->log[f->n_log++] = pop;
     return LEINAO_OK;
 }
 
@@ -150,6 +167,8 @@ static leinao_status sonata_write(lspike_sink *sink, leinao_sim *sim, int pop, c
         n -= take;
         if (p->buffered == BUFFER_SPIKES) {
             leinao_status st = flush_pop(sim, f, p);
+            if (!st)
+                st = log_flush(sim, f, (uint32_t)(p - f->pops));
             if (st)
                 return st;
         }
@@ -195,9 +214,186 @@ static void sonata_destroy(lspike_sink *sink, leinao_sim *sim)
         lc_free(&sim->ctx, f->pops[i].buf_ids);
     }
     lc_free(&sim->ctx, f->pops);
+    lc_free(&sim->ctx, f->log);
     lc_free(&sim->ctx, f->path);
     lc_free(&sim->ctx, f);
     sink->impl = NULL;
 }
 
-const lsink_ops lsink_sonata_ops = {sonata_open, sonata_write, sonata_close, sonata_destroy};
+/* ---- checkpoints: the file's position, and its continuation -------------------------------- */
+
+/* What has been written (in full flushes, logged) and what is buffered, with the buffered
+ * spikes themselves: a file left unclosed by a crash still resumes from them. */
+static leinao_status sonata_save(lspike_sink *sink, leinao_sim *sim, lrs_list *list,
+                                 const char *prefix)
+{
+    sonata_file *f = sink->impl;
+    lctx *ctx = &sim->ctx;
+    char name[128];
+    uint64_t *counts = lc_malloc(ctx, 2 * ((size_t)f->n_pops + 1) * sizeof *counts);
+    if (!counts)
+        return LEINAO_NOMEM;
+    for (int i = 0; i < f->n_pops; i++) {
+        counts[2 * i] = f->pops[i].written;
+        counts[2 * i + 1] = f->pops[i].buffered;
+    }
+    snprintf(name, sizeof name, "%s/written_buffered", prefix);
+    leinao_status st = lrs_adopt(ctx, list, name, LRS_U64, 2 * (uint64_t)f->n_pops, counts);
+    snprintf(name, sizeof name, "%s/flush_log", prefix);
+    if (!st)
+        st = lrs_add(ctx, list, name, LRS_U32, f->n_log, f->log, 0);
+    for (int i = 0; i < f->n_pops && !st; i++) {
+        snprintf(name, sizeof name, "%s/buffered_times%d", prefix, i);
+        st = lrs_add(ctx, list, name, LRS_F64, f->pops[i].buffered, f->pops[i].buf_times, 0);
+        snprintf(name, sizeof name, "%s/buffered_ids%d", prefix, i);
+        if (!st)
+            st = lrs_add(ctx, list, name, LRS_U64, f->pops[i].buffered, f->pops[i].buf_ids, 0);
+    }
+    return st;
+}
+
+static int read_range(hid_t set, hid_t type, hsize_t at, hsize_t n, void *out)
+{
+    if (n == 0)
+        return 1;
+    hid_t file_space = H5Dget_space(set);
+    hid_t mem_space = H5Screate_simple(1, &n, NULL);
+    int ok = file_space >= 0 &&
+             H5Sselect_hyperslab(file_space, H5S_SELECT_SET, &at, NULL, &n, NULL) >= 0 &&
+             H5Dread(set, type, mem_space, file_space, H5P_DEFAULT, out) >= 0;
+    H5Sclose(mem_space);
+    if (file_space >= 0)
+        H5Sclose(file_space);
+    return ok;
+}
+
+static hsize_t extent(hid_t set)
+{
+    hsize_t n = 0;
+    hid_t space = H5Dget_space(set);
+    if (space >= 0 && H5Sget_simple_extent_ndims(space) == 1)
+        H5Sget_simple_extent_dims(space, &n, NULL);
+    if (space >= 0)
+        H5Sclose(space);
+    return n;
+}
+
+/* Makes the file anew, beside the old one, by the same calls as the run that wrote it (so
+ * the bytes are the same as if it had never stopped), reading back what it had written;
+ * then it replaces the old file. */
+static leinao_status sonata_resume(lspike_sink *sink, leinao_sim *sim, const char *path,
+                                   const lrs_list *list, const char *prefix, int check)
+{
+    lctx *ctx = &sim->ctx;
+    char name[128];
+    snprintf(name, sizeof name, "%s/written_buffered", prefix);
+    const lrs_array *counts = lrs_find(list, name);
+    snprintf(name, sizeof name, "%s/flush_log", prefix);
+    const lrs_array *log = lrs_find(list, name);
+    if (!counts || !log || counts->type != LRS_U64 || log->type != LRS_U32 ||
+        counts->n != 2 * (uint64_t)sink->n_pops)
+        return lc_error(ctx, LEINAO_INVALID, "checkpoint: the position of %s is missing or damaged",
+                        path);
+    const uint64_t *c = counts->data;
+    const uint32_t *entries = log->data;
+    for (int i = 0; i < sink->n_pops; i++) {
+        uint64_t full = 0;
+        for (uint64_t j = 0; j < log->n; j++)
+            full += entries[j] == (uint32_t)i;
+        const lrs_array *bt, *bi;
+        snprintf(name, sizeof name, "%s/buffered_times%d", prefix, i);
+        bt = lrs_find(list, name);
+        snprintf(name, sizeof name, "%s/buffered_ids%d", prefix, i);
+        bi = lrs_find(list, name);
+        if (c[2 * i] != full * BUFFER_SPIKES || c[2 * i + 1] >= BUFFER_SPIKES || !bt || !bi ||
+            bt->type != LRS_F64 || bi->type != LRS_U64 || bt->n != c[2 * i + 1] ||
+            bi->n != c[2 * i + 1])
+            return lc_error(ctx, LEINAO_INVALID, "checkpoint: the position of %s is damaged", path);
+    }
+    for (uint64_t j = 0; j < log->n; j++)
+        if (entries[j] >= (uint32_t)sink->n_pops)
+            return lc_error(ctx, LEINAO_INVALID, "checkpoint: the position of %s is damaged", path);
+    leinao_status st = LEINAO_OK;
+    hid_t old = lh5_open_read(ctx, path, " (the run's spike file)", &st);
+    if (old < 0)
+        return lc_error(ctx, st, "%s; the spikes recorded before the checkpoint cannot be read "
+                                 "back", ctx->errmsg);
+    hid_t *sets = lc_calloc(ctx, 2 * (size_t)sink->n_pops + 1, sizeof *sets);
+    if (!sets)
+        st = LEINAO_NOMEM;
+    for (int i = 0; sets && i < 2 * sink->n_pops; i++)
+        sets[i] = -1;
+    for (int i = 0; !st && i < sink->n_pops; i++) {
+        for (int k = 0; k < 2 && !st; k++) {
+            snprintf(name, sizeof name, "spikes/%s/%s", sim->net.pops[sink->pops[i]]->name,
+                     k ? "node_ids" : "timestamps");
+            sets[2 * i + k] = H5Lexists(old, "spikes", H5P_DEFAULT) > 0 &&
+                                      H5Lexists(old, name, H5P_DEFAULT) > 0
+                                  ? H5Dopen2(old, name, H5P_DEFAULT)
+                                  : -1;
+            if (sets[2 * i + k] < 0 || extent(sets[2 * i + k]) < c[2 * i])
+                st = lc_error(ctx, LEINAO_INVALID,
+                              "%s: /%s holds fewer spikes than the checkpoint recorded (%llu): not "
+                              "the file of this run",
+                              path, name, (unsigned long long)c[2 * i]);
+        }
+    }
+    char *tmp = NULL;
+    if (!st && !check) {
+        size_t n = strlen(path) + 16;
+        if (!(tmp = lc_malloc(ctx, n)))
+            st = LEINAO_NOMEM;
+        else
+            snprintf(tmp, n, "%s.resume", path);
+        if (!st)
+            st = sonata_open(sink, sim, tmp);
+        sonata_file *f = sink->impl;
+        hsize_t *at = st ? NULL : lc_calloc(ctx, (size_t)f->n_pops + 1, sizeof *at);
+        if (!st && !at)
+            st = LEINAO_NOMEM;
+        for (uint64_t j = 0; !st && j < log->n; j++) {
+            uint32_t i = entries[j];
+            sonata_pop *p = &f->pops[i];
+            if (!read_range(sets[2 * i], H5T_NATIVE_DOUBLE, at[i], BUFFER_SPIKES, p->buf_times) ||
+                !read_range(sets[2 * i + 1], H5T_NATIVE_UINT64, at[i], BUFFER_SPIKES, p->buf_ids))
+                st = lc_error(ctx, LEINAO_IO, "%s: cannot read back the spikes", path);
+            at[i] += BUFFER_SPIKES;
+            p->buffered = BUFFER_SPIKES;
+            if (!st)
+                st = flush_pop(sim, f, p);
+            if (!st)
+                st = log_flush(sim, f, i);
+        }
+        for (int i = 0; !st && i < f->n_pops; i++) {
+            sonata_pop *p = &f->pops[i];
+            snprintf(name, sizeof name, "%s/buffered_times%d", prefix, i);
+            memcpy(p->buf_times, lrs_find(list, name)->data, c[2 * i + 1] * sizeof(double));
+            snprintf(name, sizeof name, "%s/buffered_ids%d", prefix, i);
+            memcpy(p->buf_ids, lrs_find(list, name)->data, c[2 * i + 1] * sizeof(uint64_t));
+            p->buffered = c[2 * i + 1];
+        }
+        lc_free(ctx, at);
+        if (!st && rename(tmp, path) != 0)
+            st = lc_error(ctx, LEINAO_IO, "%s: cannot replace it: %s", path, "rename failed");
+        if (st) {
+            sonata_destroy(sink, sim);
+            remove(tmp);
+        } else {
+            char *final = lc_strdup(ctx, path);
+            if (final) {
+                lc_free(ctx, f->path);
+                f->path = final;
+            }
+        }
+    }
+    for (int i = 0; sets && i < 2 * sink->n_pops; i++)
+        if (sets[i] >= 0)
+            H5Dclose(sets[i]);
+    lc_free(ctx, sets);
+    lc_free(ctx, tmp);
+    H5Fclose(old);
+    return st;
+}
+
+const lsink_ops lsink_sonata_ops = {sonata_open,    sonata_write, sonata_close,
+                                    sonata_destroy, sonata_save,  sonata_resume};

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "h5util.h"
+#include "csv_resume.h"
 #include "io.h"
 
 #define BUFFER_BYTES (1 << 20)
@@ -180,7 +181,113 @@ static void frame_destroy(lstate_recorder *r, leinao_sim *sim)
     r->impl = NULL;
 }
 
-const lstate_ops lstate_sonata_ops = {sonata_open, sonata_write, sonata_close, frame_destroy};
+/* Checkpoints: rows written (in full flushes) and the buffered rows themselves. */
+static leinao_status sonata_save(lstate_recorder *r, leinao_sim *sim, lrs_list *list,
+                                 const char *prefix)
+{
+    frame_file *f = r->impl;
+    char name[128];
+    uint64_t rows[2] = {f->rows_written, f->rows_buffered};
+    snprintf(name, sizeof name, "%s/rows_written_buffered", prefix);
+    leinao_status st = lrs_add(&sim->ctx, list, name, LRS_U64, 2, rows, 1);
+    snprintf(name, sizeof name, "%s/t_last", prefix);
+    if (!st)
+        st = lrs_add(&sim->ctx, list, name, LRS_F64, 1, &f->t_last, 1);
+    snprintf(name, sizeof name, "%s/buffered", prefix);
+    if (!st)
+        st = lrs_add(&sim->ctx, list, name, LRS_F64, f->rows_buffered * f->columns, f->buffer, 0);
+    return st;
+}
+
+/* Makes the report anew by the calls that wrote it (same bytes as a run never stopped),
+ * reading back its rows; then it replaces the old file. */
+static leinao_status sonata_resume(lstate_recorder *r, leinao_sim *sim, const char *path,
+                                   const lrs_list *list, const char *prefix, int check)
+{
+    lctx *ctx = &sim->ctx;
+    char name[300];
+    hsize_t columns = r->n_neurons * (hsize_t)r->n_vars;
+    hsize_t capacity = BUFFER_BYTES / (columns * sizeof(double)) + 1;
+    snprintf(name, sizeof name, "%s/rows_written_buffered", prefix);
+    const lrs_array *rows = lrs_find(list, name);
+    snprintf(name, sizeof name, "%s/t_last", prefix);
+    const lrs_array *t_last = lrs_find(list, name);
+    snprintf(name, sizeof name, "%s/buffered", prefix);
+    const lrs_array *buffered = lrs_find(list, name);
+    const uint64_t *n = rows ? rows->data : NULL;
+    if (!rows || !t_last || !buffered || rows->type != LRS_U64 || rows->n != 2 ||
+        t_last->type != LRS_F64 || t_last->n != 1 || buffered->type != LRS_F64 ||
+        n[0] % capacity != 0 || n[1] >= capacity || buffered->n != n[1] * columns)
+        return lc_error(ctx, LEINAO_INVALID, "checkpoint: the position of %s is missing or damaged",
+                        path);
+    leinao_status st = LEINAO_OK;
+    hid_t old = lh5_open_read(ctx, path, " (the run's state report)", &st);
+    if (old < 0)
+        return lc_error(ctx, st, "%s; the rows recorded before the checkpoint cannot be read back",
+                        ctx->errmsg);
+    snprintf(name, sizeof name, "report/%s/data", sim->net.pops[r->pop]->name);
+    hid_t set = H5Lexists(old, "report", H5P_DEFAULT) > 0 && H5Lexists(old, name, H5P_DEFAULT) > 0
+                    ? H5Dopen2(old, name, H5P_DEFAULT)
+                    : -1;
+    hid_t space = set >= 0 ? H5Dget_space(set) : -1;
+    hsize_t dims[2] = {0, 0};
+    if (space < 0 || H5Sget_simple_extent_ndims(space) != 2 ||
+        H5Sget_simple_extent_dims(space, dims, NULL) != 2 || dims[1] != columns || dims[0] < n[0])
+        st = lc_error(ctx, LEINAO_INVALID,
+                      "%s: /%s holds fewer rows than the checkpoint recorded (%llu): not the file "
+                      "of this run",
+                      path, name, (unsigned long long)n[0]);
+    char *tmp = NULL;
+    if (!st && !check) {
+        size_t len = strlen(path) + 16;
+        if (!(tmp = lc_malloc(ctx, len)))
+            st = LEINAO_NOMEM;
+        else
+            snprintf(tmp, len, "%s.resume", path);
+        if (!st)
+            st = sonata_open(r, sim, tmp);
+        frame_file *f = r->impl;
+        for (hsize_t at = 0; !st && at < n[0]; at += capacity) {
+            hsize_t start[2] = {at, 0}, count[2] = {capacity, columns};
+            hid_t mem = H5Screate_simple(2, count, NULL);
+            int ok = H5Sselect_hyperslab(space, H5S_SELECT_SET, start, NULL, count, NULL) >= 0 &&
+                     H5Dread(set, H5T_NATIVE_DOUBLE, mem, space, H5P_DEFAULT, f->buffer) >= 0;
+            H5Sclose(mem);
+            if (!ok)
+                st = lc_error(ctx, LEINAO_IO, "%s: cannot read back the report", path);
+            f->rows_buffered = capacity;
+            if (!st)
+                st = sonata_flush(r, sim);
+        }
+        if (!st) {
+            memcpy(f->buffer, buffered->data, buffered->n * sizeof(double));
+            f->rows_buffered = n[1];
+            f->t_last = *(const double *)t_last->data;
+        }
+        if (!st && rename(tmp, path) != 0)
+            st = lc_error(ctx, LEINAO_IO, "%s: cannot replace it", path);
+        if (st) {
+            frame_destroy(r, sim);
+            remove(tmp);
+        } else {
+            char *final = lc_strdup(ctx, path);
+            if (final) {
+                lc_free(ctx, f->path);
+                f->path = final;
+            }
+        }
+    }
+    if (space >= 0)
+        H5Sclose(space);
+    if (set >= 0)
+        H5Dclose(set);
+    lc_free(ctx, tmp);
+    H5Fclose(old);
+    return st;
+}
+
+const lstate_ops lstate_sonata_ops = {sonata_open,   sonata_write, sonata_close,
+                                      frame_destroy, sonata_save,  sonata_resume};
 
 static leinao_status csv_open(lstate_recorder *r, leinao_sim *sim, const char *path)
 {
@@ -225,4 +332,34 @@ static leinao_status csv_close(lstate_recorder *r, leinao_sim *sim)
                : LEINAO_OK;
 }
 
-const lstate_ops lstate_csv_ops = {csv_open, csv_write, csv_close, frame_destroy};
+static leinao_status csv_save(lstate_recorder *r, leinao_sim *sim, lrs_list *list,
+                              const char *prefix)
+{
+    frame_file *f = r->impl;
+    return lcsv_save(sim, f->csv, f->path, list, prefix);
+}
+
+static leinao_status csv_resume(lstate_recorder *r, leinao_sim *sim, const char *path,
+                                const lrs_list *list, const char *prefix, int check)
+{
+    FILE *out = NULL;
+    leinao_status st = lcsv_resume(sim, path, list, prefix, check, &out);
+    if (st || check)
+        return st;
+    frame_file *f = lc_calloc(&sim->ctx, 1, sizeof *f);
+    char *copy = lc_strdup(&sim->ctx, path);
+    if (!f || !copy) {
+        lc_free(&sim->ctx, f);
+        lc_free(&sim->ctx, copy);
+        fclose(out);
+        return LEINAO_NOMEM;
+    }
+    f->file = -1;
+    f->csv = out;
+    f->path = copy;
+    r->impl = f;
+    return LEINAO_OK;
+}
+
+const lstate_ops lstate_csv_ops = {csv_open,      csv_write, csv_close,
+                                   frame_destroy, csv_save,  csv_resume};
