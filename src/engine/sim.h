@@ -91,6 +91,8 @@ typedef struct lconfig {
     double *guard_min, *guard_max;
     int guard_pops; /* populations the arrays cover (later ones are unguarded) */
     int64_t guard_steps;
+    leinao_build_progress_fn build_progress; /* NULL: none */
+    void *build_progress_user;
 } lconfig;
 
 /* Network: the populations and projections as declared and, once built, their synapses and
