@@ -1,5 +1,5 @@
 """The benchmark networks in Brian2 (C++ standalone), with the same parameters and durations as
-leinao's examples (shared/benchmarks.md), for bench/compare_brian2.py. Each run prints one JSON
+leinao's examples (docs/benchmarks.md), for bench/compare_brian2.py. Each run prints one JSON
 line: the simulation loop time (Brian2's own measurement of `run`), spike counts and rates.
 
 usage: brian2_networks.py NETWORK DURATION_MS THREADS BUILD_DIR SEED

@@ -1,12 +1,13 @@
 #!/usr/bin/python3
 """Writes the Potjans & Diesmann (2014) cortical microcircuit as a leinao model file, from the
-definition in shared/benchmarks.md section 4 (Cereb. Cortex 24:785; NEST's Potjans_2014).
+definition in docs/benchmarks.md section 4 (Cereb. Cortex 24:785; NEST's Potjans_2014).
 
 usage: make_microcircuit.py OUT.yaml [--scale S] [--drive dc|poisson] [--duration MS]
-                            [--no-record]
+                            [--no-record] [--name NAME]
 --scale multiplies every population size (the numbers of synapses follow from the connection
 probabilities, so in-degrees shrink with the scale: a scaled network is for smoke tests and
-speed, not for the published rates).
+speed, not for the published rates). --name is the model's name (shown in summaries and plots;
+default microcircuit, microcircuit_poisson for the Poisson drive, with _scaled added below scale 1).
 """
 import argparse
 import math
@@ -38,14 +39,18 @@ def main():
     ap.add_argument("--drive", choices=["dc", "poisson"], default="dc")
     ap.add_argument("--duration", type=float, default=1000.0)
     ap.add_argument("--no-record", action="store_true")
+    ap.add_argument("--name")
     a = ap.parse_args()
+    if a.name is None:
+        a.name = ("microcircuit" + ("_poisson" if a.drive == "poisson" else "") +
+                  ("_scaled" if a.scale < 1 else ""))
     n = [max(1, int(round(x * a.scale))) for x in N]
     lines = [
         "# Potjans & Diesmann (2014) cortical microcircuit, written by bench/make_microcircuit.py",
-        f"# (scale {a.scale:g}, {a.drive} drive). Definition: shared/benchmarks.md section 4.",
+        f"# (scale {a.scale:g}, {a.drive} drive). Definition: docs/benchmarks.md section 4.",
         "# Expected mean rates (NEST, full scale, Poisson drive), Hz: L23E 0.97, L23I 2.87,",
         "# L4E 4.75, L4I 5.40, L5E 8.14, L5I 9.08, L6E 0.99, L6I 7.52 (first 500 ms discarded).",
-        "name: microcircuit",
+        f"name: {a.name}",
         f"simulation: {{dt: {DT}, duration: {a.duration:g}, seed: 55}}",
         "analysis: {transient: 500.0}",
         "populations:",

@@ -344,8 +344,41 @@ leinao_status leinao_estimate_size(leinao_sim *sim, leinao_estimate *out);
 
 /* Validates the model, creates connections, initial state and output files. LEINAO_INVALID
  * when a rule between parameters breaks (the message names population or projection), LEINAO_IO
- * for an output file, LEINAO_ERROR when threads cannot start, LEINAO_STATE when already built. */
+ * for an output file, LEINAO_ERROR when threads cannot start, LEINAO_STATE when already built,
+ * LEINAO_INTERRUPTED when the build-progress callback stopped it (the handle is then as before
+ * the call and may be built again). */
 leinao_status leinao_build(leinao_sim *sim);
+
+/* Progress of leinao_build. A build runs six phases in this order: "resolve_populations",
+ * "start_threads", "build_projections" (connection generation: nearly all the time of a large
+ * network), "build_populations", "prepare_engine", "open_outputs". */
+typedef struct leinao_build_progress {
+    const char *phase;        /* the phase's name (static string) */
+    int phase_index, phases;  /* 0 .. phases - 1, and phases = 6 */
+    int done;                 /* 0: the phase starts or is under way; 1: the phase has ended */
+    int projection;           /* build_projections: the projection being built (0 ..
+                                 projections - 1); -1 in the other phases */
+    int projections;          /* projections of the network */
+    const char *source, *target; /* that projection's populations; NULL when projection is -1 */
+    uint64_t synapses;        /* synapses of that projection generated so far */
+    uint64_t expected;        /* that projection's expected synapses (exact for deterministic
+                                 rules; random rules vary around it) */
+    uint64_t synapses_before; /* synapses of the projections built before it */
+    uint64_t expected_all;    /* expected synapses of all projections, devices' included */
+    double elapsed;           /* wall seconds since leinao_build started */
+} leinao_build_progress;
+/* Called by leinao_build on the thread that called it (never on a worker thread): at the start
+ * and end of each phase, at the start and end of each projection, and while a projection's
+ * synapses are generated, after each chunk of about a million synapses (of the calling
+ * thread's share when the connections are generated on several threads). It must not call
+ * into the handle. Return non-zero to stop the build: leinao_build then returns
+ * LEINAO_INTERRUPTED (at the next chunk). The results of a build do not depend on it. */
+typedef int (*leinao_build_progress_fn)(void *user, const leinao_build_progress *progress);
+
+/* Sets the build-progress callback of the handle (NULL: none, the default). LEINAO_STATE after
+ * leinao_build. */
+leinao_status leinao_set_build_progress(leinao_sim *sim, leinao_build_progress_fn progress,
+                                        void *user);
 
 /* Called after every min-delay slice while running. Return non-zero to stop the run at this
  * point (leinao_run then returns LEINAO_INTERRUPTED and everything recorded so far is kept). */

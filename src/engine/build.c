@@ -163,6 +163,41 @@ static void run_on_pool(void *pool, void (*job)(void *arg, int t), void *arg)
 
 /* ---- the phases of a build ---------------------------------------------------------------- */
 
+/* What the build-progress callback is told: the phase, and in build_projections the projection
+ * being built. */
+typedef struct build_state {
+    leinao_sim *sim;
+    leinao_build_progress p;
+    double t0;
+} build_state;
+
+static const char *const phase_names[] = {"resolve_populations", "start_threads",
+                                          "build_projections",   "build_populations",
+                                          "prepare_engine",      "open_outputs"};
+#define N_PHASES ((int)(sizeof phase_names / sizeof phase_names[0]))
+
+/* Calls the callback (if any) with the state as it is; non-zero: the build is to stop. */
+static int tell(build_state *b)
+{
+    if (!b->sim->config.build_progress)
+        return 0;
+    b->p.elapsed = lc_wall_seconds() - b->t0;
+    return b->sim->config.build_progress(b->sim->config.build_progress_user, &b->p);
+}
+
+static leinao_status interrupted(leinao_sim *sim)
+{
+    return lc_error(&sim->ctx, LEINAO_INTERRUPTED, "the build was stopped by its progress callback");
+}
+
+/* lreport's function for lproj_build: the synapses generated so far of the projection. */
+static int tell_generated(void *user, uint64_t generated)
+{
+    build_state *b = user;
+    b->p.synapses = generated;
+    return tell(b);
+}
+
 static leinao_status resolve_populations(leinao_sim *sim)
 {
     char where[160];
@@ -190,17 +225,29 @@ static leinao_status start_threads(leinao_sim *sim)
 }
 
 /* Generates every projection's synapses; the network's delays follow from them. */
-static leinao_status build_projections(leinao_sim *sim)
+static leinao_status build_projections(leinao_sim *sim, build_state *b)
 {
     const lparallel par = {run_on_pool, &sim->eng.pool, sim->part.n_threads};
+    const lreport report = {tell_generated, b};
     char where[160];
     sim->net.min_delay = 65535;
     sim->net.max_delay = 1;
     for (int i = 0; i < sim->net.n_projs; i++) {
         lprojection *p = sim->net.projs[i];
         const lpopulation *s = sim->net.pops[p->src], *t = sim->net.pops[p->tgt];
+        b->p.projection = i;
+        b->p.source = s->name;
+        b->p.target = t->name;
+        b->p.synapses = 0;
+        b->p.expected = (uint64_t)llround(lproj_expected_synapses(p, s->size, t->size,
+                                                                  p->src == p->tgt));
+        if (tell(b))
+            return interrupted(sim);
         leinao_status st = lproj_build(&sim->ctx, p, s->size, t->size, p->src == p->tgt,
-                                       sim->config.dt, sim->config.seed, &par);
+                                       sim->config.dt, sim->config.seed, &par,
+                                       sim->config.build_progress ? &report : NULL);
+        if (st == LEINAO_INTERRUPTED)
+            return interrupted(sim);
         if (!st && s->model->max_synapses && p->n > s->model->max_synapses)
             st = lc_error(&sim->ctx, LEINAO_INVALID, "a %s projection is limited to %llu synapses",
                           s->model->name, (unsigned long long)s->model->max_synapses);
@@ -221,7 +268,14 @@ static leinao_status build_projections(leinao_sim *sim)
             sim->net.min_delay = p->min_delay;
         if (p->n && p->max_delay > sim->net.max_delay)
             sim->net.max_delay = p->max_delay;
+        b->p.synapses = p->n;
+        if (tell(b))
+            return interrupted(sim);
+        b->p.synapses_before += p->n;
     }
+    b->p.projection = -1;
+    b->p.source = b->p.target = NULL;
+    b->p.synapses = b->p.expected = 0;
     if (sim->net.min_delay > sim->net.max_delay)
         sim->net.min_delay = sim->net.max_delay;
     /* a slice never exceeds 2^16 steps (spike steps within a slice are 16-bit) */
@@ -386,24 +440,43 @@ void lsim_unbuild(leinao_sim *sim)
     memcpy(ctx->errmsg, message, sizeof message);
 }
 
-static leinao_status build(leinao_sim *sim)
+static leinao_status build(leinao_sim *sim, double t0)
 {
     size_t widest_list = 1;
     /* before the build consumes the explicit lists */
     sim->net.identity = lsim_identity(sim, &sim->net.n_identity);
     if (!sim->net.identity)
         return fail(sim, "the engine", LEINAO_NOMEM);
-    leinao_status st = resolve_populations(sim);
-    if (!st)
-        st = start_threads(sim);
-    if (!st)
-        st = build_projections(sim);
-    if (!st)
-        st = build_populations(sim, &widest_list);
-    if (!st)
-        st = prepare_engine(sim, widest_list);
-    if (!st)
-        st = open_outputs(sim);
+    build_state b = {sim, {0}, t0};
+    b.p.phases = N_PHASES;
+    b.p.projection = -1;
+    b.p.projections = sim->net.n_projs;
+    double all = 0.0;
+    for (int i = 0; i < sim->net.n_projs; i++) {
+        const lprojection *p = sim->net.projs[i];
+        all += lproj_expected_synapses(p, sim->net.pops[p->src]->size,
+                                       sim->net.pops[p->tgt]->size, p->src == p->tgt);
+    }
+    b.p.expected_all = (uint64_t)llround(all);
+    leinao_status st = LEINAO_OK;
+    for (int phase = 0; phase < N_PHASES && !st; phase++) {
+        b.p.phase = phase_names[phase];
+        b.p.phase_index = phase;
+        b.p.done = 0;
+        if (tell(&b))
+            return interrupted(sim);
+        switch (phase) {
+        case 0: st = resolve_populations(sim); break;
+        case 1: st = start_threads(sim); break;
+        case 2: st = build_projections(sim, &b); break;
+        case 3: st = build_populations(sim, &widest_list); break;
+        case 4: st = prepare_engine(sim, widest_list); break;
+        default: st = open_outputs(sim); break;
+        }
+        b.p.done = 1;
+        if (!st && tell(&b))
+            return interrupted(sim);
+    }
     return st;
 }
 
@@ -413,7 +486,7 @@ leinao_status leinao_build(leinao_sim *sim)
         return lc_error(&sim->ctx, LEINAO_STATE, "the network is already built");
     double t0 = lc_wall_seconds();
     sim->run.n_steps = llround(sim->config.duration / sim->config.dt);
-    leinao_status st = build(sim);
+    leinao_status st = build(sim, t0);
     if (st) { /* back to the declared network: the handle may be built again */
         lsim_unbuild(sim);
         return st;

@@ -167,6 +167,16 @@ leinao_status leinao_set_name(leinao_sim *sim, const char *name)
     return LEINAO_OK;
 }
 
+leinao_status leinao_set_build_progress(leinao_sim *sim, leinao_build_progress_fn progress,
+                                        void *user)
+{
+    if (sim->phase != LSIM_DECLARING)
+        return lc_error(&sim->ctx, LEINAO_STATE, "the network is already built");
+    sim->config.build_progress = progress;
+    sim->config.build_progress_user = user;
+    return LEINAO_OK;
+}
+
 leinao_status leinao_set_rate_guard(leinao_sim *sim, int pop, double min_rate, double max_rate,
                                     double window)
 {

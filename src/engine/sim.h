@@ -107,6 +107,8 @@ typedef struct lconfig {
     int64_t guard_steps;
     double checkpoint_every; /* ms between checkpoints, 0: none (leinao_set_checkpoint_every) */
     char *checkpoint_note; /* the caller's text stored in checkpoints (leinao_set_checkpoint_note) */
+    leinao_build_progress_fn build_progress; /* NULL: none */
+    void *build_progress_user;
 } lconfig;
 
 /* Network: the populations and projections as declared and, once built, their synapses and

@@ -2,6 +2,7 @@
  * then arranging them by source. Rules that pick sources for each target draw from the
  * target's stream; fixed_outdegree draws from the source's stream. */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -345,9 +346,22 @@ typedef struct target_build {
     uint64_t seed;
     uint64_t *count; /* fixed_total_number: synapses per target (owned) */
     target_part *part;
+    const lreport *report;          /* NULL: none */
+    atomic_uint_fast64_t generated; /* synapses staged by all parts, added chunk by chunk */
+    atomic_int stop;                /* set when the report asked to stop: every part returns */
 } target_build;
 
-static leinao_status stage_part(const target_build *b, target_part *q)
+/* After a chunk of part q's staging: adds it to the count of all parts; part 0 (on the thread
+ * that called lproj_build) reports. Returns LEINAO_INTERRUPTED when the build is to stop. */
+static leinao_status part_chunk_done(target_build *b, const target_part *q, uint64_t chunk)
+{
+    uint64_t all = atomic_fetch_add_explicit(&b->generated, chunk, memory_order_relaxed) + chunk;
+    if (q == b->part && b->report && b->report->fn(b->report->user, all))
+        atomic_store_explicit(&b->stop, 1, memory_order_relaxed);
+    return atomic_load_explicit(&b->stop, memory_order_relaxed) ? LEINAO_INTERRUPTED : LEINAO_OK;
+}
+
+static leinao_status stage_part(target_build *b, target_part *q)
 {
     const lprojection *p = b->p;
     lctx *ctx = &q->ctx;
@@ -371,12 +385,18 @@ static leinao_status stage_part(const target_build *b, target_part *q)
     q->place = lc_calloc(ctx, (size_t)b->n_src + 1, sizeof *q->place);
     if (!q->row || !q->place)
         return LEINAO_NOMEM;
+    uint64_t reported = 0; /* of this part's synapses, those counted in b->generated */
     for (uint32_t t = q->lo; t < q->hi; t++) {
         st = stage_target(ctx, p, s, t, b->n_src, b->same, b->count ? b->count[t] : 0, b->dt,
                           b->seed);
         if (st)
             return st;
         q->row[t - q->lo + 1] = s->n;
+        if (s->n - reported >= LPROJ_REPORT_CHUNK || t + 1 == q->hi) {
+            if ((st = part_chunk_done(b, q, s->n - reported)))
+                return st;
+            reported = s->n;
+        }
     }
     for (uint64_t j = 0; j < s->n; j++)
         q->place[s->other[j]]++;
@@ -453,9 +473,13 @@ static void split_targets(const lctx *ctx, target_build *b, int T)
     }
 }
 
-/* The first failure of the staging phase, its message copied from the part's context. */
+/* The first failure of the staging phase, its message copied from the part's context; an
+ * interruption is reported as such, whichever part saw it first. */
 static leinao_status staging_status(lctx *ctx, const target_build *b, int T)
 {
+    for (int t = 0; t < T; t++)
+        if (b->part[t].st == LEINAO_INTERRUPTED)
+            return lc_error(ctx, LEINAO_INTERRUPTED, "interrupted");
     for (int t = 0; t < T; t++)
         if (b->part[t].st)
             return lc_error(ctx, b->part[t].st, "%s", b->part[t].ctx.errmsg);
@@ -531,10 +555,14 @@ static void close_parts(lctx *ctx, target_build *b, int T, uint64_t base)
 /* Rules that pick sources per target: each part stages its targets' synapses and counts them
  * per source, then, once the rows are laid out, places them. */
 static leinao_status build_by_target(lctx *ctx, lprojection *p, uint32_t n_src, uint32_t n_tgt,
-                                     int same, double dt, uint64_t seed, const lparallel *par)
+                                     int same, double dt, uint64_t seed, const lparallel *par,
+                                     const lreport *report)
 {
     const int T = par && par->run && par->n > 1 ? par->n : 1;
-    target_build b = {p, n_src, n_tgt, same, 0, dt, 0.0, seed, NULL, NULL};
+    target_build b = {.p = p, .n_src = n_src, .n_tgt = n_tgt, .same = same, .dt = dt,
+                      .seed = seed, .report = report};
+    atomic_init(&b.generated, 0);
+    atomic_init(&b.stop, 0);
     b.expected = lproj_expected_synapses(p, n_src, n_tgt, same);
     leinao_status st = open_parts(ctx, &b, T);
     if (st)
@@ -563,7 +591,8 @@ static int compare_u64(const void *a, const void *b)
 /* fixed_outdegree's synapses, source by source from each source's stream, into s; p->row
  * gets the rows. */
 static leinao_status stage_by_source(lctx *ctx, lprojection *p, staging *s, uint32_t n_src,
-                                     uint32_t n_tgt, int same, double dt, uint64_t seed)
+                                     uint32_t n_tgt, int same, double dt, uint64_t seed,
+                                     const lreport *report)
 {
     const leinao_rule *r = &p->rule;
     leinao_status st = stage_reserve(ctx, s, (uint64_t)n_src * r->n);
@@ -575,7 +604,13 @@ static leinao_status stage_by_source(lctx *ctx, lprojection *p, staging *s, uint
         if (!s->mark)
             return LEINAO_NOMEM;
     }
+    uint64_t reported = 0;
     for (uint32_t src = 0; src < n_src; src++) {
+        if (report && s->n - reported >= LPROJ_REPORT_CHUNK) {
+            if (report->fn(report->user, s->n))
+                return lc_error(ctx, LEINAO_INTERRUPTED, "interrupted");
+            reported = s->n;
+        }
         int64_t self = (same && !r->allow_autapses) ? (int64_t)src : -1;
         lrng rng;
         lrng_open(&rng, seed, LRNG_CONNECT, (uint32_t)p->id, src, 0);
@@ -657,9 +692,10 @@ static leinao_status adopt_staging(lctx *ctx, lprojection *p, staging *s, uint32
 
 /* fixed_outdegree: each source draws its targets from its own stream: rows are made directly. */
 static leinao_status build_by_source(lctx *ctx, lprojection *p, staging *s, uint32_t n_src,
-                                     uint32_t n_tgt, int same, double dt, uint64_t seed)
+                                     uint32_t n_tgt, int same, double dt, uint64_t seed,
+                                     const lreport *report)
 {
-    leinao_status st = stage_by_source(ctx, p, s, n_src, n_tgt, same, dt, seed);
+    leinao_status st = stage_by_source(ctx, p, s, n_src, n_tgt, same, dt, seed, report);
     if (!st)
         st = sort_rows_by_target(ctx, p, s, n_src);
     if (!st)
@@ -686,7 +722,7 @@ static leinao_status choose_delay_bits(lctx *ctx, lprojection *p, uint32_t n_tgt
 }
 
 leinao_status lproj_build(lctx *ctx, lprojection *p, uint32_t n_src, uint32_t n_tgt, int same,
-                          double dt, uint64_t seed, const lparallel *par)
+                          double dt, uint64_t seed, const lparallel *par, const lreport *report)
 {
     leinao_status st = choose_delay_bits(ctx, p, n_tgt, dt);
     if (st)
@@ -698,11 +734,11 @@ leinao_status lproj_build(lctx *ctx, lprojection *p, uint32_t n_src, uint32_t n_
     } else if (p->rule.kind == LEINAO_FIXED_OUTDEGREE) {
         staging s = {0};
         s.unweighted = lproj_uniform_weight(p);
-        st = build_by_source(ctx, p, &s, n_src, n_tgt, same, dt, seed);
+        st = build_by_source(ctx, p, &s, n_src, n_tgt, same, dt, seed, report);
         stage_free(ctx, &s);
         if (st)
             return st;
-    } else if ((st = build_by_target(ctx, p, n_src, n_tgt, same, dt, seed, par))) {
+    } else if ((st = build_by_target(ctx, p, n_src, n_tgt, same, dt, seed, par, report))) {
         return st;
     }
     if (p->n == 0)

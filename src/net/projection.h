@@ -92,6 +92,16 @@ typedef struct lparallel {
     int n;
 } lparallel;
 
+/* Progress of lproj_build: fn(user, generated) is called on the thread that called lproj_build,
+ * after each chunk of about LPROJ_REPORT_CHUNK synapses (of part 0's share when the synapses
+ * are generated on several threads), with the synapses generated so far by all threads. A
+ * non-zero return stops the build: lproj_build returns LEINAO_INTERRUPTED. */
+#define LPROJ_REPORT_CHUNK (1u << 20)
+typedef struct lreport {
+    int (*fn)(void *user, uint64_t generated);
+    void *user;
+} lreport;
+
 /* Checks a rule and its sizes, and the delay against dt (a constant delay must be a multiple of
  * dt and >= dt). The numbers of the weight and delay distributions are checked before, once, by
  * the API (sim.c's check_dist). */
@@ -104,9 +114,11 @@ double lproj_expected_synapses(const lprojection *p, uint32_t n_src, uint32_t n_
 void lproj_delay_range(const lprojection *p, double dt, int *min_steps, int *max_steps);
 /* Generates the synapses from keyed random streams (seed, projection id, target or source
  * index): the result does not depend on threads or partitioning. Per-target rules generate
- * and arrange their synapses on par's threads (par may be NULL: one thread). */
+ * and arrange their synapses on par's threads (par may be NULL: one thread). report may be NULL
+ * (see lreport). */
 leinao_status lproj_build(lctx *ctx, lprojection *p, uint32_t n_src, uint32_t n_tgt,
-                          int same_population, double dt, uint64_t seed, const lparallel *par);
+                          int same_population, double dt, uint64_t seed, const lparallel *par,
+                          const lreport *report);
 /* Frees what lproj_build and lproj_prepare_plasticity made: the projection is as declared. */
 void lproj_unbuild(lctx *ctx, lprojection *p);
 void lproj_free(lctx *ctx, lprojection *p);

@@ -305,10 +305,10 @@ class Cli(unittest.TestCase):
     def test_sigterm_leaves_valid_outputs(self):
         self.interrupt(signal.SIGTERM)
 
-    def test_progress_line_on_a_terminal(self):
+    def run_on_a_terminal(self, *args):
+        """Runs leinao with stderr on a pseudo-terminal: (exit status, stdout, the terminal's text)."""
         master, slave = pty.openpty()
-        proc = subprocess.Popen([LEINAO, "run", SMALL, "--out", self.out], stdout=subprocess.PIPE,
-                                stderr=slave)
+        proc = subprocess.Popen([LEINAO, *args], stdout=subprocess.PIPE, stderr=slave)
         os.close(slave)
         seen = b""
         while True:
@@ -319,12 +319,54 @@ class Cli(unittest.TestCase):
             if not chunk:
                 break
             seen += chunk
+        out = proc.stdout.read().decode()
         proc.wait(timeout=60)
+        proc.stdout.close()
         os.close(master)
-        self.assertEqual(proc.returncode, 0)
-        text = seen.decode()
+        return proc.returncode, out, seen.decode()
+
+    def test_progress_line_on_a_terminal(self):
+        rc, out, text = self.run_on_a_terminal("run", SMALL, "--out", self.out)
+        self.assertEqual(rc, 0)
         for piece in ("t = ", "/ 200.0 ms", "rate", "wall", "ETA", "RTF"):
             self.assertIn(piece, text)
+
+    def test_build_progress_on_a_terminal(self):
+        # E -> E with 2M synapses: the line shows each projection i/N, its synapses generated /
+        # expected, the rate and the ETA, redrawn in place; a last line says what was built
+        rc, out, text = self.run_on_a_terminal(
+            "run", SMALL, "--out", self.out, "--set", "populations.E.size=20000",
+            "--set", "projections.0.rule.fixed_indegree=100", "--set", "simulation.duration=10")
+        self.assertEqual(rc, 0, text)
+        self.assertRegex(text, r"\r\x1b\[K  build: projection 1/6 E -> E  [0-9.]+[kM]? / 2\.00M "
+                               r"synapses \( *\d+%\)  [0-9.]+[kMG]? synapses/s  wall [0-9.]+ s  ETA [0-9.]+ s")
+        for k in range(2, 7):
+            self.assertIn(f"build: projection {k}/6 ", text)
+        for phase in ("resolve_populations", "build_projections", "open_outputs"):
+            self.assertRegex(text, rf"build: {phase} \(\d/6\)  wall")
+        self.assertRegex(text, r"\r\x1b\[K  build: 2\.\d\dM synapses \(devices' included\) in "
+                               r"[0-9.]+ s\r?\n")
+        # the build's lines stay on the terminal: none on stdout
+        self.assertNotIn("build:", out)
+        self.assertIn("real-time factor", out)
+        # --quiet: nothing at all on the terminal
+        rc, out, text = self.run_on_a_terminal("run", SMALL, "--out", self.out, "--overwrite",
+                                               "--quiet")
+        self.assertEqual((rc, out, text), (0, "", ""))
+
+    def test_build_progress_not_on_a_terminal(self):
+        # one line per phase on stdout, before the summary; nothing on stderr
+        r = leinao("run", SMALL, "--out", self.out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr, "")
+        lines = [x for x in r.stdout.splitlines() if x.startswith("  build:")]
+        self.assertEqual([x.split(":")[1].strip() for x in lines],
+                         ["resolve_populations", "start_threads", "build_projections",
+                          "build_populations", "prepare_engine", "open_outputs"])
+        self.assertRegex(lines[2], r"build_projections: 6 projections, 25\.5k synapses "
+                                   r"\(devices' included\) in [0-9.]+ s \([0-9.]+[kMG]? synapses/s\)")
+        self.assertTrue(r.stdout.startswith("  build: resolve_populations"))
+        self.assertLess(r.stdout.index("open_outputs"), r.stdout.index("real-time factor"))
 
     def test_state_report(self):
         r = leinao("run", STATE, "--out", self.out, "--quiet")

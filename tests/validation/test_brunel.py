@@ -1,4 +1,4 @@
-"""Brunel (2000) network A at full scale (shared/benchmarks.md section 1) against the reference
+"""Brunel (2000) network A at full scale (docs/benchmarks.md section 1) against the reference
 statistics measured with Brian2 (reference/brunel.json): rates over the whole 1 s within 3 %,
 CV of ISI (spikes after 200 ms, mean over neurons) within 0.03.
 

@@ -1,4 +1,4 @@
-"""COBA and CUBA (Brette et al. 2007, shared/benchmarks.md sections 2 and 3) against the
+"""COBA and CUBA (Brette et al. 2007, docs/benchmarks.md sections 2 and 3) against the
 reference statistics measured with Brian2 (reference/coba.json, cuba.json), as their
 tolerances say: the mean over 5 seeds of the rates (COBA within 25 %, CUBA within 10 %) and of
 the CV of ISI (COBA within 20 %, CUBA within 15 %), over 1 s.
