@@ -331,18 +331,27 @@ static int nir_run(const run_args *a)
         return failed(g, st);
     }
     size_t in_size = leinao_nir_input_size(g);
-    /* trailing dimensions whose product is the input size: the rest is (time) or (batch, time) */
-    int lead = -1;
-    size_t prod = 1;
-    for (int r = x.rank - 1; r >= 0; r--) {
-        if (prod == in_size && r <= 1) {
-            lead = r + 1;
-            break;
+    /* time x (input shape) or batch x time x (input shape); with several Input nodes, or a
+     * flattened shape: time x size or batch x time x size */
+    int in_rank = 1, inputs = 0;
+    for (int n = 0; n < leinao_nir_node_count(g); n++)
+        if (!strcmp(leinao_nir_node_type(g, n), "Input")) {
+            int64_t dims[8];
+            in_rank = leinao_nir_node_shape(g, n, dims, 8);
+            inputs++;
         }
-        prod *= (size_t)x.dims[r];
+    if (inputs != 1)
+        in_rank = 1;
+    int lead = -1;
+    for (int k = 1; k <= 2 && lead < 0; k++) {
+        if (x.rank != k + in_rank && x.rank != k + 1)
+            continue;
+        size_t prod = 1;
+        for (int r = k; r < x.rank; r++)
+            prod *= (size_t)x.dims[r];
+        if (prod == in_size)
+            lead = k;
     }
-    if (lead < 0 && prod == in_size && x.rank >= 1)
-        lead = 0;
     if (lead < 1 || in_size == 0) {
         fprintf(stderr, "leinao nir: %s: shape does not end in the graph's input (%zu values per step); "
                 "expected time x input or batch x time x input\n", a->input, in_size);

@@ -287,6 +287,8 @@ static int64_t pair(const nir_node *d, const char *name, int axis, int64_t fallb
     return isfinite(v) && fabs(v) < 1e9 ? (int64_t)v : -1;
 }
 
+static void flatten_shape(nir_node *d, int rank, const int64_t *in, int with_batch);
+
 /* The node's output shape from its own parameters alone, when they determine it. */
 static leinao_status own_shape(leinao_nir *g, nir_node *d)
 {
@@ -315,8 +317,11 @@ static leinao_status own_shape(leinao_nir *g, nir_node *d)
     }
     case NIR_FLATTEN:
         p = nir_find_param(d, "input_type");
+        for (size_t r = 0; p && p->values && r < p->count; r++)
+            if (!(p->values[r] > 0))
+                p = NULL; /* placeholder zeros (writers of Oct 2023): from the graph */
         if (!p)
-            return LEINAO_OK; /* from the graph */
+            return LEINAO_OK;
         break;
     default:
         if (!is_elementwise(d->kind))
@@ -345,6 +350,7 @@ static leinao_status own_shape(leinao_nir *g, nir_node *d)
             d->in_rank = d->rank;
             memcpy(d->in_shape, d->shape, sizeof d->shape);
             d->in_size = d->size;
+            flatten_shape(d, d->in_rank, d->in_shape, 0);
         }
         return LEINAO_OK;
     }
@@ -374,6 +380,39 @@ static int64_t out_len(int64_t n, int64_t k, int64_t s, int64_t p, int64_t dil)
     return num < 0 ? -1 : num / s + 1;
 }
 
+/* Flatten's output: dims start..end (inclusive, negative from the end) merged; when the
+ * exporter counted the batch (with_batch), both move down by one. */
+static void flatten_shape(nir_node *d, int rank, const int64_t *in, int with_batch)
+{
+    int64_t s = (int64_t)scalar(d, "start_dim", 0), e = (int64_t)scalar(d, "end_dim", -1);
+    if (with_batch) {
+        if (s > 0)
+            s--;
+        if (e > 0)
+            e--;
+    }
+    int64_t out[NIR_MAX_RANK];
+    if (s < 0)
+        s += rank;
+    if (e < 0)
+        e += rank;
+    if (s < 0 || e >= rank || s > e) {
+        /* start_dim=1 meant with the batch (PyTorch exporters): flatten everything */
+        s = 0;
+        e = rank - 1;
+    }
+    int r = 0;
+    for (int k = 0; k < s; k++)
+        out[r++] = in[k];
+    int64_t prod = 1;
+    for (int64_t k = s; k <= e; k++)
+        prod *= in[k];
+    out[r++] = prod;
+    for (int k = (int)e + 1; k < rank; k++)
+        out[r++] = in[k];
+    set_shape(d, r, out);
+}
+
 /* Shape of a node that takes it from its input (rank/in_shape set). */
 static leinao_status shape_from_input(leinao_nir *g, nir_node *d, int rank, const int64_t *in, size_t size)
 {
@@ -391,31 +430,11 @@ static leinao_status shape_from_input(leinao_nir *g, nir_node *d, int rank, cons
     case NIR_DELAY:
         set_shape(d, rank, in);
         return LEINAO_OK;
-    case NIR_FLATTEN: {
-        int64_t s = (int64_t)scalar(d, "start_dim", 0), e = (int64_t)scalar(d, "end_dim", -1);
-        if (s < 0)
-            s += rank;
-        if (e < 0)
-            e += rank;
-        if (s < 0 || e >= rank || s > e) {
-            /* start_dim=1 meant with the batch (PyTorch exporters): flatten everything */
-            s = 0;
-            e = rank - 1;
-        }
-        int r = 0;
-        for (int k = 0; k < s; k++)
-            out[r++] = in[k];
-        int64_t prod = 1;
-        for (int64_t k = s; k <= e; k++)
-            prod *= in[k];
-        out[r++] = prod;
-        for (int k = (int)e + 1; k < rank; k++)
-            out[r++] = in[k];
-        set_shape(d, r, out);
+    case NIR_FLATTEN:
+        /* here only without a valid input_type (old PyTorch exporters): the dims count the batch */
+        flatten_shape(d, rank, in, 1);
         return LEINAO_OK;
-    }
-    case NIR_CONV1D:
-    case NIR_CONV2D: {
+    case NIR_CONV1D:    case NIR_CONV2D: {
         int dims2 = d->kind == NIR_CONV2D ? 2 : 1;
         const nir_param *w = nir_find_param(d, "weight");
         if (w->rank != dims2 + 2)
@@ -425,6 +444,10 @@ static leinao_status shape_from_input(leinao_nir *g, nir_node *d, int rank, cons
         int64_t cin = w->dims[1] * groups;
         int64_t sp[2] = {0, 0};
         const nir_param *ish = nir_find_param(d, "input_shape");
+        while (rank > dims2 + 1 && in[0] == 1) { /* a batch of 1 leaked into the shape */
+            in++;
+            rank--;
+        }
         if (rank == dims2 + 1) {
             for (int a = 0; a < dims2; a++)
                 sp[a] = in[1 + a];
@@ -479,6 +502,12 @@ static leinao_status shape_from_input(leinao_nir *g, nir_node *d, int rank, cons
     }
     case NIR_SUMPOOL2D:
     case NIR_AVGPOOL2D:
+        while (rank > 3 && in[0] == 1) {
+            in++;
+            rank--;
+        }
+        d->in_rank = rank;
+        memmove(d->in_shape, in, (size_t)rank * sizeof *in);
         if (rank != 3)
             return lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: node '%s' (%s): input of shape %s is not (C, H, W)",
                             g->path, d->name, nir_kind_name(d->kind), got);
