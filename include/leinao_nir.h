@@ -106,7 +106,8 @@ leinao_status leinao_nir_options_preset(leinao_nir_options *options, const char 
 /* Reads the NIR file at `path` (HDF5). On return *out holds a handle whenever memory allowed,
  * also on failure, so that leinao_nir_errmsg(*out) gives the detail (file, node, dataset, the
  * rule broken); free it with leinao_nir_free in every case. Returns LEINAO_NOT_FOUND (no such
- * file or not HDF5), LEINAO_MODEL_FILE (layout or content of the graph: unknown node type,
+ * file or not HDF5), LEINAO_INVALID (an HDF5 signature but the file cannot be opened, e.g.
+ * truncated), LEINAO_MODEL_FILE (layout or content of the graph: unknown node type,
  * missing parameter, edge naming a missing node, shapes that do not chain), LEINAO_UNSUPPORTED
  * (nested NIRGraph), LEINAO_NOMEM. libhdf5 may crash on a corrupt file: programs reading
  * untrusted files run this in a child process. */

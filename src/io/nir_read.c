@@ -49,11 +49,12 @@ static leinao_status read_string(leinao_nir *g, hid_t loc, const char *where, co
             H5free_memory(text);
     } else {
         size_t size = H5Tget_size(ftype);
-        if (size == 0 || size >= len) {
+        if (size == 0 || size + 1 >= len) {
             st = lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: %s/%s is too long", g->path, where, name);
         } else {
-            mtype = H5Tcopy(H5T_C_S1);
-            H5Tset_size(mtype, size);
+            mtype = H5Tcopy(H5T_C_S1); /* one more byte: NUL-padded file strings fill theirs */
+            H5Tset_size(mtype, size + 1);
+            H5Tset_strpad(mtype, H5T_STR_NULLTERM);
             H5Tset_cset(mtype, H5Tget_cset(ftype));
             memset(buf, 0, len);
             if (H5Dread(set, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
@@ -217,32 +218,35 @@ static leinao_status read_edges(leinao_nir *g, hid_t graph)
             char **names = lc_calloc(&g->ctx, n, sizeof *names);
             if (!names)
                 st = LEINAO_NOMEM;
-            else if (H5Dread(set, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, names) < 0)
-                st = lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: /node/edges cannot be read", g->path);
             else {
+                if (H5Dread(set, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, names) < 0)
+                    st = lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: /node/edges cannot be read", g->path);
                 for (size_t e = 0; e < n / 2 && !st; e++)
                     st = !names[2 * e] || !names[2 * e + 1]
                              ? lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: /node/edges row %zu is empty", g->path, e)
                              : nir_add_edge(g, names[2 * e], names[2 * e + 1]);
+                /* also after a failed read: the strings read before it are allocated */
                 H5Dvlen_reclaim(mtype, space, H5P_DEFAULT, names);
             }
             lc_free(&g->ctx, names);
         } else {
             size_t size = H5Tget_size(ftype);
             char *text = NULL, a[1024], b[1024];
-            if (size == 0 || size >= sizeof a)
+            if (size == 0 || size + 1 >= sizeof a)
                 st = lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: /node/edges: names too long", g->path);
-            else if (!(text = lc_calloc(&g->ctx, n, size)))
+            else if (!(text = lc_calloc(&g->ctx, n, size + 1)))
                 st = LEINAO_NOMEM;
             else {
+                size++; /* room for the NUL of NUL-padded names */
                 H5Tset_size(mtype, size);
+                H5Tset_strpad(mtype, H5T_STR_NULLTERM);
                 if (H5Dread(set, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, text) < 0)
                     st = lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: /node/edges cannot be read", g->path);
                 for (size_t e = 0; e < n / 2 && !st; e++) {
                     memcpy(a, text + 2 * e * size, size);
-                    a[size] = 0;
+                    a[size - 1] = 0;
                     memcpy(b, text + (2 * e + 1) * size, size);
-                    b[size] = 0;
+                    b[size - 1] = 0;
                     st = nir_add_edge(g, a, b);
                 }
             }
