@@ -1,4 +1,4 @@
-/* leinao.c — the `leinao` command: run, check, version, models, doc. A client of the public
+/* leinao.c — the `leinao` command: run, check, version, models, doc, nir (cli/nir.c). A client of the public
  * API (include/leinao.h) like any other program. Exit status: 0 on success, the leinao_status
  * number on failure (e.g. 4 for an invalid model file, 8 when interrupted), 64 for bad usage. */
 #define _XOPEN_SOURCE 700
@@ -15,6 +15,8 @@
 #include "leinao.h"
 
 #define EXIT_USAGE 64
+
+int cmd_nir(int argc, char **argv); /* cli/nir.c */
 #define MAX_SETS 256
 
 static volatile sig_atomic_t stop_signal = 0;
@@ -949,5 +951,7 @@ int main(int argc, char **argv)
         return cmd_models();
     if (!strcmp(cmd, "doc"))
         return cmd_doc(argc, argv);
+    if (!strcmp(cmd, "nir"))
+        return cmd_nir(argc, argv);
     return usage_error("unknown command '%s'", cmd);
 }

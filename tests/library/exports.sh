@@ -3,11 +3,12 @@
 # `nm -D --defined-only` lists is a leinao_* function (or one of the linker's own symbols named
 # below), each function that include/leinao.h declares is there, and there are at least
 # $min (40, the public functions today) of them: an empty or broken library fails.
-# usage: exports.sh NM LIBLEINAO_SO LEINAO_H
+# usage: exports.sh NM LIBLEINAO_SO LEINAO_H [MORE_PUBLIC_HEADERS...] (leinao_nir.h)
 set -eu
 nm=$1
 lib=$2
-header=$3
+shift 2
+header="$*"
 min=40
 # Symbols the linker itself may define in a shared object; not leinao's.
 linker_symbols="_init _fini __bss_start _edata _end __data_start _IO_stdin_used"
@@ -18,12 +19,12 @@ awk 'NF >= 2 { sub(/@.*/, "", $NF); print $NF }' "$tmp/nm" | sort -u > "$tmp/all
 printf '%s\n' $linker_symbols | sort -u > "$tmp/ignored"
 grep -v '^leinao_' "$tmp/all" | comm -23 - "$tmp/ignored" > "$tmp/leaked" || true
 grep '^leinao_' "$tmp/all" > "$tmp/exported" || true
-grep -oE '\bleinao_[a-z0-9_]+\(' "$header" | tr -d '(' | sort -u > "$tmp/declared"
+cat "$@" | grep -oE '\bleinao_[a-z0-9_]+\(' | tr -d '(' | sort -u > "$tmp/declared"
 comm -23 "$tmp/declared" "$tmp/exported" > "$tmp/missing"
 n=$(wc -l < "$tmp/exported")
 status=0
 if [ -s "$tmp/leaked" ]; then
-  echo "exports: $lib exports internal symbols (not declared in leinao.h):"
+  echo "exports: $lib exports internal symbols (not declared in $header):"
   sed 's/^/  /' "$tmp/leaked"
   status=1
 fi

@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""leinao nir on tiny hand-made NIR files (tests/nir/make_nir.py; needs nothing from shared/):
+every rejection has its status and a message naming the file, node or dataset and the rule;
+the misc graph (Conv2d, AvgPool2d, Flatten, Scale, Delay, Threshold, LI, I, IF) runs and each
+node does what FORMAT.md §3 says; a batch gives the same as its samples one by one."""
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+LEINAO, HERE = sys.argv[1], os.path.dirname(os.path.abspath(__file__))
+failures = []
+
+
+def check(ok, what):
+    print(("ok   " if ok else "FAIL ") + what)
+    if not ok:
+        failures.append(what)
+
+
+def nir(*args):
+    return subprocess.run([LEINAO, "nir", *args], capture_output=True, text=True)
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    subprocess.run([sys.executable, f"{HERE}/make_nir.py", tmp, "--broken"], check=True)
+    bad = {"missing_param": (4, "node 'lif' (LIF) has no dataset 'v_threshold'"),
+           "unknown_type": (4, "unknown type 'LeakyIntegrator'"),
+           "missing_node": (4, "edge lif -> nowhere names a missing node 'nowhere'"),
+           "shape_mismatch": (4, "shapes do not chain: edge in -> fc: 'in' (Input) gives [2], 'fc' (Affine) takes [3]"),
+           "not_nir": (4, "no group /node"),
+           "truncated": (3, "cannot open as HDF5"),
+           "garbage": (6, "not an HDF5 file"),
+           "absent": (6, "cannot open")}
+    for name, (rc, text) in bad.items():
+        path = f"{tmp}/{name}.nir"
+        r = nir("info", path)
+        check(r.returncode == rc and text in r.stderr and path in r.stderr,
+              f"{name}: status {r.returncode}, message {r.stderr.strip()!r}")
+    x = np.zeros((5, 2), np.float32)
+    np.save(f"{tmp}/x.npy", x)
+    r = nir("run", f"{tmp}/lif.nir", "--input", f"{tmp}/x.npy", "--out", f"{tmp}/o")
+    check(r.returncode == 3 and "dt" in r.stderr, f"no preset and no --dt: refused ({r.stderr.strip()!r})")
+    np.save(f"{tmp}/bad.npy", np.zeros((5, 3), np.float32))
+    r = nir("run", f"{tmp}/lif.nir", "--input", f"{tmp}/bad.npy", "--out", f"{tmp}/o", "--dt", "1e-4")
+    check(r.returncode == 3 and "input" in r.stderr, f"input of the wrong width: refused ({r.stderr.strip()!r})")
+
+    rng = np.random.default_rng(5)
+    steps = 10
+    xs = rng.random((3, steps, 1, 4, 4)).astype(np.float32) * 3
+    np.save(f"{tmp}/misc_in.npy", xs)
+    r = nir("run", f"{tmp}/misc.nir", "--input", f"{tmp}/misc_in.npy", "--out", f"{tmp}/misc", "--dt", "1e-4")
+    check(r.returncode == 0, f"misc graph runs ({r.stderr.strip()})")
+    L = lambda n: np.load(f"{tmp}/misc/{n}.npy")
+    conv, pool, flat, scale, delay, thr = L("conv"), L("pool"), L("flat"), L("scale"), L("delay"), L("thr")
+    check(conv.shape == (3, steps, 2, 4, 4) and pool.shape == (3, steps, 2, 2, 2) and flat.shape == (3, steps, 8),
+          f"shapes: conv {conv.shape}, pool {pool.shape}, flatten {flat.shape}")
+    want = conv.reshape(3, steps, 2, 2, 2, 2, 2).sum(axis=(4, 6)) / np.float32(4)
+    check(np.allclose(pool, want, rtol=1e-6, atol=1e-6), "AvgPool2d = mean of 2x2 windows")
+    check(np.array_equal(flat, pool.reshape(3, steps, 8)), "Flatten keeps C order")
+    check(np.array_equal(scale, flat * np.float32(2)), "Scale multiplies")
+    check(np.array_equal(delay[:, 2:], scale[:, :-2]) and not delay[:, :2].any(), "Delay 2e-4 s at dt 1e-4 = 2 steps")
+    check(np.array_equal(thr, (delay > np.float32(0.5)).astype(np.float32)), "Threshold is strict >")
+    integ = L("int")
+    check(np.allclose(integ, np.cumsum(thr, axis=1) * 1e-4, rtol=1e-5), "I integrates dt R I")
+    li = L("li")
+    a = np.exp(-0.1)
+    ref = np.zeros_like(li)
+    for t in range(steps):
+        ref[:, t] = (ref[:, t - 1] if t else 0) * a + (1 - a) * thr[:, t]
+    check(np.allclose(li, ref, rtol=1e-5, atol=1e-7), "LI: exact integration (NIR, no preset)")
+    # the batch equals its samples run one by one
+    np.save(f"{tmp}/one.npy", xs[1])
+    r = nir("run", f"{tmp}/misc.nir", "--input", f"{tmp}/one.npy", "--out", f"{tmp}/one", "--dt", "1e-4")
+    check(r.returncode == 0 and np.array_equal(np.load(f"{tmp}/one/if.npy"), L("if")[1]),
+          "batch of 3 = sample 1 alone (IF output)")
+    r = nir("run", f"{tmp}/rnn.nir", "--input", f"{tmp}/one.npy", "--out", f"{tmp}/r", "--dt", "1e-4")
+    check(r.returncode == 3, "rnn.nir refuses an input of 16 values per step")
+if failures:
+    print(f"{len(failures)} check(s) failed")
+    sys.exit(1)
+print("all checks passed")
