@@ -33,7 +33,8 @@ class Docs(unittest.TestCase):
         installed = set(re.search(r'packages="([^"]*)"', script).group(1).split())
         readme = read("README.md")
         listed = []
-        for label in ("to build and run:", "to test:"):
+        for label in ("to build and run:", "for the Python package and its PyNN backend:",
+                      "to test:"):
             m = re.search(r"^- " + re.escape(label) + r"(.*?)(?=^- |^$)", readme, re.M | re.S)
             self.assertIsNotNone(m, "README has no line '- %s'" % label)
             listed += [p.strip() for p in m.group(1).replace("\n", " ").split(",")]

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """leinao nir against the frameworks' published outputs in ../shared/nir (NOTES.md §3).
 
-This test READS /work/shared/nir (or $LEINAO_NIR_DATA): real NIR files and the frameworks'
+This test READS ../shared/nir beside the repository (its second argument, or $LEINAO_NIR_DATA): real NIR files and the frameworks'
 published outputs. When that folder is absent it exits 77, which CTest reports as skipped.
 
 Per file and preset (bit-exact = identical float32 values, 0 differing entries):
@@ -35,7 +35,7 @@ import tempfile
 import numpy as np
 
 LEINAO = sys.argv[1]
-DATA = os.environ.get("LEINAO_NIR_DATA", "/work/shared/nir")
+DATA = os.environ.get("LEINAO_NIR_DATA", sys.argv[2] if len(sys.argv) > 2 else "../shared/nir")
 if not os.path.isdir(DATA):
     print(f"skipped: {DATA} (the shared NIR files) is absent")
     sys.exit(77)
