@@ -883,9 +883,13 @@ static leinao_status load_edge_population(sload *S, const char *file, hid_t h5, 
         if (!buf || !rows)
             st = LEINAO_NOMEM;
     }
-    double *s_id = buf, *t_id = buf + CHUNK, *ty = buf + 2 * CHUNK, *gi = buf + 3 * CHUNK;
-    double *gx = buf + 4 * CHUNK, *w = buf + 5 * CHUNK, *dl = buf + 6 * CHUNK,
-           *ns = buf + 7 * CHUNK;
+    /* the chunk's columns (no pointer arithmetic on a buffer that failed to come) */
+    double *s_id = NULL, *t_id = NULL, *ty = NULL, *gi = NULL, *gx = NULL, *w = NULL, *dl = NULL,
+           *ns = NULL;
+    if (buf) {
+        s_id = buf, t_id = buf + CHUNK, ty = buf + 2 * CHUNK, gi = buf + 3 * CHUNK;
+        gx = buf + 4 * CHUNK, w = buf + 5 * CHUNK, dl = buf + 6 * CHUNK, ns = buf + 7 * CHUNK;
+    }
     for (hsize_t from = 0; !st && from < src.n; from += CHUNK) {
         hsize_t count = src.n - from < CHUNK ? src.n - from : CHUNK;
         st = dset_read(S, file, &src, H5T_NATIVE_DOUBLE, from, count, s_id);
