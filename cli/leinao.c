@@ -254,6 +254,7 @@ typedef struct progress_state {
     const char *checkpoint; /* path, or NULL */
     double every, next;     /* model ms */
     int checkpoint_failed;
+    char checkpoint_error[512]; /* the failed checkpoint's message (the run's stop replaces it) */
 } progress_state;
 
 static int on_progress(void *user, const leinao_progress *p)
@@ -266,6 +267,8 @@ static int on_progress(void *user, const leinao_progress *p)
             s->next += s->every;
         if (leinao_checkpoint_write(s->sim, s->checkpoint) != LEINAO_OK) {
             s->checkpoint_failed = 1;
+            snprintf(s->checkpoint_error, sizeof s->checkpoint_error, "%s",
+                     leinao_errmsg(s->sim));
             return 1;
         }
     }
@@ -486,7 +489,7 @@ static int run_built(leinao_sim *sim, const options *o, double every)
     leinao_run_stats before;
     leinao_get_run_stats(sim, &before);
     progress_state ps = {!o->quiet && isatty(STDERR_FILENO), 0, o->time_limit, 0, 0, 0, 0,
-                         sim, checkpointing ? checkpoint : NULL, every, 0.0, 0};
+                         sim, checkpointing ? checkpoint : NULL, every, 0.0, 0, ""};
     if (every > 0.0)
         ps.next = ((double)(long long)(before.t_simulated / every + 1e-9) + 1.0) * every;
     leinao_status run_st;
@@ -505,7 +508,8 @@ static int run_built(leinao_sim *sim, const options *o, double every)
     int stopped = run_st == LEINAO_INTERRUPTED || (run_st == LEINAO_OK && o->until > 0.0);
     int ckpt_rc = 0;
     if (ps.checkpoint_failed) {
-        ckpt_rc = fail(sim, LEINAO_IO);
+        ckpt_rc = (int)LEINAO_IO;
+        fprintf(stderr, "leinao: error: %s\n", ps.checkpoint_error);
         fprintf(stderr, "leinao: the checkpoint could not be written; the previous one (if any) "
                         "is kept; the run stops here\n");
     } else if (checkpointing && stopped) {

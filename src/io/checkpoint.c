@@ -33,6 +33,21 @@ static hid_t mem_type(lrs_type t)
     }
 }
 
+/* libhdf5's metadata checksum (exported, not in its public headers) */
+uint32_t H5_checksum_metadata(const void *data, size_t len, uint32_t initval);
+
+/* H5Fget_file_image of a file of superblock version 2 or 3 clears the image's "open for
+ * writing" flags but leaves the superblock's checksum as it was: computed again here. */
+static void fix_superblock(unsigned char *image, size_t n)
+{
+    if (n < 48 || image[8] < 2 || image[9] != 8)
+        return;
+    size_t at = 12 + 4 * 8; /* signature, versions, sizes, flags; four addresses */
+    uint32_t sum = H5_checksum_metadata(image, at, 0);
+    for (int k = 0; k < 4; k++) /* little-endian, as HDF5 stores it */
+        image[at + (size_t)k] = (unsigned char)(sum >> (8 * k));
+}
+
 static leinao_status h5_fail(leinao_sim *sim, const char *path, const char *what)
 {
     return lc_error(&sim->ctx, LEINAO_IO, "%s: cannot %s (HDF5 error; is the disk full or the "
@@ -138,9 +153,15 @@ leinao_status leinao_checkpoint_write(leinao_sim *sim, const char *path)
     leinao_status st = collect(sim, &list);
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     hid_t file = -1, lcpl = -1;
+    void *image = NULL;
+    ssize_t image_size = -1;
     if (!st) {
+        /* The file is made in memory (HDF5's core driver, no backing store) and written with
+         * write(2): a full disk is then a plain write error with its reason, and libhdf5 never
+         * holds a file it failed to close (which crashes it at exit). */
         hid_t fapl = H5Pcreate(H5P_FILE_ACCESS); /* checksummed metadata (HDF5 1.10 format) */
         H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_V110);
+        H5Pset_fapl_core(fapl, 1 << 20, 0);
         file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
         H5Pclose(fapl);
         lcpl = H5Pcreate(H5P_LINK_CREATE);
@@ -149,14 +170,43 @@ leinao_status leinao_checkpoint_write(leinao_sim *sim, const char *path)
         for (size_t i = 0; ok && i < list.n; i++)
             ok = write_array(file, lcpl, &list.a[i]);
         H5Pclose(lcpl);
+        if (ok && H5Fflush(file, H5F_SCOPE_LOCAL) >= 0 &&
+            (image_size = H5Fget_file_image(file, NULL, 0)) > 0 &&
+            (image = lc_malloc(ctx, (size_t)image_size)) != NULL &&
+            H5Fget_file_image(file, image, (size_t)image_size) != image_size)
+            image_size = -1;
         if (file >= 0 && H5Fclose(file) < 0)
             ok = 0;
-        if (!ok)
-            st = h5_fail(sim, tmp, "write the checkpoint");
+        if (ok && image_size > 0 && image)
+            fix_superblock(image, (size_t)image_size);
+        if (!ok || image_size <= 0 || !image)
+            st = image_size > 0 && !image ? LEINAO_NOMEM
+                                          : h5_fail(sim, tmp, "make the checkpoint in memory");
     }
     lrs_free(ctx, &list);
-    if (!st && !sync_path(tmp, 0))
-        st = lc_error(ctx, LEINAO_IO, "%s: cannot sync: %s", tmp, strerror(errno));
+    if (!st) {
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        const char *p = image;
+        size_t left = (size_t)image_size;
+        int err = fd < 0 ? errno : 0;
+        while (!err && left > 0) {
+            ssize_t k = write(fd, p, left);
+            if (k < 0 && errno == EINTR)
+                continue;
+            if (k <= 0)
+                err = k < 0 ? errno : ENOSPC;
+            else
+                p += k, left -= (size_t)k;
+        }
+        if (!err && fsync(fd) != 0)
+            err = errno;
+        if (fd >= 0 && close(fd) != 0 && !err)
+            err = errno;
+        if (err)
+            st = lc_error(ctx, LEINAO_IO, "%s: cannot write the checkpoint (%llu bytes): %s", tmp,
+                          (unsigned long long)image_size, strerror(err));
+    }
+    lc_free(ctx, image);
     if (!st && rename(tmp, path) != 0)
         st = lc_error(ctx, LEINAO_IO, "%s: cannot rename to %s: %s", tmp, path, strerror(errno));
     if (st) {

@@ -3,10 +3,12 @@
  * interrupted run still leaves a valid, closed file. */
 #include <hdf5.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../engine/run_state.h"
 #include "h5util.h"
 #include "io.h"
+#include "side_copy.h"
 
 #define BUFFER_SPIKES 65536
 
@@ -26,6 +28,7 @@ typedef struct sonata_file {
     int n_pops;
     uint32_t *log; /* which population's buffer each full flush wrote, in order (checkpoints) */
     size_t n_log, cap_log;
+    lside side; /* from the first checkpoint on: the full flushes' spikes, raw (side_copy.h) */
 } sonata_file;
 
 static leinao_status h5_fail(leinao_sim *sim, const char *path, const char *what)
@@ -88,6 +91,19 @@ static leinao_status log_flush(leinao_sim *sim, sonata_file *f, uint32_t pop)
     return LEINAO_OK;
 }
 
+/* A full buffer: to the file, to the flush log and to the side copy (times, then ids). */
+static leinao_status full_flush(leinao_sim *sim, sonata_file *f, sonata_pop *p)
+{
+    leinao_status st = flush_pop(sim, f, p);
+    if (!st)
+        st = log_flush(sim, f, (uint32_t)(p - f->pops));
+    if (!st)
+        st = lside_append(&sim->ctx, &f->side, p->buf_times, BUFFER_SPIKES * sizeof(double));
+    if (!st)
+        st = lside_append(&sim->ctx, &f->side, p->buf_ids, BUFFER_SPIKES * sizeof(uint64_t));
+    return st;
+}
+
 static leinao_status sonata_open(lspike_sink *sink, leinao_sim *sim, const char *path)
 {
     lctx *ctx = &sim->ctx;
@@ -96,6 +112,7 @@ static leinao_status sonata_open(lspike_sink *sink, leinao_sim *sim, const char 
     if (!f)
         return LEINAO_NOMEM;
     sink->impl = f;
+    lside_init(&f->side);
     f->file = -1;
     f->path = lc_strdup(ctx, path);
     f->pops = lc_calloc(ctx, (size_t)sink->n_pops, sizeof *f->pops);
@@ -166,9 +183,7 @@ static leinao_status sonata_write(lspike_sink *sink, leinao_sim *sim, int pop, c
         ids += take;
         n -= take;
         if (p->buffered == BUFFER_SPIKES) {
-            leinao_status st = flush_pop(sim, f, p);
-            if (!st)
-                st = log_flush(sim, f, (uint32_t)(p - f->pops));
+            leinao_status st = full_flush(sim, f, p);
             if (st)
                 return st;
         }
@@ -200,6 +215,8 @@ static leinao_status sonata_close(lspike_sink *sink, leinao_sim *sim)
     if (f->file >= 0 && H5Fclose(f->file) < 0 && !first)
         first = h5_fail(sim, f->path, "close the file");
     f->file = -1;
+    /* a closed file can be read back: the side copy is needed no more */
+    lside_close(&sim->ctx, &f->side, !first);
     return first;
 }
 
@@ -209,6 +226,7 @@ static void sonata_destroy(lspike_sink *sink, leinao_sim *sim)
     if (!f)
         return;
     sonata_close(sink, sim);
+    lside_close(&sim->ctx, &f->side, 0);
     for (int i = 0; i < f->n_pops; i++) {
         lc_free(&sim->ctx, f->pops[i].buf_times);
         lc_free(&sim->ctx, f->pops[i].buf_ids);
@@ -222,14 +240,53 @@ static void sonata_destroy(lspike_sink *sink, leinao_sim *sim)
 
 /* ---- checkpoints: the file's position, and its continuation -------------------------------- */
 
+static int read_range(hid_t set, hid_t type, hsize_t at, hsize_t n, void *out);
+
+/* The first checkpoint starts the side copy with what the file holds so far. */
+static leinao_status start_side(leinao_sim *sim, sonata_file *f)
+{
+    lctx *ctx = &sim->ctx;
+    char *name = lside_name(ctx, f->path);
+    leinao_status st = name ? lside_create(ctx, &f->side, name) : LEINAO_NOMEM;
+    lc_free(ctx, name);
+    double *times = st ? NULL : lc_malloc(ctx, BUFFER_SPIKES * sizeof *times);
+    uint64_t *ids = st ? NULL : lc_malloc(ctx, BUFFER_SPIKES * sizeof *ids);
+    hsize_t *at = st ? NULL : lc_calloc(ctx, (size_t)f->n_pops + 1, sizeof *at);
+    if (!st && (!times || !ids || !at))
+        st = LEINAO_NOMEM;
+    for (size_t j = 0; !st && j < f->n_log; j++) {
+        sonata_pop *p = &f->pops[f->log[j]];
+        if (!read_range(p->times, H5T_NATIVE_DOUBLE, at[f->log[j]], BUFFER_SPIKES, times) ||
+            !read_range(p->ids, H5T_NATIVE_UINT64, at[f->log[j]], BUFFER_SPIKES, ids))
+            st = h5_fail(sim, f->path, "read back the spikes");
+        at[f->log[j]] += BUFFER_SPIKES;
+        if (!st)
+            st = lside_append(ctx, &f->side, times, BUFFER_SPIKES * sizeof *times);
+        if (!st)
+            st = lside_append(ctx, &f->side, ids, BUFFER_SPIKES * sizeof *ids);
+    }
+    lc_free(ctx, times);
+    lc_free(ctx, ids);
+    lc_free(ctx, at);
+    if (st)
+        lside_close(ctx, &f->side, 1);
+    return st;
+}
+
 /* What has been written (in full flushes, logged) and what is buffered, with the buffered
- * spikes themselves: a file left unclosed by a crash still resumes from them. */
+ * spikes themselves; the side copy of what was written, synced: a file left unclosed by a
+ * crash (kill -9) still resumes from them. */
 static leinao_status sonata_save(lspike_sink *sink, leinao_sim *sim, lrs_list *list,
                                  const char *prefix)
 {
     sonata_file *f = sink->impl;
     lctx *ctx = &sim->ctx;
     char name[128];
+    leinao_status side_st = !lside_active(&f->side) ? start_side(sim, f) : LEINAO_OK;
+    if (!side_st)
+        side_st = lside_save(ctx, &f->side, list, prefix);
+    if (side_st)
+        return side_st;
     uint64_t *counts = lc_malloc(ctx, 2 * ((size_t)f->n_pops + 1) * sizeof *counts);
     if (!counts)
         return LEINAO_NOMEM;
@@ -314,16 +371,29 @@ static leinao_status sonata_resume(lspike_sink *sink, leinao_sim *sim, const cha
         if (entries[j] >= (uint32_t)sink->n_pops)
             return lc_error(ctx, LEINAO_INVALID, "checkpoint: the position of %s is damaged", path);
     leinao_status st = LEINAO_OK;
-    hid_t old = lh5_open_read(ctx, path, " (the run's spike file)", &st);
-    if (old < 0)
-        return lc_error(ctx, st, "%s; the spikes recorded before the checkpoint cannot be read "
-                                 "back", ctx->errmsg);
+    /* the side copy when the checkpoint has one and it is whole; else the old file, which
+     * must then have been closed */
+    char *side_name = lside_name(ctx, path);
+    if (!side_name)
+        return LEINAO_NOMEM;
+    int side = lside_open_valid(side_name, list, prefix);
+    hid_t old = -1;
+    if (side < 0) {
+        old = lh5_open_read(ctx, path, " (the run's spike file)", &st);
+        if (old < 0) {
+            lc_free(ctx, side_name);
+            return lc_error(ctx, st, "%s; the spikes recorded before the checkpoint cannot be read "
+                                     "back (and %s, the checkpoint's copy of them, is missing or "
+                                     "damaged)",
+                            ctx->errmsg, side_name);
+        }
+    }
     hid_t *sets = lc_calloc(ctx, 2 * (size_t)sink->n_pops + 1, sizeof *sets);
     if (!sets)
         st = LEINAO_NOMEM;
     for (int i = 0; sets && i < 2 * sink->n_pops; i++)
         sets[i] = -1;
-    for (int i = 0; !st && i < sink->n_pops; i++) {
+    for (int i = 0; !st && old >= 0 && i < sink->n_pops; i++) {
         for (int k = 0; k < 2 && !st; k++) {
             snprintf(name, sizeof name, "spikes/%s/%s", sim->net.pops[sink->pops[i]]->name,
                      k ? "node_ids" : "timestamps");
@@ -338,7 +408,7 @@ static leinao_status sonata_resume(lspike_sink *sink, leinao_sim *sim, const cha
                               path, name, (unsigned long long)c[2 * i]);
         }
     }
-    char *tmp = NULL;
+    char *tmp = NULL, *side_tmp = NULL;
     if (!st && !check) {
         size_t n = strlen(path) + 16;
         if (!(tmp = lc_malloc(ctx, n)))
@@ -348,21 +418,32 @@ static leinao_status sonata_resume(lspike_sink *sink, leinao_sim *sim, const cha
         if (!st)
             st = sonata_open(sink, sim, tmp);
         sonata_file *f = sink->impl;
+        if (!st && !(side_tmp = lside_name(ctx, tmp)))
+            st = LEINAO_NOMEM;
+        if (!st)
+            st = lside_create(ctx, &f->side, side_tmp);
         hsize_t *at = st ? NULL : lc_calloc(ctx, (size_t)f->n_pops + 1, sizeof *at);
         if (!st && !at)
             st = LEINAO_NOMEM;
         for (uint64_t j = 0; !st && j < log->n; j++) {
             uint32_t i = entries[j];
             sonata_pop *p = &f->pops[i];
-            if (!read_range(sets[2 * i], H5T_NATIVE_DOUBLE, at[i], BUFFER_SPIKES, p->buf_times) ||
-                !read_range(sets[2 * i + 1], H5T_NATIVE_UINT64, at[i], BUFFER_SPIKES, p->buf_ids))
-                st = lc_error(ctx, LEINAO_IO, "%s: cannot read back the spikes", path);
+            uint64_t block = j * (uint64_t)BUFFER_SPIKES * (sizeof(double) + sizeof(uint64_t));
+            int ok = side >= 0
+                         ? lside_read(side, block, p->buf_times, BUFFER_SPIKES * sizeof(double)) &&
+                               lside_read(side, block + BUFFER_SPIKES * sizeof(double), p->buf_ids,
+                                          BUFFER_SPIKES * sizeof(uint64_t))
+                         : read_range(sets[2 * i], H5T_NATIVE_DOUBLE, at[i], BUFFER_SPIKES,
+                                      p->buf_times) &&
+                               read_range(sets[2 * i + 1], H5T_NATIVE_UINT64, at[i], BUFFER_SPIKES,
+                                          p->buf_ids);
+            if (!ok)
+                st = lc_error(ctx, LEINAO_IO, "%s: cannot read back the spikes",
+                              side >= 0 ? side_name : path);
             at[i] += BUFFER_SPIKES;
             p->buffered = BUFFER_SPIKES;
             if (!st)
-                st = flush_pop(sim, f, p);
-            if (!st)
-                st = log_flush(sim, f, i);
+                st = full_flush(sim, f, p);
         }
         for (int i = 0; !st && i < f->n_pops; i++) {
             sonata_pop *p = &f->pops[i];
@@ -375,6 +456,9 @@ static leinao_status sonata_resume(lspike_sink *sink, leinao_sim *sim, const cha
         lc_free(ctx, at);
         if (!st && rename(tmp, path) != 0)
             st = lc_error(ctx, LEINAO_IO, "%s: cannot replace it: %s", path, "rename failed");
+        /* the new side copy holds the same bytes as the old one's prefix */
+        if (!st && rename(side_tmp, side_name) != 0)
+            st = lc_error(ctx, LEINAO_IO, "%s: cannot replace it: %s", side_name, "rename failed");
         if (st) {
             sonata_destroy(sink, sim);
             remove(tmp);
@@ -384,6 +468,11 @@ static leinao_status sonata_resume(lspike_sink *sink, leinao_sim *sim, const cha
                 lc_free(ctx, f->path);
                 f->path = final;
             }
+            char *final_side = lc_strdup(ctx, side_name);
+            if (final_side) {
+                lc_free(ctx, f->side.path);
+                f->side.path = final_side;
+            }
         }
     }
     for (int i = 0; sets && i < 2 * sink->n_pops; i++)
@@ -391,7 +480,12 @@ static leinao_status sonata_resume(lspike_sink *sink, leinao_sim *sim, const cha
             H5Dclose(sets[i]);
     lc_free(ctx, sets);
     lc_free(ctx, tmp);
-    H5Fclose(old);
+    lc_free(ctx, side_tmp);
+    lc_free(ctx, side_name);
+    if (side >= 0)
+        close(side);
+    if (old >= 0)
+        H5Fclose(old);
     return st;
 }
 

@@ -5,10 +5,12 @@
 #include <hdf5.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "h5util.h"
 #include "csv_resume.h"
 #include "io.h"
+#include "side_copy.h"
 
 #define BUFFER_BYTES (1 << 20)
 
@@ -18,6 +20,7 @@ typedef struct frame_file {
     hsize_t rows_written, columns, rows_buffered, rows_capacity;
     double *buffer, t_first, t_last;
     FILE *csv;
+    lside side; /* SONATA, from the first checkpoint on: the full flushes' rows (side_copy.h) */
 } frame_file;
 
 static leinao_status fail_h5(leinao_sim *sim, const char *path, const char *what)
@@ -138,7 +141,12 @@ static leinao_status sonata_write(lstate_recorder *r, leinao_sim *sim, double t,
     memcpy(f->buffer + f->rows_buffered * f->columns, values, f->columns * sizeof(double));
     f->rows_buffered++;
     f->t_last = t;
-    return f->rows_buffered == f->rows_capacity ? sonata_flush(r, sim) : LEINAO_OK;
+    if (f->rows_buffered < f->rows_capacity)
+        return LEINAO_OK;
+    leinao_status st = sonata_flush(r, sim);
+    return st ? st
+              : lside_append(&sim->ctx, &f->side, f->buffer,
+                             f->rows_capacity * f->columns * sizeof(double));
 }
 
 static leinao_status sonata_close(lstate_recorder *r, leinao_sim *sim)
@@ -166,6 +174,7 @@ static leinao_status sonata_close(lstate_recorder *r, leinao_sim *sim)
     if (H5Fclose(f->file) < 0 && !st)
         st = fail_h5(sim, f->path, "close the file");
     f->file = f->data = -1;
+    lside_close(&sim->ctx, &f->side, !st); /* a closed file can be read back */
     return st;
 }
 
@@ -175,18 +184,55 @@ static void frame_destroy(lstate_recorder *r, leinao_sim *sim)
     if (!f)
         return;
     r->ops->close(r, sim);
+    lside_close(&sim->ctx, &f->side, 0);
     lc_free(&sim->ctx, f->buffer);
     lc_free(&sim->ctx, f->path);
     lc_free(&sim->ctx, f);
     r->impl = NULL;
 }
 
-/* Checkpoints: rows written (in full flushes) and the buffered rows themselves. */
+/* The first checkpoint starts the side copy with the rows the file holds so far. */
+static leinao_status start_side(leinao_sim *sim, frame_file *f)
+{
+    lctx *ctx = &sim->ctx;
+    char *name = lside_name(ctx, f->path);
+    leinao_status st = name ? lside_create(ctx, &f->side, name) : LEINAO_NOMEM;
+    lc_free(ctx, name);
+    size_t block = (size_t)(f->rows_capacity * f->columns);
+    double *rows = st ? NULL : lc_malloc(ctx, block * sizeof *rows);
+    if (!st && !rows)
+        st = LEINAO_NOMEM;
+    hid_t space = st ? -1 : H5Dget_space(f->data);
+    for (hsize_t at = 0; !st && at < f->rows_written; at += f->rows_capacity) {
+        hsize_t start[2] = {at, 0}, count[2] = {f->rows_capacity, f->columns};
+        hid_t mem = H5Screate_simple(2, count, NULL);
+        int ok = space >= 0 &&
+                 H5Sselect_hyperslab(space, H5S_SELECT_SET, start, NULL, count, NULL) >= 0 &&
+                 H5Dread(f->data, H5T_NATIVE_DOUBLE, mem, space, H5P_DEFAULT, rows) >= 0;
+        H5Sclose(mem);
+        st = ok ? lside_append(ctx, &f->side, rows, block * sizeof *rows)
+                : fail_h5(sim, f->path, "read back the report");
+    }
+    if (space >= 0)
+        H5Sclose(space);
+    lc_free(ctx, rows);
+    if (st)
+        lside_close(ctx, &f->side, 1);
+    return st;
+}
+
+/* Checkpoints: rows written (in full flushes) and the buffered rows themselves; the side copy
+ * of the rows written, synced (kill -9). */
 static leinao_status sonata_save(lstate_recorder *r, leinao_sim *sim, lrs_list *list,
                                  const char *prefix)
 {
     frame_file *f = r->impl;
     char name[128];
+    leinao_status side_st = !lside_active(&f->side) ? start_side(sim, f) : LEINAO_OK;
+    if (!side_st)
+        side_st = lside_save(&sim->ctx, &f->side, list, prefix);
+    if (side_st)
+        return side_st;
     uint64_t rows[2] = {f->rows_written, f->rows_buffered};
     snprintf(name, sizeof name, "%s/rows_written_buffered", prefix);
     leinao_status st = lrs_add(&sim->ctx, list, name, LRS_U64, 2, rows, 1);
@@ -221,23 +267,37 @@ static leinao_status sonata_resume(lstate_recorder *r, leinao_sim *sim, const ch
         return lc_error(ctx, LEINAO_INVALID, "checkpoint: the position of %s is missing or damaged",
                         path);
     leinao_status st = LEINAO_OK;
-    hid_t old = lh5_open_read(ctx, path, " (the run's state report)", &st);
-    if (old < 0)
-        return lc_error(ctx, st, "%s; the rows recorded before the checkpoint cannot be read back",
-                        ctx->errmsg);
-    snprintf(name, sizeof name, "report/%s/data", sim->net.pops[r->pop]->name);
-    hid_t set = H5Lexists(old, "report", H5P_DEFAULT) > 0 && H5Lexists(old, name, H5P_DEFAULT) > 0
-                    ? H5Dopen2(old, name, H5P_DEFAULT)
-                    : -1;
-    hid_t space = set >= 0 ? H5Dget_space(set) : -1;
+    /* the side copy when the checkpoint has one and it is whole; else the old file, which
+     * must then have been closed */
+    char *side_name = lside_name(ctx, path);
+    if (!side_name)
+        return LEINAO_NOMEM;
+    int side = lside_open_valid(side_name, list, prefix);
+    hid_t old = -1, set = -1, space = -1;
+    if (side < 0) {
+        old = lh5_open_read(ctx, path, " (the run's state report)", &st);
+        if (old < 0) {
+            lc_free(ctx, side_name);
+            return lc_error(ctx, st, "%s; the rows recorded before the checkpoint cannot be read "
+                                     "back (and %s, the checkpoint's copy of them, is missing or "
+                                     "damaged)",
+                            ctx->errmsg, side_name);
+        }
+        snprintf(name, sizeof name, "report/%s/data", sim->net.pops[r->pop]->name);
+        set = H5Lexists(old, "report", H5P_DEFAULT) > 0 && H5Lexists(old, name, H5P_DEFAULT) > 0
+                  ? H5Dopen2(old, name, H5P_DEFAULT)
+                  : -1;
+        space = set >= 0 ? H5Dget_space(set) : -1;
+    }
     hsize_t dims[2] = {0, 0};
-    if (space < 0 || H5Sget_simple_extent_ndims(space) != 2 ||
-        H5Sget_simple_extent_dims(space, dims, NULL) != 2 || dims[1] != columns || dims[0] < n[0])
+    if (side < 0 && (space < 0 || H5Sget_simple_extent_ndims(space) != 2 ||
+                     H5Sget_simple_extent_dims(space, dims, NULL) != 2 || dims[1] != columns ||
+                     dims[0] < n[0]))
         st = lc_error(ctx, LEINAO_INVALID,
                       "%s: /%s holds fewer rows than the checkpoint recorded (%llu): not the file "
                       "of this run",
                       path, name, (unsigned long long)n[0]);
-    char *tmp = NULL;
+    char *tmp = NULL, *side_tmp = NULL;
     if (!st && !check) {
         size_t len = strlen(path) + 16;
         if (!(tmp = lc_malloc(ctx, len)))
@@ -247,17 +307,30 @@ static leinao_status sonata_resume(lstate_recorder *r, leinao_sim *sim, const ch
         if (!st)
             st = sonata_open(r, sim, tmp);
         frame_file *f = r->impl;
+        if (!st && !(side_tmp = lside_name(ctx, tmp)))
+            st = LEINAO_NOMEM;
+        if (!st)
+            st = lside_create(ctx, &f->side, side_tmp);
+        size_t block = (size_t)(capacity * columns) * sizeof(double);
         for (hsize_t at = 0; !st && at < n[0]; at += capacity) {
-            hsize_t start[2] = {at, 0}, count[2] = {capacity, columns};
-            hid_t mem = H5Screate_simple(2, count, NULL);
-            int ok = H5Sselect_hyperslab(space, H5S_SELECT_SET, start, NULL, count, NULL) >= 0 &&
+            int ok;
+            if (side >= 0) {
+                ok = lside_read(side, (uint64_t)(at / capacity) * block, f->buffer, block);
+            } else {
+                hsize_t start[2] = {at, 0}, count[2] = {capacity, columns};
+                hid_t mem = H5Screate_simple(2, count, NULL);
+                ok = H5Sselect_hyperslab(space, H5S_SELECT_SET, start, NULL, count, NULL) >= 0 &&
                      H5Dread(set, H5T_NATIVE_DOUBLE, mem, space, H5P_DEFAULT, f->buffer) >= 0;
-            H5Sclose(mem);
+                H5Sclose(mem);
+            }
             if (!ok)
-                st = lc_error(ctx, LEINAO_IO, "%s: cannot read back the report", path);
+                st = lc_error(ctx, LEINAO_IO, "%s: cannot read back the report",
+                              side >= 0 ? side_name : path);
             f->rows_buffered = capacity;
             if (!st)
                 st = sonata_flush(r, sim);
+            if (!st)
+                st = lside_append(ctx, &f->side, f->buffer, block);
         }
         if (!st) {
             memcpy(f->buffer, buffered->data, buffered->n * sizeof(double));
@@ -266,6 +339,9 @@ static leinao_status sonata_resume(lstate_recorder *r, leinao_sim *sim, const ch
         }
         if (!st && rename(tmp, path) != 0)
             st = lc_error(ctx, LEINAO_IO, "%s: cannot replace it", path);
+        /* the new side copy holds the same bytes as the old one's prefix */
+        if (!st && rename(side_tmp, side_name) != 0)
+            st = lc_error(ctx, LEINAO_IO, "%s: cannot replace it", side_name);
         if (st) {
             frame_destroy(r, sim);
             remove(tmp);
@@ -275,6 +351,11 @@ static leinao_status sonata_resume(lstate_recorder *r, leinao_sim *sim, const ch
                 lc_free(ctx, f->path);
                 f->path = final;
             }
+            char *final_side = lc_strdup(ctx, side_name);
+            if (final_side) {
+                lc_free(ctx, f->side.path);
+                f->side.path = final_side;
+            }
         }
     }
     if (space >= 0)
@@ -282,7 +363,12 @@ static leinao_status sonata_resume(lstate_recorder *r, leinao_sim *sim, const ch
     if (set >= 0)
         H5Dclose(set);
     lc_free(ctx, tmp);
-    H5Fclose(old);
+    lc_free(ctx, side_tmp);
+    lc_free(ctx, side_name);
+    if (side >= 0)
+        close(side);
+    if (old >= 0)
+        H5Fclose(old);
     return st;
 }
 
