@@ -1,25 +1,39 @@
 """PyNN backend for leinao: ``import leinao.pynn as sim`` runs a PyNN 0.10 script on leinao.
 
 It follows pyNN.nest: PyNN's standard cell types map to leinao's NEST models (IF_curr_exp ->
-iaf_psc_exp, IF_curr_alpha -> iaf_psc_alpha, IF_cond_exp -> iaf_cond_exp,
-EIF_cond_exp_isfa_ista -> aeif_cond_exp, SpikeSourcePoisson -> poisson_generator,
-SpikeSourceArray -> spike_generator, both relayed by parrot_neurons as pyNN.nest does so that each
-source has one spike train), with PyNN's units converted as pyNN.nest converts them (nA -> pA,
-nF -> pF, uS -> nS, tau_m -> g_L for conductance-based cells; inhibitory conductances negative).
+iaf_psc_exp, IF_curr_alpha -> iaf_psc_alpha, IF_cond_exp -> iaf_cond_exp, IF_cond_alpha ->
+iaf_cond_alpha, EIF_cond_exp_isfa_ista -> aeif_cond_exp, EIF_cond_alpha_isfa_ista ->
+aeif_cond_alpha, Izhikevich -> izhikevich (weights in mV, as pyNN.nest), SpikeSourcePoisson ->
+poisson_generator, SpikeSourceArray -> spike_generator, both relayed by parrot_neurons as
+pyNN.nest does so that each source has one spike train), with PyNN's units converted as
+pyNN.nest converts them (nA -> pA, nF -> pF, uS -> nS, tau_m -> g_L for conductance-based cells;
+inhibitory conductances negative).
 
 Importing this module also registers it as ``pyNN.leinao``, so after ``import leinao.pynn``
 ``import pyNN.leinao as sim`` works too. It is not installed inside Debian's pyNN package folder:
 that folder belongs to python3-pynn (dpkg), and pyNN is a regular package, not a namespace.
 
-Supported: setup/run/run_until/end, Population, PopulationView (get/set, record), Assembly,
-Projection with AllToAll, OneToOne, FixedProbability, FixedNumberPre, FixedNumberPost (leinao's
-own rules, connections drawn by leinao's generators) and every other connector through PyNN's
-generic path as explicit connections, between whole populations; StaticSynapse; initialize;
-record('spikes' | 'v' | 'gsyn_exc' | 'gsyn_inh'); get_data()/write_data() as Neo blocks.
-Random weights and delays given as pyNN.random distributions (uniform, normal, normal_clipped,
-lognormal) become leinao's own distributions for the native rules. Not yet: reset(), current
-sources, plastic synapse types, cell types without a leinao model (they raise
-NotImplementedError).
+Supported: setup/run/run_until/reset/end, Population, PopulationView, Assembly (get/set, record,
+get_data, as pre or post of a Projection), Projection with AllToAll, OneToOne, FixedProbability,
+FixedNumberPre, FixedNumberPost, FixedTotalNumber between whole populations (leinao's own rules,
+connections drawn by leinao's generators) and every other connector (FromList, FromFile, ...),
+or any connector between views and assemblies, through PyNN's generic path as explicit
+connections. Synapse types: StaticSynapse; STDPMechanism with SpikePairRule and
+Additive/MultiplicativeWeightDependence -> stdp_synapse (A_plus -> lambda, A_minus/A_plus ->
+alpha, w_max -> Wmax, mu_plus/mu_minus 0 or 1, tau_minus set on the target neurons, as
+pyNN.nest); TsodyksMarkramSynapse -> tsodyks_synapse (tau_psc from the target's tau_syn_E or
+tau_syn_I). Synapse parameters other than weight and delay are one per projection. Current
+sources DCSource (dc_generator), ACSource (ac_generator), NoisyCurrentSource (noise_generator)
+and StepCurrentSource (one dc_generator per step: leinao's step_current_generator is not
+registered), injected with min_delay and start/stop moved min_delay earlier as in pyNN.nest;
+their parameters may change between runs. initialize; record('spikes' | 'v' | 'gsyn_exc' |
+'gsyn_inh' | 'w' | 'u'); get_data()/write_data() as Neo blocks. reset() builds the network
+again from the declarations kept (same seed: the same connections and the same random input;
+parameters set between runs apply from t = 0). Random weights and delays given as pyNN.random
+distributions (uniform, normal, normal_clipped, lognormal) become leinao's own distributions
+for the native rules. Not yet: HH_cond_exp and SpikeSourceGamma (no leinao model; they raise
+NotImplementedError), recording a current source, new populations or projections after the
+first run (leinao builds once).
 """
 
 import sys
@@ -29,12 +43,14 @@ from pyNN import common, errors, recording
 from pyNN.common.control import DEFAULT_MAX_DELAY, DEFAULT_TIMESTEP, DEFAULT_MIN_DELAY
 from pyNN.connectors import *  # noqa: F401,F403 (the connectors are part of a backend's API)
 from pyNN.connectors import (AllToAllConnector, OneToOneConnector, FixedProbabilityConnector,
-                             FixedNumberPreConnector, FixedNumberPostConnector)
+                             FixedNumberPreConnector, FixedNumberPostConnector,
+                             FixedTotalNumberConnector)
 from pyNN.parameters import ParameterSpace, simplify, Sequence
 from pyNN.random import RandomDistribution
 from pyNN.recording import *  # noqa: F401,F403
 from pyNN.space import Space
-from pyNN.standardmodels import StandardCellType, build_translations, cells, synapses
+from pyNN.standardmodels import (StandardCellType, StandardCurrentSource, build_translations,
+                                 cells, electrodes, synapses)
 from neo.io import get_io
 
 import leinao
@@ -42,6 +58,85 @@ import leinao
 name = "leinao"
 
 # ---- Simulator state ---------------------------------------------------------------------
+
+
+class _Handle:
+    """A leinao object (Population, Projection, StateRecording) that reset() rebinds to its
+    counterpart in the rebuilt Simulator; calls go to the current one."""
+
+    def __init__(self, replay):
+        self._replay, self._obj = replay, None
+
+    def __getattr__(self, name):
+        obj = object.__getattribute__(self, "_obj")
+        if name in ("set", "initialize"):
+            def logged(*args, **kwargs):
+                return self._replay._call(self, name, args, kwargs)
+            return logged
+        return getattr(obj, name)
+
+    def __getitem__(self, key):
+        return self._obj[key]
+
+    def __len__(self):
+        return len(self._obj)
+
+
+def _unwrap(value):
+    if isinstance(value, _Handle):
+        return value._obj
+    if isinstance(value, (list, tuple)):
+        return type(value)(_unwrap(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _unwrap(v) for k, v in value.items()}
+    return value
+
+
+class _Replay:
+    """A leinao.Simulator whose declarations (and every set/initialize) are kept, so that
+    reset() can build the same network again in a new Simulator from the same seed."""
+
+    def __init__(self, **settings):
+        self._settings, self._log = settings, []
+        self.real = leinao.Simulator(**settings)
+
+    def _call(self, target, name, args, kwargs, handle=None):
+        entry = (target, name, args, kwargs, handle)
+        self._log.append(entry)
+        return self._do(entry)
+
+    def _do(self, entry):
+        target, name, args, kwargs, handle = entry
+        obj = self.real if target is None else target._obj
+        result = getattr(obj, name)(*_unwrap(args), **_unwrap(kwargs))
+        if handle is not None:
+            handle._obj = result
+            return handle
+        return result
+
+    def population(self, *args, **kwargs):
+        return self._call(None, "population", args, kwargs, _Handle(self))
+
+    def connect(self, *args, **kwargs):
+        return self._call(None, "connect", args, kwargs, _Handle(self))
+
+    def record(self, *args, **kwargs):
+        return self._call(None, "record", args, kwargs, _Handle(self))
+
+    def record_spikes(self, *args, **kwargs):
+        return self._call(None, "record_spikes", args, kwargs)
+
+    def rebuild(self):
+        """A new Simulator with every declaration and parameter change replayed (before its
+        build: parameters set between runs apply from t = 0, as PyNN's reset keeps them)."""
+        self.real.close()
+        self.real = leinao.Simulator(**self._settings)
+        for entry in self._log:
+            self._do(entry)
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
 
 
 class ID(int, common.IDMixin):
@@ -82,8 +177,9 @@ class State(common.control.BaseState):
     def clear(self):
         if self.sim is not None:
             self.sim.close()
-        self.sim = leinao.Simulator(dt=self.dt, seed=self.seed, threads=self.threads)
+        self.sim = _Replay(dt=self.dt, seed=self.seed, threads=self.threads)
         self.recorders = set()
+        self.current_sources = []
         self.id_counter = 0
         self.segment_counter = -1
         self.n_pops = 0
@@ -91,7 +187,7 @@ class State(common.control.BaseState):
 
     def reset(self):
         if self.sim is not None and self.sim._built:
-            raise NotImplementedError("reset() is not supported by the leinao backend yet")
+            self.sim.rebuild()  # time 0, initial values, initial weights; parameters kept
         self.running = False
         self.t_start = 0
         self.segment_counter += 1
@@ -177,8 +273,26 @@ def _not_yet(base, nest_model):
     return NotYet
 
 
-IF_cond_alpha = _not_yet(cells.IF_cond_alpha, "iaf_cond_alpha")
-EIF_cond_alpha_isfa_ista = _not_yet(cells.EIF_cond_alpha_isfa_ista, "aeif_cond_alpha")
+class IF_cond_alpha(cells.IF_cond_alpha):
+    __doc__ = cells.IF_cond_alpha.__doc__
+    translations = build_translations(*_IF_COND)
+    leinao_model = "iaf_cond_alpha"
+
+
+class EIF_cond_alpha_isfa_ista(cells.EIF_cond_alpha_isfa_ista):
+    __doc__ = cells.EIF_cond_alpha_isfa_ista.__doc__
+    translations = EIF_cond_exp_isfa_ista.translations
+    leinao_model = "aeif_cond_alpha"
+
+
+class Izhikevich(cells.Izhikevich):
+    __doc__ = cells.Izhikevich.__doc__
+    translations = build_translations(('a', 'a'), ('b', 'b'), ('c', 'c'), ('d', 'd'),
+                                      ('i_offset', 'I_e', 1000.0))
+    leinao_model = "izhikevich"
+    receptor_scale = 1e-3  # weights jump V_m in mV: pyNN.nest undoes the nA -> pA factor
+
+
 HH_cond_exp = _not_yet(cells.HH_cond_exp, "hh_cond_exp_traub")
 SpikeSourceGamma = _not_yet(cells.SpikeSourceGamma, "gamma_sup_generator")
 
@@ -187,13 +301,96 @@ class StaticSynapse(synapses.StaticSynapse):
     __doc__ = synapses.StaticSynapse.__doc__
     translations = build_translations(('weight', 'weight', 1000.0), ('delay', 'delay'))
 
+    leinao_model = "static_synapse"
+
     def _get_minimum_delay(self):
         return state.delay_min
 
 
+class STDPMechanism(synapses.STDPMechanism):
+    __doc__ = synapses.STDPMechanism.__doc__
+    base_translations = build_translations(
+        ('weight', 'weight', 1000.0), ('delay', 'delay'),
+        ('dendritic_delay_fraction', 'dendritic_delay_fraction'))
+    leinao_model = "stdp_synapse"
+
+    def __init__(self, timing_dependence=None, weight_dependence=None, voltage_dependence=None,
+                 dendritic_delay_fraction=1.0, weight=0.0, delay=None):
+        if dendritic_delay_fraction != 1:
+            raise ValueError("leinao (as NEST) takes every delay as dendritic for STDP: "
+                             "dendritic_delay_fraction must be 1")
+        if voltage_dependence is not None:
+            raise NotImplementedError("voltage-dependent STDP is not supported by leinao")
+        synapses.STDPMechanism.__init__(self, timing_dependence, weight_dependence,
+                                        voltage_dependence, dendritic_delay_fraction, weight,
+                                        delay)
+        self.possible_models  # raises NoModelAvailableError for a combination leinao lacks
+
+    def _get_minimum_delay(self):
+        return state.delay_min
+
+
+class AdditiveWeightDependence(synapses.AdditiveWeightDependence):
+    __doc__ = synapses.AdditiveWeightDependence.__doc__
+    translations = build_translations(('w_max', 'Wmax', 1000.0),
+                                      ('w_min', 'w_min_always_zero_in_NEST'))
+    possible_models = {"stdp_synapse"}
+    extra_parameters = {"mu_plus": 0.0, "mu_minus": 0.0}
+
+    def __init__(self, w_min=0.0, w_max=1.0):
+        if w_min != 0:
+            raise ValueError("leinao's stdp_synapse (as NEST's) has w_min = 0")
+        synapses.AdditiveWeightDependence.__init__(self, w_min, w_max)
+
+
+class MultiplicativeWeightDependence(synapses.MultiplicativeWeightDependence):
+    __doc__ = synapses.MultiplicativeWeightDependence.__doc__
+    translations = AdditiveWeightDependence.translations
+    possible_models = {"stdp_synapse"}
+    extra_parameters = {"mu_plus": 1.0, "mu_minus": 1.0}
+
+    def __init__(self, w_min=0.0, w_max=1.0):
+        if w_min != 0:
+            raise ValueError("leinao's stdp_synapse (as NEST's) has w_min = 0")
+        synapses.MultiplicativeWeightDependence.__init__(self, w_min, w_max)
+
+
+def _A_minus_forwards(**p):
+    return p["A_minus"] if p["A_plus"] == 0 else p["A_minus"] / p["A_plus"]
+
+
+def _A_minus_reverse(**p):
+    return p["alpha"] if p["lambda"] == 0 else p["alpha"] * p["lambda"]
+
+
+class SpikePairRule(synapses.SpikePairRule):
+    __doc__ = synapses.SpikePairRule.__doc__
+    translations = build_translations(
+        ('tau_plus', 'tau_plus'), ('tau_minus', 'tau_minus'),  # tau_minus: the target neurons'
+        ('A_plus', 'lambda'), ('A_minus', 'alpha', _A_minus_forwards, _A_minus_reverse))
+    possible_models = {"stdp_synapse"}
+
+
+class TsodyksMarkramSynapse(synapses.TsodyksMarkramSynapse):
+    __doc__ = synapses.TsodyksMarkramSynapse.__doc__
+    translations = build_translations(('weight', 'weight', 1000.0), ('delay', 'delay'),
+                                      ('U', 'U'), ('tau_rec', 'tau_rec'),
+                                      ('tau_facil', 'tau_fac'))
+    leinao_model = "tsodyks_synapse"
+
+    def _get_minimum_delay(self):
+        return state.delay_min
+
+
+# parameters of PyNN's synapse types that are not leinao synapse parameters
+_NOT_SYNAPSE_PARAMS = ("weight", "delay", "dendritic_delay_fraction", "w_min_always_zero_in_NEST",
+                       "tau_minus")
+
+
 # PyNN's recordable variables: leinao's state variable and the factor from leinao's units
 _VARIABLES = {"v": ("V_m", 1.0), "gsyn_exc": ("g_ex", 1e-3), "gsyn_inh": ("g_in", 1e-3),
-              "isyn_exc": ("I_syn_ex", 1e-3), "isyn_inh": ("I_syn_in", 1e-3)}
+              "isyn_exc": ("I_syn_ex", 1e-3), "isyn_inh": ("I_syn_in", 1e-3),
+              "w": ("w", 1e-3), "u": ("U_m", 1.0)}
 
 # ---- Recording ---------------------------------------------------------------------------
 
@@ -337,7 +534,7 @@ class Population(common.Population):
             self._parameters[n] = v
             if model == "spike_generator":
                 for gen, times in zip(self._generators, np.broadcast_to(v, (self.size,))):
-                    t = np.asarray(times.value if isinstance(times, Sequence) else times, float)
+                    t = np.asarray(getattr(times, "value", times), float)  # Sequence, ArrayParameter
                     gen.set(spike_times=t - state.dt)  # the parrot's delay of one dt
             elif self._generators:
                 if not _uniform(v):
@@ -403,30 +600,99 @@ def _leinao_dist(value, scale):
     return None
 
 
+def _groups(p):
+    """The leinao populations under a Population, PopulationView or Assembly: a list of
+    (base Population, indices within p, indices within the base population)."""
+    if isinstance(p, Population):
+        idx = np.arange(p.size)
+        return [(p, idx, idx)]
+    cells = p.all_cells
+    parents = [c.parent for c in cells]
+    ids = np.asarray(cells, dtype=np.int64)
+    out = []
+    for base in dict.fromkeys(parents):  # in order of first appearance
+        sel = np.nonzero([q is base for q in parents])[0]
+        out.append((base, sel, ids[sel] - int(base.first_id)))
+    return out
+
+
+class _Part:
+    """One leinao projection behind a PyNN Projection: between two base populations, with the
+    maps from their indices back to the Projection's pre and post indices and the factor from
+    PyNN's weights to leinao's."""
+
+    def __init__(self, proj, pre_group, post_group, scale):
+        self.proj, self.scale = proj, scale
+        self.pre_map = np.full(pre_group[0].size, -1, dtype=np.int64)
+        self.pre_map[pre_group[2]] = pre_group[1]
+        self.post_map = np.full(post_group[0].size, -1, dtype=np.int64)
+        self.post_map[post_group[2]] = post_group[1]
+
+
 class Projection(common.Projection):
     __doc__ = common.Projection.__doc__
     _simulator = simulator
+    _static_synapse_class = StaticSynapse
 
     def __init__(self, presynaptic_population, postsynaptic_population, connector,
                  synapse_type=None, source=None, receptor_type=None, space=Space(), label=None):
         common.Projection.__init__(self, presynaptic_population, postsynaptic_population,
                                    connector, synapse_type, source, receptor_type, space, label)
-        if not (isinstance(self.pre, Population) and isinstance(self.post, Population)):
-            raise NotImplementedError("leinao.pynn connects whole Populations only (not views "
-                                      "or assemblies) for now")
-        if not isinstance(self.synapse_type, StaticSynapse):
-            raise NotImplementedError(f"{type(self.synapse_type).__name__} is not supported yet")
-        self._sign = -1.0 if (self.receptor_type == "inhibitory"
-                              and self.post.conductance_based) else 1.0
+        if not hasattr(self.synapse_type, "leinao_model"):
+            raise NotImplementedError(f"{type(self.synapse_type).__name__} is not supported by "
+                                      "leinao (StaticSynapse, STDPMechanism with SpikePairRule "
+                                      "and Additive/MultiplicativeWeightDependence, "
+                                      "TsodyksMarkramSynapse are)")
+        self._pre_groups, self._post_groups = _groups(self.pre), _groups(self.post)
+        self._parts = []
         self._explicit = []
-        self._leinao = [] if self._connect_natively(connector) else None
-        if self._leinao is None:
+        whole = isinstance(self.pre, Population) and isinstance(self.post, Population)
+        if not (whole and self._connect_natively(connector)):
             connector.connect(self)
-            self._leinao = [self._connect_explicit()]
+            self._connect_explicit()
+
+    # -- the factor and the synapse model of the synapses onto one base population
+    def _scale(self, post):
+        """PyNN weight -> leinao weight onto `post` (a base Population): nA -> pA or uS -> nS,
+        negative for the inhibitory receptor of conductance-based cells, times the cell type's
+        receptor_scale (Izhikevich: mV), as pyNN.nest."""
+        sign = -1.0 if (self.receptor_type == "inhibitory" and post.conductance_based) else 1.0
+        return sign * getattr(post.celltype, "receptor_scale", 1.0)
+
+    def _synapse(self, post, negative):
+        """The `synapse` argument of leinao's connect for synapses onto `post`: None (static) or
+        {"model": ..., parameters}. `negative`: the weights are negative (Wmax follows)."""
+        syn = self.synapse_type
+        if syn.leinao_model == "static_synapse":
+            return None
+        native = syn.native_parameters
+        native.shape = (1,)
+        values = {}
+        for n, v in native.items():
+            if not v.is_homogeneous:
+                raise NotImplementedError(f"{type(syn).__name__}: leinao takes one {n} per "
+                                          "projection (only weights and delays per synapse)")
+            values[n] = float(np.asarray(v.evaluate(simplify=True)).flat[0])
+        params = {n: v for n, v in values.items() if n not in _NOT_SYNAPSE_PARAMS}
+        if syn.leinao_model == "stdp_synapse":
+            params["Wmax"] *= abs(self._scale(post)) * (-1.0 if negative else 1.0)
+            post._target.set(tau_minus=values["tau_minus"])  # leinao's (and NEST's) neuron parameter
+        elif syn.leinao_model == "tsodyks_synapse":
+            name = {"excitatory": "tau_syn_ex", "inhibitory": "tau_syn_in"}.get(self.receptor_type)
+            tau = post._parameters.get(name) if name else None
+            if tau is None or not _uniform(tau):
+                raise NotImplementedError("TsodyksMarkramSynapse takes tau_psc from the target's "
+                                          "tau_syn_E/tau_syn_I (one value per population), as "
+                                          "pyNN.nest does; this target has none")
+            params["tau_psc"] = float(np.asarray(tau).flat[0])
+        return dict(model=syn.leinao_model, **params)
 
     def _connect_natively(self, connector):
+        post = self.post
+        scale = 1000.0 * self._scale(post)
         params = self.synapse_type.parameter_space
-        weight = _leinao_dist(params["weight"].base_value, 1000.0 * self._sign)
+        base_weight = params["weight"].base_value
+        weight = _leinao_dist(base_weight, scale)
         delay = params["delay"].base_value
         delay = _leinao_dist(state.delay_min if delay is None else delay, 1.0)
         if weight is None or delay is None:
@@ -444,63 +710,241 @@ class Projection(common.Projection):
             rule = {"fixed_indegree": connector.n, "allow_multapses": connector.with_replacement}
         elif isinstance(connector, FixedNumberPostConnector) and isinstance(connector.n, int):
             rule = {"fixed_outdegree": connector.n, "allow_multapses": connector.with_replacement}
+        elif isinstance(connector, FixedTotalNumberConnector) and isinstance(connector.n, int):
+            rule = {"fixed_total_number": connector.n,
+                    "allow_multapses": connector.with_replacement}
         else:
             return False
         if self.pre is self.post:
             rule["allow_autapses"] = bool(autapses)
-        self._native = state.sim.connect(self.pre._target, self.post._target, rule=rule,
-                                         weight=weight, delay=delay)
+        negative = (isinstance(base_weight, (int, float)) and base_weight * scale < 0) or scale < 0
+        proj = state.sim.connect(self.pre._target, post._target, rule=rule,
+                                 synapse=self._synapse(post, negative), weight=weight,
+                                 delay=delay)
+        self._parts.append(_Part(proj, self._pre_groups[0], self._post_groups[0], scale))
         return True
 
     def _convergent_connect(self, presynaptic_indices, postsynaptic_index,
                             **connection_parameters):
-        n = len(presynaptic_indices)
-        w = np.broadcast_to(connection_parameters["weight"], (n,)) * self._sign
+        pre = np.asarray(presynaptic_indices)
+        if pre.dtype == bool:
+            pre = np.nonzero(pre)[0]
+        n = len(pre)
+        w = np.broadcast_to(connection_parameters["weight"], (n,))
         d = connection_parameters.get("delay")
         d = np.broadcast_to(state.delay_min if d is None else d, (n,))
-        self._explicit.append((np.asarray(presynaptic_indices), np.full(n, postsynaptic_index),
-                               np.asarray(w, float), np.asarray(d, float)))
+        self._explicit.append((pre, np.full(n, postsynaptic_index), np.asarray(w, float),
+                               np.asarray(d, float)))
 
     def _connect_explicit(self):
+        """The connections PyNN's connector made, as one explicit leinao projection per pair of
+        base populations (weights are native: nA -> pA already)."""
         if self._explicit:
             s, t, w, d = (np.concatenate(a) for a in zip(*self._explicit))
         else:
-            s = t = np.zeros(0, dtype=np.uint32)
+            s = t = np.zeros(0, dtype=np.int64)
             w = d = np.zeros(0)
         self._explicit = []
-        return state.sim.connect(self.pre._target, self.post._target, sources=s, targets=t,
-                                 weight=w, delay=d)
+        pre_group = np.empty(self.pre.size, dtype=np.int64)
+        for k, g in enumerate(self._pre_groups):
+            pre_group[g[1]] = k
+        post_group = np.empty(self.post.size, dtype=np.int64)
+        for k, g in enumerate(self._post_groups):
+            post_group[g[1]] = k
+        gs, gt = pre_group[s.astype(np.int64)], post_group[t.astype(np.int64)]
+        for i, pg in enumerate(self._pre_groups):
+            for j, qg in enumerate(self._post_groups):
+                sel = (gs == i) & (gt == j)
+                if not sel.any() and (i or j):
+                    continue  # (an empty projection of the first pair keeps len() = 0 simple)
+                to_base_pre = np.full(self.pre.size, -1, dtype=np.int64)
+                to_base_pre[pg[1]] = pg[2]
+                to_base_post = np.full(self.post.size, -1, dtype=np.int64)
+                to_base_post[qg[1]] = qg[2]
+                scale = self._scale(qg[0])
+                ws = w[sel] * scale
+                negative = scale < 0 or bool(ws.size and np.all(ws < 0))
+                proj = state.sim.connect(pg[0]._target, qg[0]._target,
+                                         sources=to_base_pre[s[sel].astype(np.int64)],
+                                         targets=to_base_post[t[sel].astype(np.int64)],
+                                         synapse=self._synapse(qg[0], negative), weight=ws,
+                                         delay=d[sel])
+                self._parts.append(_Part(proj, pg, qg, 1000.0 * scale))
 
-    @property
-    def _projection(self):
-        return self._native if self._leinao == [] else self._leinao[0]
+    def _connections(self):
+        """(pre index, post index, weight in PyNN's units, delay) of every synapse."""
+        if not state.sim._built:
+            state.sim.build()
+        cols = [[], [], [], []]
+        for part in self._parts:
+            c = part.proj.connections()
+            cols[0].append(part.pre_map[c["source"]])
+            cols[1].append(part.post_map[c["target"]])
+            cols[2].append(c["weight"] / part.scale)
+            cols[3].append(c["delay"])
+        if not self._parts:
+            return np.zeros(0, int), np.zeros(0, int), np.zeros(0), np.zeros(0)
+        return tuple(np.concatenate(c) for c in cols)
 
     def __len__(self):
-        if not state.sim._built:
-            state.sim.build()
-        return len(self._projection.connections()["source"])
+        return len(self._connections()[0])
 
     def get(self, attribute_names, format, gather=True, with_address=True, multiple_synapses="sum"):
-        """Weights (in PyNN's units) and delays as a list of tuples or an array, as PyNN."""
-        if not state.sim._built:
-            state.sim.build()
-        c = self._projection.connections()
+        """Weights (in PyNN's units, as they are now: plastic synapses change), delays and the
+        synapse type's other (per-projection) parameters as a list of tuples or arrays."""
+        s, t, w, d = self._connections()
         names = [attribute_names] if isinstance(attribute_names, str) else list(attribute_names)
-        columns = {"weight": np.abs(c["weight"]) / 1000.0, "delay": c["delay"]}
+        columns = {"weight": w, "delay": d}
+        for n in names:
+            if n not in columns:
+                if not self.synapse_type.has_parameter(n):
+                    raise errors.NonExistentParameterError(n, type(self.synapse_type).__name__)
+                v = self.synapse_type.parameter_space[n]
+                v.shape = (1,)
+                columns[n] = np.full(len(s), float(np.asarray(v.evaluate(simplify=True)).flat[0]))
         if format == "list":
-            rows = zip(c["source"], c["target"], *[columns[n] for n in names])
+            rows = zip(s, t, *[columns[n] for n in names])
             return [tuple(int(v) if k < 2 else float(v) for k, v in enumerate(r)) if with_address
                     else tuple(float(v) for v in r[2:]) for r in rows]
         out = []
         for n in names:
-            a = np.full((self.pre.size, self.post.size), np.nan)
-            np.add.at(np.nan_to_num(a, copy=False), (c["source"], c["target"]), columns[n])
-            a[np.isnan(a)] = 0.0
+            a = np.zeros((self.pre.size, self.post.size))
+            if multiple_synapses == "sum":
+                np.add.at(a, (s, t), columns[n])
+            else:
+                a[s, t] = columns[n]  # the last of several synapses between a pair
             mask = np.zeros_like(a, dtype=bool)
-            mask[c["source"], c["target"]] = True
+            mask[s, t] = True
             a[~mask] = np.nan
             out.append(a)
         return out[0] if isinstance(attribute_names, str) else out
+
+
+# ---- Current sources ---------------------------------------------------------------------
+
+
+class _CurrentSource(StandardCurrentSource):
+    """A PyNN current source over leinao's current generators, as pyNN.nest: one generator
+    connected to the cells it is injected into with the delay min_delay, its start and stop
+    moved min_delay earlier (not below 0), so that the current acts on the membrane from PyNN's
+    start to its stop. Parameters may change between runs."""
+
+    def __init__(self, **parameters):
+        object.__setattr__(self, "_devices", [])
+        object.__setattr__(self, "_native", {})
+        self.parameter_space = ParameterSpace(self.default_parameters, self.get_schema(),
+                                              shape=(1,))
+        if parameters:
+            self.parameter_space.update(**parameters)
+        self.set_native_parameters(self.translate(self.parameter_space))
+        state.current_sources.append(self)
+
+    def _delay(self):
+        return state.delay_min
+
+    def inject_into(self, cells):
+        """Injects the current into a Population, PopulationView, Assembly or list of IDs (before
+        the first run)."""
+        if isinstance(cells, (Population, PopulationView, Assembly)):
+            groups = _groups(cells)
+        else:
+            ids = sorted(cells)
+            by_parent = {}
+            for i in ids:
+                by_parent.setdefault(i.parent, []).append(int(i) - int(i.parent.first_id))
+            groups = [(p, None, np.asarray(v)) for p, v in by_parent.items()]
+        for pop, _, idx in groups:
+            if not pop.celltype.injectable:
+                raise TypeError("Can't inject current into a spike source.")
+            group = []
+            for params in self._device_params():
+                k = len(state.sim.populations)
+                dev = state.sim.population(self.leinao_model, 1, name=f"pynn_current{k}")
+                dev.set(params)
+                state.sim.connect(dev, pop._target, sources=np.zeros(len(idx), dtype=np.uint32),
+                                  targets=idx, weight=1.0, delay=self._delay())
+                group.append(dev)
+            self._devices.append(group)
+
+    def _corrected(self, t):
+        return t if np.isinf(t) else max(t - self._delay(), 0.0)
+
+    def _device_params(self):
+        """The parameters of each generator (one, or one per step of a StepCurrentSource)."""
+        p = {k: v for k, v in self._native.items()}
+        for k in ("start", "stop"):
+            if k in p:
+                p[k] = self._corrected(p[k])
+        if "stop" in p:
+            p["stop"] = max(p["stop"], p.get("start", 0.0))
+        return [p]
+
+    def set_native_parameters(self, parameters):
+        parameters.evaluate(simplify=True)
+        for k, v in parameters.items():
+            self._native[k] = (np.asarray(v.value, float) if isinstance(v, Sequence)
+                               else float(np.asarray(v).flat[0]))
+        if self._devices:
+            params = self._device_params()
+            for group in self._devices:
+                if len(group) != len(params):
+                    raise NotImplementedError("a StepCurrentSource keeps its number of steps "
+                                              "after inject_into()")
+                for dev, p in zip(group, params):
+                    dev.set(p)
+
+    def get_native_parameters(self):
+        return ParameterSpace({k: Sequence(v) if isinstance(v, np.ndarray) else v
+                               for k, v in self._native.items()}, shape=(1,))
+
+
+class DCSource(_CurrentSource, electrodes.DCSource):
+    __doc__ = electrodes.DCSource.__doc__
+    translations = build_translations(('amplitude', 'amplitude', 1000.0), ('start', 'start'),
+                                      ('stop', 'stop'))
+    leinao_model = "dc_generator"
+
+
+class ACSource(_CurrentSource, electrodes.ACSource):
+    __doc__ = electrodes.ACSource.__doc__
+    translations = build_translations(('amplitude', 'amplitude', 1000.0), ('start', 'start'),
+                                      ('stop', 'stop'), ('frequency', 'frequency'),
+                                      ('offset', 'offset', 1000.0), ('phase', 'phase'))
+    leinao_model = "ac_generator"
+
+    def _device_params(self):
+        (p,) = _CurrentSource._device_params(self)
+        # pyNN.nest's phase correction (PyNN's phase is the phase at `start`)
+        p["phase"] = self._native["phase"] - 360.0 * self._native["frequency"] * \
+            self._native["start"] / 1000.0
+        return [p]
+
+
+class NoisyCurrentSource(_CurrentSource, electrodes.NoisyCurrentSource):
+    __doc__ = electrodes.NoisyCurrentSource.__doc__
+    translations = build_translations(('mean', 'mean', 1000.0), ('start', 'start'),
+                                      ('stop', 'stop'), ('stdev', 'std', 1000.0), ('dt', 'dt'))
+    leinao_model = "noise_generator"
+
+
+class StepCurrentSource(_CurrentSource, electrodes.StepCurrentSource):
+    """PyNN's StepCurrentSource. leinao's step_current_generator is not registered yet (its
+    descriptor needs two array parameters), so each step is a dc_generator active from its time
+    to the next one: the same current."""
+    translations = build_translations(('amplitudes', 'amplitude_values', 1000.0),
+                                      ('times', 'amplitude_times'))
+    leinao_model = "dc_generator"
+
+    def _device_params(self):
+        times = np.asarray(self._native.get("amplitude_times", []), float)
+        values = np.asarray(self._native.get("amplitude_values", []), float)
+        if len(times) != len(values):
+            raise ValueError("StepCurrentSource: times and amplitudes must have the same length")
+        if len(times) and (times.min() < 0 or np.any(np.diff(times) <= 0)):
+            raise ValueError("StepCurrentSource: times must be >= 0 and increasing")
+        ends = np.append(times[1:], np.inf)
+        return [{"amplitude": a, "start": self._corrected(t0), "stop": self._corrected(t1)}
+                for t0, t1, a in zip(times, ends, values)]
 
 
 # ---- Module functions (as every PyNN backend) --------------------------------------------

@@ -61,6 +61,6 @@ def test_units_cell_types_and_neo(tmp_path):
     assert v.magnitude[0, 0] == -65.0
     w = proj.get("weight", format="list")
     assert sorted(w) == [(0, 0, 2.0), (0, 1, 2.0)]
-    with pytest.raises(NotImplementedError, match="iaf_cond_alpha"):
-        sim.IF_cond_alpha()
+    with pytest.raises(NotImplementedError, match="hh_cond_exp_traub"):
+        sim.HH_cond_exp()
     sim.end()

@@ -9,10 +9,15 @@ from pyNN.random import NumpyRNG, RandomDistribution
 
 backend = sys.argv[1] if len(sys.argv) > 1 else "leinao"
 benchmark = sys.argv[2] if len(sys.argv) > 2 else "COBA"
+if backend == "pyNN.brian2":
+    import brian2
+    brian2.prefs.codegen.target = "numpy"  # Brian2's runtime target: no C++ build
 sim = importlib.import_module("leinao.pynn" if backend == "leinao" else backend)
+seed = int(sys.argv[3]) if len(sys.argv) > 3 else None  # leinao's master seed (rng_seed)
 
 rngseed, dt, tstop = 98765, 0.1, 300.0
-sim.setup(timestep=dt, min_delay=0.2, max_delay=1.0)
+sim.setup(timestep=dt, min_delay=0.2, max_delay=1.0,
+          **({} if seed is None else {"rng_seed": seed}))
 n_cells, r_ei, pconn = 800, 4.0, 0.02
 n_exc = int(r_ei * n_cells / (1 + r_ei))
 n_inh = n_cells - n_exc
