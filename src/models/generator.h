@@ -1,5 +1,6 @@
 /* generator.h — what the stimulation devices (poisson_generator.c, spike_generator.c,
- * dc_generator.c, ac_generator.c, noise_generator.c, sinusoidal_poisson_generator.c) share:
+ * dc_generator.c, ac_generator.c, noise_generator.c, sinusoidal_poisson_generator.c,
+ * step_current_generator.c) share:
  * NEST's activity window, parameters 1 (start) and 2 (stop) of each. */
 #ifndef LEINAO_MODELS_GENERATOR_H
 #define LEINAO_MODELS_GENERATOR_H
@@ -47,8 +48,7 @@ static inline int ldevice_current_range(const ldevice_call *c, int64_t *lo, int6
     return *lo < *hi;
 }
 
-/* step_current_generator (step_current_generator.c; not registered yet: it needs two array
- * parameters). Its schedule: n changes, the emission step each value applies from (a value
+/* step_current_generator (step_current_generator.c). Its schedule: n changes, the emission step each value applies from (a value
  * stamped t applies to the step ending at t, NEST: n = t / dt - 1), the values. */
 typedef struct lstep_schedule {
     size_t n;

@@ -24,6 +24,7 @@ extern const lmodel lmodel_dc_generator;
 extern const lmodel lmodel_ac_generator;
 extern const lmodel lmodel_noise_generator;
 extern const lmodel lmodel_sinusoidal_poisson_generator;
+extern const lmodel lmodel_step_current_generator;
 
 static const lmodel *const builtin_models[] = {
     &lmodel_iaf_psc_delta,
@@ -43,6 +44,7 @@ static const lmodel *const builtin_models[] = {
     &lmodel_ac_generator,
     &lmodel_noise_generator,
     &lmodel_sinusoidal_poisson_generator,
+    &lmodel_step_current_generator,
 };
 
 #define N_BUILTIN ((int)(sizeof builtin_models / sizeof builtin_models[0]))
@@ -178,7 +180,7 @@ int64_t lmodel_end_active_step(double stop, double dt)
 
 static void write_default(FILE *out, const lparam_def *d)
 {
-    if (d->rule == LP_ARRAY)
+    if (lparam_is_array(d->rule))
         fputs("[]", out);
     else if (isinf(d->def))
         fputs(d->def < 0 ? "-inf" : "inf", out);

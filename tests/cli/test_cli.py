@@ -473,7 +473,7 @@ class Cli(unittest.TestCase):
                                             "parrot_neuron", "poisson_generator",
                                             "spike_generator", "dc_generator", "ac_generator",
                                             "noise_generator", "sinusoidal_poisson_generator",
-                                            "static_synapse",
+                                            "step_current_generator", "static_synapse",
                                             "stdp_synapse", "stdp_nn_symm_synapse",
                                             "tsodyks_synapse"])
         docs = os.path.join(HERE, "..", "..", "docs", "models")
