@@ -32,7 +32,8 @@ static inline int ldevice_active_range(const ldevice_call *c, int64_t *lo, int64
     return *lo < *hi;
 }
 
-/* NEST 3's window of the current generators (ac_generator, noise_generator): their output of
+/* NEST 3's window of the current generators (dc_generator, ac_generator, noise_generator,
+ * step_current_generator): their output of
  * emission step n (the step from n dt to (n + 1) dt) counts as active when
  * start < (n + 2) dt <= stop, one step earlier than a spike generator's, so that with a delay d
  * the current acts on the membrane over (start + d, stop + d] (NEST's test_dcgen_versus_I_e and
