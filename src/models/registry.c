@@ -9,6 +9,7 @@
 
 extern const lmodel lmodel_iaf_psc_delta;
 extern const lmodel lmodel_iaf_psc_exp;
+extern const lmodel lmodel_iaf_psc_exp_htum;
 extern const lmodel lmodel_iaf_psc_alpha;
 extern const lmodel lmodel_iaf_cond_exp;
 extern const lmodel lmodel_izhikevich;
@@ -37,6 +38,7 @@ static const lmodel *const builtin_models[] = {
     &lmodel_aeif_cond_alpha,
     &lmodel_aeif_psc_exp,
     &lmodel_aeif_psc_alpha,
+    &lmodel_iaf_psc_exp_htum,
     &lmodel_parrot_neuron,
     &lmodel_poisson_generator,
     &lmodel_spike_generator,
