@@ -182,8 +182,11 @@ int leinao_population_count(const leinao_sim *sim);
  * unknown population ("pop") or parameter ("param"), LEINAO_INVALID ("value", parameter named)
  * for a value a rule refuses, LEINAO_STATE after leinao_finish. */
 leinao_status leinao_set_param(leinao_sim *sim, int pop, const char *param, double value);
-/* Sets an array parameter (spike_generator's spike_times). The array is copied. Statuses as
- * leinao_set_param; a refused element gives argument "values" and its index. */
+/* Sets a list parameter (spike_generator's spike_times, step_current_generator's
+ * amplitude_times and amplitude_values): each has its own rule, times sorted and > 0, or any
+ * finite numbers. The array is copied. Statuses as leinao_set_param; a refused element gives
+ * argument "values" and its index. Rules between lists (equal lengths) are checked with the
+ * population's (leinao_check_population, build), blaming the parameter ("param"). */
 leinao_status leinao_set_param_array(leinao_sim *sim, int pop, const char *param,
                                      const double *values, size_t n);
 /* Initial value of state variable `var` (e.g. "V_m") of each neuron of `pop`, drawn per neuron

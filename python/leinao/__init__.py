@@ -203,7 +203,7 @@ class Population:
         h = self.sim._h
         for name, value in values.items():
             info = self._param_info(name)
-            if info is not None and info["rule"] == "list of numbers":
+            if info is not None and info["rule"].startswith("list of"):
                 h.set_param_array(self.id, name, _doubles(value))
             elif _is_array(value):
                 h.set_param_values(self.id, name, _doubles(value))

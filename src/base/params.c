@@ -24,6 +24,8 @@ const char *lparam_rule_text(lparam_rule rule)
         return ">= 0";
     case LP_ARRAY:
         return "list of numbers";
+    case LP_ARRAY_ANY:
+        return "list of any finite numbers";
     }
     return "?";
 }

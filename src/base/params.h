@@ -12,8 +12,16 @@ typedef enum lparam_rule {
     LP_ANY = 0,       /* any finite number (or +-inf where noted) */
     LP_POSITIVE,      /* > 0 */
     LP_NONNEGATIVE,   /* >= 0 */
-    LP_ARRAY          /* an array of numbers (e.g. spike_times) */
+    LP_ARRAY,         /* a list of times: sorted, > 0 (e.g. spike_times) */
+    LP_ARRAY_ANY      /* a list of any finite numbers (e.g. amplitude_values) */
 } lparam_rule;
+
+/* 1 when a parameter of this rule is a list (its own storage in the population, given to the
+ * device's prepare_device hook). */
+static inline int lparam_is_array(lparam_rule rule)
+{
+    return rule == LP_ARRAY || rule == LP_ARRAY_ANY;
+}
 
 /* Flags of a parameter or state variable. */
 enum {

@@ -118,7 +118,17 @@ static uint64_t population_hash(const lpopulation *p)
     uint64_t h = h_str(h_str(h_u64(FNV0, p->size), p->name), m->name);
     h = h_bytes(h, p->params, (size_t)m->n_params * sizeof *p->params);
     h = h_bytes(h, p->param_given, (size_t)m->n_params);
-    h = h_bytes(h_u64(h, p->n_array), p->array, p->n_array * sizeof *p->array);
+    /* the list parameters in order: the first one (or an empty list) as when a model had at
+     * most one, so that the hashes of those models stay as they were */
+    int lists = 0;
+    for (int i = 0; i < m->n_params; i++) {
+        if (!lparam_is_array(m->params[i].rule))
+            continue;
+        h = h_bytes(h_u64(h, p->n_arrays[i]), p->arrays[i], p->n_arrays[i] * sizeof(double));
+        lists++;
+    }
+    if (!lists)
+        h = h_bytes(h_u64(h, 0), NULL, 0);
     h = h_f64(h, p->tau_minus);
     for (int k = 0; k < m->n_states; k++) {
         h = h_dist(h_u64(h, p->init_given ? p->init_given[k] : 0), &p->init[k]);

@@ -511,9 +511,26 @@ static leinao_status load_population(loader *L, const char *name, ynode *p)
         st = load_init(L, id, v);
         pop(L, mark);
     }
-    /* rules between parameters, reported at the population */
-    if (!st && (st = leinao_check_population(L->sim, id)))
-        st = api_fail(L, p, st);
+    /* rules between parameters, reported at the population, or at the parameter (or list
+     * element) a device's rule names */
+    if (!st && (st = leinao_check_population(L->sim, id))) {
+        leinao_error_info e = blamed(L);
+        ynode *params = ytree_get(p, "params");
+        ynode *at = (blames(&e, "param") || blames(&e, "values")) && params && *e.parameter
+                        ? ytree_get(params, e.parameter)
+                        : NULL;
+        if (at) {
+            mark = push(L, "params");
+            push(L, e.parameter);
+            ynode *item = blames(&e, "values") ? item_or_node(at, e.index) : at;
+            if (item != at)
+                push_index(L, (size_t)e.index);
+            st = api_fail(L, item, st);
+            pop(L, mark);
+        } else {
+            st = api_fail(L, p, st);
+        }
+    }
     return st;
 }
 

@@ -12,7 +12,7 @@ static const lparam_def dc_params[] = {
 static void dc_deliver(const ldevice_call *c)
 {
     int64_t lo, hi;
-    if (!ldevice_active_range(c, &lo, &hi))
+    if (!ldevice_current_range(c, &lo, &hi))
         return;
     const lring *d = c->ring;
     const lsyn_view *syn = c->syn;
@@ -29,9 +29,12 @@ const lmodel lmodel_dc_generator = {
     .name = "dc_generator",
     .kind = LM_DEVICE,
     .summary = "Constant current.",
-    .doc = "Sends `weight * amplitude` pA to the current port of its targets for each step "
-           "ending at t with start < t <= stop; it arrives after the connection's delay. "
-           "iaf_psc_delta applies it one step after arrival, as NEST does.",
+    .doc = "Sends `weight * amplitude` pA to the current port of its targets. A current "
+           "generator in NEST 3's sense: through a delay d its current acts on the membrane over "
+           "(start + d, stop + d], i.e. it moves V_m first at the end of the step that ends at "
+           "start + d + dt, exactly as `I_e` set at start + d would (NEST's "
+           "test_dcgen_versus_I_e).\n\n"
+           "Reference: NEST `dc_generator`.",
     .params = dc_params,
     .n_params = 3,
     .port_buffer = {-1, -1, -1},

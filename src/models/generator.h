@@ -1,5 +1,6 @@
 /* generator.h — what the stimulation devices (poisson_generator.c, spike_generator.c,
- * dc_generator.c, ac_generator.c, noise_generator.c, sinusoidal_poisson_generator.c) share:
+ * dc_generator.c, ac_generator.c, noise_generator.c, sinusoidal_poisson_generator.c,
+ * step_current_generator.c) share:
  * NEST's activity window, parameters 1 (start) and 2 (stop) of each. */
 #ifndef LEINAO_MODELS_GENERATOR_H
 #define LEINAO_MODELS_GENERATOR_H
@@ -31,7 +32,8 @@ static inline int ldevice_active_range(const ldevice_call *c, int64_t *lo, int64
     return *lo < *hi;
 }
 
-/* NEST 3's window of the current generators (ac_generator, noise_generator): their output of
+/* NEST 3's window of the current generators (dc_generator, ac_generator, noise_generator,
+ * step_current_generator): their output of
  * emission step n (the step from n dt to (n + 1) dt) counts as active when
  * start < (n + 2) dt <= stop, one step earlier than a spike generator's, so that with a delay d
  * the current acts on the membrane over (start + d, stop + d] (NEST's test_dcgen_versus_I_e and
@@ -47,8 +49,7 @@ static inline int ldevice_current_range(const ldevice_call *c, int64_t *lo, int6
     return *lo < *hi;
 }
 
-/* step_current_generator (step_current_generator.c; not registered yet: it needs two array
- * parameters). Its schedule: n changes, the emission step each value applies from (a value
+/* step_current_generator (step_current_generator.c). Its schedule: n changes, the emission step each value applies from (a value
  * stamped t applies to the step ending at t, NEST: n = t / dt - 1), the values. */
 typedef struct lstep_schedule {
     size_t n;

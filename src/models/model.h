@@ -73,12 +73,16 @@ typedef struct lmodel {
      * from the device (0: none). */
     int output_port;
     uint64_t max_synapses;
-    /* Checks the device's parameters beyond their own rules, with its array parameter (e.g.
-     * spike_times; NULL and 0 if it has none), and makes what deliver reads into *data
-     * (allocated through ctx; freed with lc_free). Called at build and again when a parameter
-     * changes between runs. May be NULL. */
-    leinao_status (*prepare_device)(lctx *ctx, const double *params, const double *array,
-                                    size_t n_array, double dt, void **data);
+    /* Checks the device's parameters beyond their own rules, with its list parameters
+     * (arrays[i] and n_arrays[i] for parameter i of rule LP_ARRAY or LP_ARRAY_ANY, e.g.
+     * spike_times; arrays[i] NULL and n_arrays[i] 0 for other parameters and for a list never
+     * set), and makes what deliver reads into *data (allocated through ctx; freed with
+     * lc_free). An error about one parameter names it (lc_error_at, argument "param", or
+     * "values" with the element's index), so that a model file reports it at that key. Called
+     * at build and again when a parameter changes between runs. May be NULL. */
+    leinao_status (*prepare_device)(lctx *ctx, const double *params,
+                                    const double *const *arrays, const size_t *n_arrays,
+                                    double dt, void **data);
     /* Delivers one element's output over a slice (device.h). */
     void (*deliver)(const struct ldevice_call *call);
 } lmodel;

@@ -30,11 +30,11 @@ static leinao_status noise_check(lctx *ctx, const double *p)
 }
 
 /* The noise interval in steps, checked against the resolution (NEST: StepMultipleRequired). */
-static leinao_status noise_prepare(lctx *ctx, const double *p, const double *array, size_t n,
-                                   double dt, void **data)
+static leinao_status noise_prepare(lctx *ctx, const double *p, const double *const *arrays,
+                                   const size_t *n_arrays, double dt, void **data)
 {
-    (void)array;
-    (void)n;
+    (void)arrays;
+    (void)n_arrays;
     double steps;
     if (!lgrid_steps(p[P_dt], dt, &steps) || steps < 1.0)
         return lc_error(ctx, LEINAO_INVALID,

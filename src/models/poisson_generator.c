@@ -11,11 +11,11 @@ static const lparam_def poisson_params[] = {
     ACTIVITY_WINDOW,
 };
 
-static leinao_status poisson_prepare(lctx *ctx, const double *p, const double *array, size_t n,
-                                     double dt, void **data)
+static leinao_status poisson_prepare(lctx *ctx, const double *p, const double *const *arrays,
+                                     const size_t *n_arrays, double dt, void **data)
 {
-    (void)array;
-    (void)n;
+    (void)arrays;
+    (void)n_arrays;
     lpoisson *pois = lc_malloc(ctx, sizeof *pois);
     if (!pois)
         return LEINAO_NOMEM;

@@ -9,6 +9,7 @@
 
 extern const lmodel lmodel_iaf_psc_delta;
 extern const lmodel lmodel_iaf_psc_exp;
+extern const lmodel lmodel_iaf_psc_exp_htum;
 extern const lmodel lmodel_iaf_psc_alpha;
 extern const lmodel lmodel_iaf_cond_exp;
 extern const lmodel lmodel_izhikevich;
@@ -24,6 +25,7 @@ extern const lmodel lmodel_dc_generator;
 extern const lmodel lmodel_ac_generator;
 extern const lmodel lmodel_noise_generator;
 extern const lmodel lmodel_sinusoidal_poisson_generator;
+extern const lmodel lmodel_step_current_generator;
 
 static const lmodel *const builtin_models[] = {
     &lmodel_iaf_psc_delta,
@@ -36,6 +38,7 @@ static const lmodel *const builtin_models[] = {
     &lmodel_aeif_cond_alpha,
     &lmodel_aeif_psc_exp,
     &lmodel_aeif_psc_alpha,
+    &lmodel_iaf_psc_exp_htum,
     &lmodel_parrot_neuron,
     &lmodel_poisson_generator,
     &lmodel_spike_generator,
@@ -43,6 +46,7 @@ static const lmodel *const builtin_models[] = {
     &lmodel_ac_generator,
     &lmodel_noise_generator,
     &lmodel_sinusoidal_poisson_generator,
+    &lmodel_step_current_generator,
 };
 
 #define N_BUILTIN ((int)(sizeof builtin_models / sizeof builtin_models[0]))
@@ -178,7 +182,7 @@ int64_t lmodel_end_active_step(double stop, double dt)
 
 static void write_default(FILE *out, const lparam_def *d)
 {
-    if (d->rule == LP_ARRAY)
+    if (lparam_is_array(d->rule))
         fputs("[]", out);
     else if (isinf(d->def))
         fputs(d->def < 0 ? "-inf" : "inf", out);

@@ -11,10 +11,12 @@ static const lparam_def spike_params[] = {
 
 /* The emission steps of the spike times, sorted, ended by INT64_MAX: a spike at time t is
  * emitted by the step that ends at t. */
-static leinao_status spike_prepare(lctx *ctx, const double *p, const double *times, size_t n,
-                                   double dt, void **data)
+static leinao_status spike_prepare(lctx *ctx, const double *p, const double *const *arrays,
+                                   const size_t *n_arrays, double dt, void **data)
 {
     (void)p;
+    const double *times = arrays[0];
+    const size_t n = n_arrays[0];
     for (size_t k = 0; k < n; k++) {
         double steps;
         int on_grid = lgrid_steps(times[k], dt, &steps);

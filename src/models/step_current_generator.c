@@ -1,47 +1,47 @@
 /* step_current_generator.c — a piecewise constant current (NEST's step_current_generator):
- * amplitude_values[i] from amplitude_times[i] on. Not in the registry yet: a model's descriptor
- * carries one array parameter (prepare_device gets one array), and this device needs two, times
- * and values (values of any sign and order, which lpop_set_array refuses). Its schedule and
- * delivery are here and tested (tests/unit/test_step_current_generator.c); registering it
- * waits for a descriptor with two array parameters. */
+ * amplitude_values[i] from amplitude_times[i] on. Two list parameters: the times (LP_ARRAY:
+ * sorted, > 0) and the values (LP_ARRAY_ANY: any finite numbers); NEST's rules between them
+ * are checked by its prepare_device hook (tests/unit/test_step_current_generator.c). */
 #include <math.h>
 
 #include "generator.h"
 
-enum { N_PARAMS = 3 };
+enum { P_TIMES = 0, P_VALUES = 3, N_PARAMS = 4 }; /* the window is 1 and 2 (generator.h) */
 
 static const lparam_def step_params[N_PARAMS] = {
     {"amplitude_times", "ms", 0.0, LP_ARRAY, 0,
-     "Times of the changes: strictly increasing, > 0, multiples of dt. (amplitude_values, the "
-     "second array, needs a descriptor with two.)"},
+     "Times of the changes: strictly increasing, > 0, multiples of dt."},
     ACTIVITY_WINDOW,
+    {"amplitude_values", "pA", 0.0, LP_ARRAY_ANY, 0,
+     "Amplitudes from each time on (multiplied by the weight); as many as amplitude_times."},
 };
 
 leinao_status lstep_current_prepare(lctx *ctx, const double *times, size_t n_times,
                                     const double *values, size_t n_values, double dt, void **data)
 {
     if (n_times != n_values)
-        return lc_error(ctx, LEINAO_INVALID,
-                        "amplitude_times and amplitude_values must have the same length, got %zu "
-                        "and %zu",
-                        n_times, n_values);
+        return lc_error_at(ctx, LEINAO_INVALID, "param", "amplitude_values", -1,
+                           "amplitude_times and amplitude_values must have the same length, got "
+                           "%zu and %zu",
+                           n_times, n_values);
     for (size_t k = 0; k < n_times; k++) {
         double steps;
         if (!(times[k] > 0.0) || !lgrid_steps(times[k], dt, &steps))
-            return lc_error(ctx, LEINAO_INVALID,
-                            "amplitude_times[%zu] = %g must be > 0 and a multiple of dt = %g", k,
-                            times[k], dt);
+            return lc_error_at(ctx, LEINAO_INVALID, "values", "amplitude_times", (int64_t)k,
+                               "amplitude_times[%zu] = %g must be > 0 and a multiple of dt = %g",
+                               k, times[k], dt);
         if (!(steps < 4294967295.0))
-            return lc_error(ctx, LEINAO_INVALID,
-                            "amplitude_times[%zu] = %g is beyond the 2^32 steps of a run", k,
-                            times[k]);
+            return lc_error_at(ctx, LEINAO_INVALID, "values", "amplitude_times", (int64_t)k,
+                               "amplitude_times[%zu] = %g is beyond the 2^32 steps of a run", k,
+                               times[k]);
         if (k > 0 && !(times[k] > times[k - 1]))
-            return lc_error(ctx, LEINAO_INVALID,
-                            "amplitude_times must be strictly increasing, got %g after %g", times[k],
-                            times[k - 1]);
+            return lc_error_at(ctx, LEINAO_INVALID, "values", "amplitude_times", (int64_t)k,
+                               "amplitude_times must be strictly increasing, got %g after %g at "
+                               "index %zu",
+                               times[k], times[k - 1], k);
         if (!isfinite(values[k]))
-            return lc_error(ctx, LEINAO_INVALID, "amplitude_values[%zu] must be finite, got %g",
-                            k, values[k]);
+            return lc_error_at(ctx, LEINAO_INVALID, "values", "amplitude_values", (int64_t)k,
+                               "amplitude_values[%zu] must be finite, got %g", k, values[k]);
     }
     const size_t n = n_times;
     lstep_schedule *sc = lc_malloc(ctx, sizeof *sc + (n ? n : 1) * (sizeof(int64_t) + sizeof(double)));
@@ -56,6 +56,14 @@ leinao_status lstep_current_prepare(lctx *ctx, const double *times, size_t n_tim
     }
     *data = sc;
     return LEINAO_OK;
+}
+
+static leinao_status step_prepare(lctx *ctx, const double *p, const double *const *arrays,
+                                  const size_t *n_arrays, double dt, void **data)
+{
+    (void)p;
+    return lstep_current_prepare(ctx, arrays[P_TIMES], n_arrays[P_TIMES], arrays[P_VALUES],
+                                 n_arrays[P_VALUES], dt, data);
 }
 
 /* The index of the value in force at step s: the last k with step[k] <= s, or -1. */
@@ -94,7 +102,6 @@ void lstep_current_deliver(const ldevice_call *c)
     }
 }
 
-/* The descriptor as it will be registered (kept out of the registry; see the top). */
 const lmodel lmodel_step_current_generator = {
     .name = "step_current_generator",
     .kind = LM_DEVICE,
@@ -109,5 +116,6 @@ const lmodel lmodel_step_current_generator = {
     .port_buffer = {-1, -1, -1},
     .check = ldevice_check_window,
     .output_port = LPORT_CURRENT,
+    .prepare_device = step_prepare,
     .deliver = lstep_current_deliver,
 };

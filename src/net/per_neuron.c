@@ -62,7 +62,7 @@ leinao_status lpop_set_param_values(lctx *ctx, lpopulation *pop, const char *nam
     if (k < 0)
         return lc_error_at(ctx, LEINAO_NOT_FOUND, "param", name, -1, "%s has no parameter '%s'",
                            m->name, name);
-    if (m->params[k].rule == LP_ARRAY)
+    if (lparam_is_array(m->params[k].rule))
         return lc_error_at(ctx, LEINAO_INVALID, "param", name, -1, "%s is a list, not per neuron",
                            name);
     if ((st = check_values(ctx, pop, &m->params[k], values, n)))

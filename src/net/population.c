@@ -18,7 +18,10 @@ leinao_status lpop_create(lctx *ctx, lpopulation **out, int id, const char *name
     p->param_given = lc_calloc(ctx, (size_t)model->n_params + 1, 1);
     p->init = lc_calloc(ctx, (size_t)model->n_states + 1, sizeof(leinao_dist));
     p->init_given = lc_calloc(ctx, (size_t)model->n_states + 1, 1);
-    if (!p->name || !p->params || !p->param_given || !p->init || !p->init_given) {
+    p->arrays = lc_calloc(ctx, (size_t)model->n_params + 1, sizeof(double *));
+    p->n_arrays = lc_calloc(ctx, (size_t)model->n_params + 1, sizeof(size_t));
+    if (!p->name || !p->params || !p->param_given || !p->init || !p->init_given || !p->arrays ||
+        !p->n_arrays) {
         lpop_destroy(ctx, p);
         return LEINAO_NOMEM;
     }
@@ -58,7 +61,9 @@ void lpop_destroy(lctx *ctx, lpopulation *p)
         return;
     lpop_unbuild(ctx, p);
     lpop_free_per_neuron(ctx, p);
-    void *blocks[] = {p->name, p->params, p->param_given, p->array, p->init,
+    for (int i = 0; p->arrays && i < p->model->n_params; i++)
+        lc_free(ctx, p->arrays[i]);
+    void *blocks[] = {p->name, p->params, p->param_given, p->arrays, p->n_arrays, p->init,
                       p->init_given, p->device_data, p};
     for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
         lc_free(ctx, blocks[i]);
@@ -91,7 +96,7 @@ leinao_status lpop_set_param(lctx *ctx, lpopulation *pop, const char *name, doub
     }
     if (i < 0)
         return unknown(ctx, pop, "parameter", name, m->params, m->n_params);
-    if (m->params[i].rule == LP_ARRAY)
+    if (lparam_is_array(m->params[i].rule))
         return lc_error(ctx, LEINAO_INVALID, "%s must be a list of numbers", name);
     leinao_status st = lparam_check(ctx, &m->params[i], value);
     if (st)
@@ -108,9 +113,13 @@ leinao_status lpop_set_array(lctx *ctx, lpopulation *pop, const char *name, cons
     int i = lparam_find(m->params, m->n_params, name);
     if (i < 0)
         return unknown(ctx, pop, "parameter", name, m->params, m->n_params);
-    if (m->params[i].rule != LP_ARRAY)
+    if (!lparam_is_array(m->params[i].rule))
         return lc_error(ctx, LEINAO_INVALID, "%s must be a number, not a list", name);
-    for (size_t k = 0; k < n; k++) {
+    for (size_t k = 0; k < n && m->params[i].rule == LP_ARRAY_ANY; k++)
+        if (!isfinite(v[k]))
+            return lc_error_at(ctx, LEINAO_INVALID, "values", name, (int64_t)k,
+                               "%s[%zu] must be finite, got %g", name, k, v[k]);
+    for (size_t k = 0; k < n && m->params[i].rule == LP_ARRAY; k++) {
         if (!isfinite(v[k]) || v[k] <= 0.0)
             return lc_error_at(ctx, LEINAO_INVALID, "values", name, (int64_t)k,
                                "%s[%zu] must be > 0, got %g", name, k, v[k]);
@@ -124,9 +133,9 @@ leinao_status lpop_set_array(lctx *ctx, lpopulation *pop, const char *name, cons
         return LEINAO_NOMEM;
     if (n)
         memcpy(copy, v, n * sizeof *copy);
-    lc_free(ctx, pop->array);
-    pop->array = copy;
-    pop->n_array = n;
+    lc_free(ctx, pop->arrays[i]);
+    pop->arrays[i] = copy;
+    pop->n_arrays[i] = n;
     pop->param_given[i] = 1;
     return LEINAO_OK;
 }
@@ -172,7 +181,8 @@ leinao_status lpop_resolve(lctx *ctx, lpopulation *pop, double dt)
     }
     if (m->prepare_device) {
         void *data = NULL;
-        leinao_status st = m->prepare_device(ctx, pop->params, pop->array, pop->n_array, dt, &data);
+        leinao_status st = m->prepare_device(ctx, pop->params, (const double *const *)pop->arrays,
+                                             pop->n_arrays, dt, &data);
         if (st)
             return st;
         lc_free(ctx, pop->device_data);
@@ -185,8 +195,12 @@ uint64_t lpop_bytes(const lpopulation *pop, uint32_t slots, int max_steps)
 {
     const lmodel *m = pop->model;
     uint64_t n = pop->size;
-    if (m->kind != LM_NEURON)
-        return 64 + 8 * (uint64_t)pop->n_array;
+    if (m->kind != LM_NEURON) {
+        uint64_t listed = 0;
+        for (int i = 0; i < m->n_params; i++)
+            listed += pop->n_arrays[i];
+        return 64 + 8 * listed;
+    }
     return n * (8 * (uint64_t)m->n_states + 8 * (uint64_t)m->n_buffers * slots +
                 6 * (uint64_t)max_steps + 4 * 2 + 8 * 3);
 }

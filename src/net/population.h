@@ -16,8 +16,10 @@ typedef struct lpopulation {
     uint32_t size;
     double *params;              /* model's order; effective values after lpop_resolve */
     unsigned char *param_given;
-    double *array;               /* the model's array parameter (spike_generator's spike_times) */
-    size_t n_array;
+    double **arrays;             /* per parameter: the list of a list parameter (LP_ARRAY,
+                                    LP_ARRAY_ANY; e.g. spike_times), NULL for the others and
+                                    for a list never set */
+    size_t *n_arrays;            /* per parameter: the length of arrays[i] (0 if none) */
     double tau_minus;            /* postsynaptic trace of stdp_synapse, ms (every neuron) */
     leinao_dist *init;           /* per state variable */
     unsigned char *init_given;

@@ -469,11 +469,11 @@ class Cli(unittest.TestCase):
         self.assertEqual(r.stdout.split(), ["iaf_psc_delta", "iaf_psc_exp", "iaf_psc_alpha",
                                             "iaf_cond_exp", "izhikevich", "aeif_cond_exp",
                                             "iaf_cond_alpha", "aeif_cond_alpha", "aeif_psc_exp",
-                                            "aeif_psc_alpha",
+                                            "aeif_psc_alpha", "iaf_psc_exp_htum",
                                             "parrot_neuron", "poisson_generator",
                                             "spike_generator", "dc_generator", "ac_generator",
                                             "noise_generator", "sinusoidal_poisson_generator",
-                                            "static_synapse",
+                                            "step_current_generator", "static_synapse",
                                             "stdp_synapse", "stdp_nn_symm_synapse",
                                             "tsodyks_synapse"])
         docs = os.path.join(HERE, "..", "..", "docs", "models")

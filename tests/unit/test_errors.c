@@ -237,6 +237,35 @@ static void infinite_times_are_refused(void **state)
     assert_non_null(strstr(message, "beyond the 2^32 steps"));
 }
 
+/* step_current_generator's two lists: they load; NEST's rules between them are reported at the
+ * list (or the element) concerned. */
+static void step_current_lists(void **state)
+{
+    (void)state;
+    const char *head = "simulation: {dt: 0.1, duration: 10}\n" POP_E
+                       "  s:\n    model: step_current_generator\n    params:\n";
+    char text[512];
+    snprintf(text, sizeof text, "%s%s", head,
+             "      amplitude_times: [1.0, 2.5]\n      amplitude_values: [-3.0, 4.5]\n");
+    assert_int_equal(load(text), LEINAO_OK);
+    snprintf(text, sizeof text, "%s%s", head,
+             "      amplitude_times: [1.0, 2.5]\n      amplitude_values: [-3.0]\n");
+    assert_int_equal(load(text), LEINAO_MODEL_FILE);
+    expect(8, 25, "populations.s.params.amplitude_values",
+           "amplitude_times and amplitude_values must have the same length, got 2 and 1");
+    snprintf(text, sizeof text, "%s%s", head,
+             "      amplitude_times: [1.0, 1.0]\n      amplitude_values: [1, 2]\n");
+    assert_int_equal(load(text), LEINAO_MODEL_FILE);
+    expect(7, 30, "populations.s.params.amplitude_times.1", "must be strictly increasing");
+    snprintf(text, sizeof text, "%s%s", head,
+             "      amplitude_times: [1.0, 2.55]\n      amplitude_values: [1, 2]\n");
+    assert_int_equal(load(text), LEINAO_MODEL_FILE);
+    expect(7, 30, "populations.s.params.amplitude_times.1", "must be > 0 and a multiple of dt");
+    snprintf(text, sizeof text, "%s%s", head, "      amplitude_values: 2.0\n");
+    assert_int_equal(load(text), LEINAO_MODEL_FILE);
+    assert_non_null(strstr(message, "amplitude_values must be a list of numbers"));
+}
+
 static void overrides(void **state)
 {
     (void)state;
@@ -274,6 +303,7 @@ int main(void)
         cmocka_unit_test(unknown_model_and_population),
         cmocka_unit_test(rules_are_checked),
         cmocka_unit_test(infinite_times_are_refused),
+        cmocka_unit_test(step_current_lists),
         cmocka_unit_test(overrides),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,9 +1,10 @@
 /* test_step_current_generator.c — step_current_generator's schedule and delivery against
  * NEST's test_step_current_generator: its expected V_m (given to 6 digits, compared there to 5
  * decimals) of an iaf_psc_alpha (C_m 1 pF, tau_m 1 ms, E_L = V_reset = V_m = 0) driven through
- * NEST's default 1 ms delay. The device is not registered yet (it needs two array parameters),
- * so the test calls its hooks: the deliver hook writes into a ring buffer, and V_m follows from
- * iaf_psc_alpha's propagators with NEST's order (a current read in a step acts from the next). */
+ * NEST's default 1 ms delay. Once through the device's hooks alone (the deliver hook writes into
+ * a ring buffer, and V_m follows from iaf_psc_alpha's propagators with NEST's order: a current
+ * read in a step acts from the next), once through the API as a model file would (the
+ * registered device, its two list parameters, the engine and iaf_psc_alpha). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +83,69 @@ static void nest_expected_v_m(void **state)
     lc_free(&ctx, data);
 }
 
+static void nest_expected_v_m_through_the_api(void **state)
+{
+    (void)state;
+    int pop, gen;
+    leinao_sim *sim = harness_neurons("iaf_psc_alpha", 1, 0.1, 24.0, &pop);
+    const char *names[] = {"C_m", "tau_m", "E_L", "V_reset", "V_th"};
+    const double set[] = {1.0, 1.0, 0.0, 0.0, 1e3};
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(leinao_set_param(sim, pop, names[i], set[i]), LEINAO_OK);
+    assert_int_equal(leinao_add_population(sim, "step", "step_current_generator", 1, &gen),
+                     LEINAO_OK);
+    const double times[] = {1.5, 5.5, 7.5, 10.0, 14.9, 15.0, 20.0};
+    const double values[] = {1.0, -2.0, 4.0, -8.0, 16.0, -32.0, 64.0};
+    assert_int_equal(leinao_set_param_array(sim, gen, "amplitude_times", times, 7), LEINAO_OK);
+    assert_int_equal(leinao_set_param_array(sim, gen, "amplitude_values", values, 7), LEINAO_OK);
+    assert_int_equal(leinao_set_param(sim, gen, "start", 5.0), LEINAO_OK);
+    assert_int_equal(leinao_set_param(sim, gen, "stop", 15.0), LEINAO_OK);
+    leinao_rule all = leinao_rule_default(LEINAO_ALL_TO_ALL);
+    leinao_dist w = harness_const(1.0), d = harness_const(1.0);
+    assert_int_equal(leinao_connect(sim, gen, pop, &all, &w, &d, NULL), LEINAO_OK);
+    harness_every_step(sim, pop);
+    harness_trace *tr = harness_run_trace(sim, pop, "V_m");
+    const int n_expected = (int)(sizeof expected / sizeof expected[0]);
+    assert_int_equal(tr->n, 60 + n_expected);
+    double worst = 0.0;
+    for (int k = 0; k < tr->n; k++) {
+        const double want = k < 60 ? 0.0 : expected[k - 60];
+        worst = fmax(worst, fabs(tr->v[k] - want));
+    }
+    printf("# step_current_generator through the API, NEST's test_step_current_generator: "
+           "largest |V_m - NEST| %.3g mV\n",
+           worst);
+    assert_true(worst < 1.5e-5);
+    free(tr);
+    leinao_close(sim);
+}
+
+/* The list rules through the API: values of any sign and order, but finite; the rules between
+ * the lists (lengths, increasing times, on the grid) at the check of the population. */
+static void api_rules(void **state)
+{
+    (void)state;
+    int pop, gen;
+    leinao_sim *sim = harness_neurons("iaf_psc_alpha", 1, 0.1, 5.0, &pop);
+    assert_int_equal(leinao_add_population(sim, "step", "step_current_generator", 1, &gen),
+                     LEINAO_OK);
+    const double t2[] = {1.0, 2.0}, v2[] = {3.0, -1.0}, bad[] = {1.0, NAN};
+    assert_int_equal(leinao_set_param_array(sim, gen, "amplitude_values", bad, 2), LEINAO_INVALID);
+    leinao_error_info e;
+    leinao_error_detail(sim, &e);
+    assert_string_equal(e.argument, "values");
+    assert_int_equal(e.index, 1);
+    assert_int_equal(leinao_set_param(sim, gen, "amplitude_values", 1.0), LEINAO_INVALID);
+    assert_int_equal(leinao_set_param_array(sim, gen, "amplitude_values", v2, 2), LEINAO_OK);
+    assert_int_equal(leinao_check_population(sim, gen), LEINAO_INVALID); /* no times */
+    leinao_error_detail(sim, &e);
+    assert_string_equal(e.argument, "param");
+    assert_string_equal(e.parameter, "amplitude_values");
+    assert_int_equal(leinao_set_param_array(sim, gen, "amplitude_times", t2, 2), LEINAO_OK);
+    assert_int_equal(leinao_check_population(sim, gen), LEINAO_OK);
+    leinao_close(sim);
+}
+
 static void nest_rules(void **state)
 {
     (void)state;
@@ -100,6 +164,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(nest_expected_v_m),
+        cmocka_unit_test(nest_expected_v_m_through_the_api),
+        cmocka_unit_test(api_rules),
         cmocka_unit_test(nest_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
