@@ -100,14 +100,15 @@ def test_current_sources_act_from_start_to_stop(pynn):
     dc.amplitude = 0.2  # between runs: the generator's amplitude
     sim.run(20.0)
     v = cells.get_data().segments[0].analogsignals[0].magnitude
-    # NEST's models take a step's input current into account from the next step: the DC and
-    # step sources move V from 10.2 ms (leinao's ac_generator and noise_generator from 10.1 ms)
-    assert np.all(v[:102, :2] == -65.0) and np.all(v[102, :2] > -65.0 + 1e-6)
-    assert np.all(v[:101, 2:4] == -65.0) and np.all(v[102, 2:4] != -65.0)
+    # every current source acts over (start, stop] (NEST 3's window for current generators):
+    # V first moves at 10.1 ms
+    assert np.all(v[:101, :4] == -65.0) and np.all(v[101, :2] > -65.0 + 1e-6)
+    assert np.all(v[102, 2:4] != -65.0)
     tau, R = 10.0, 10.0 / 0.25   # ms, MOhm: dV = R I (1 - exp(-t/tau))
-    assert v[201, 0] == pytest.approx(-65.0 + R * 0.1 * (1 - np.exp(-10.0 / tau)), abs=1e-9)
-    assert v[301, 0] > v[201, 0] + 2.0   # 0.2 nA after 20 ms
-    assert v[201, 1] == pytest.approx(v[201, 0]) and v[301, 1] < -65.0
+    # at 20 ms, 10 ms of 0.1 nA (the amplitude set between runs acts from the next step)
+    assert v[200, 0] == pytest.approx(-65.0 + R * 0.1 * (1 - np.exp(-10.0 / tau)), abs=1e-9)
+    assert v[300, 0] > v[200, 0] + 2.0   # 0.2 nA after 20 ms
+    assert v[200, 1] == pytest.approx(v[200, 0]) and v[300, 1] < -65.0
     assert np.all(v[:, 4] == -65.0)
 
 
