@@ -624,6 +624,25 @@ leinao_status leinao_load_sonata(leinao_sim *sim, const char *config_path,
  * simulation file name, and no populations), else 0. */
 int leinao_is_sonata_config(const char *path);
 
+/* ---- Reading a network back (for programs that write it out again) --------------------- */
+
+/* The settings of leinao_configure (the defaults when it was not called; threads resolved). Any
+ * pointer may be NULL. Always LEINAO_OK. */
+leinao_status leinao_get_config(const leinao_sim *sim, double *dt, double *duration,
+                                uint64_t *seed, int *threads);
+/* Values of a built population `pop`, one per element (n must be its size): for a parameter
+ * `name`, its effective value per element (per-neuron values and NEST's E_L convention
+ * applied); for a state variable, its value now (the initial value, drawn per neuron, before
+ * the first run). LEINAO_NOT_FOUND ("pop"; "name": not a number parameter or state variable
+ * of the model), LEINAO_INVALID ("n"), LEINAO_STATE before leinao_build. */
+leinao_status leinao_get_param_values(const leinao_sim *sim, int pop, const char *name,
+                                      double *values, size_t n);
+/* An array parameter (spike_generator's spike_times) as set: *values (owned by the handle,
+ * valid until it changes or the handle is closed; NULL when empty) and *n. LEINAO_NOT_FOUND
+ * ("pop"; "name": not an array parameter), LEINAO_INVALID for NULL arguments. */
+leinao_status leinao_get_param_array(const leinao_sim *sim, int pop, const char *name,
+                                     const double **values, size_t *n);
+
 #if defined(__GNUC__) || defined(__clang__)
 #pragma GCC visibility pop
 #endif
