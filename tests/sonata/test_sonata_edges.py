@@ -53,6 +53,7 @@ def load_lib():
     lib.leinao_errmsg.restype = ctypes.c_char_p
     lib.leinao_load_sonata.argtypes = [vp, ctypes.c_char_p, vp, ctypes.c_size_t, vp]
     lib.leinao_build.argtypes = [vp]
+    lib.leinao_set_output_dir.argtypes = [vp, ctypes.c_char_p, ctypes.c_int]
     lib.leinao_population_count.argtypes = [vp]
     lib.leinao_projection_count.argtypes = [vp]
     lib.leinao_get_population_stats.argtypes = [vp, ctypes.c_int, ctypes.POINTER(PopulationStats)]
@@ -62,12 +63,15 @@ def load_lib():
     return lib
 
 
-def built_edges(lib, config):
+def built_edges(lib, config, out_dir):
     """{(source population, target population): Counter of (source, target, weight, delay)}."""
     sim = ctypes.c_void_p()
     assert lib.leinao_open(ctypes.byref(sim)) == 0
     try:
         if lib.leinao_load_sonata(sim, config.encode(), None, 0, None) != 0:
+            raise AssertionError(lib.leinao_errmsg(sim).decode())
+        # the build opens the config's output files: into the temporary folder
+        if lib.leinao_set_output_dir(sim, out_dir.encode(), 1) != 0:
             raise AssertionError(lib.leinao_errmsg(sim).decode())
         if lib.leinao_build(sim) != 0:
             raise AssertionError(lib.leinao_errmsg(sim).decode())
@@ -168,7 +172,8 @@ class EveryEdge(unittest.TestCase):
     def test_300_pointneurons(self):
         example = os.path.join(self.tmp.name, "300_pointneurons")
         expected = file_edges(os.path.join(example, "circuit_config.json"))
-        got = built_edges(self.lib, os.path.join(example, "config.json"))
+        got = built_edges(self.lib, os.path.join(example, "config.json"),
+                          os.path.join(self.tmp.name, "out"))
         self.assertEqual(sorted(expected), [("external", "internal"), ("internal", "internal")])
         self.assertEqual(sorted(got), sorted(expected))
         counts = {k: sum(v.values()) for k, v in expected.items()}
