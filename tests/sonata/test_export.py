@@ -7,9 +7,14 @@ byte-identical. The exported files must hold SONATA's required datasets and colu
 h5py and csv). A model with a poisson_generator is refused, naming the population, with nothing
 written; a non-empty folder is refused without --overwrite.
 
-usage: test_export.py LEINAO_BINARY   (run by CTest; Debian's python3-h5py)
+The same round trip from SONATA: 300_pointneurons (../shared/sonata beside the project, copied
+into a temporary folder; skipped when absent) exported and run again gives its spikes byte for
+byte.
+
+usage: test_export.py LEINAO_BINARY [SHARED_SONATA_DIR]   (run by CTest; Debian's python3-h5py)
 """
 import csv
+import shutil
 import json
 import os
 import subprocess
@@ -21,6 +26,7 @@ import h5py
 import numpy as np
 
 LEINAO = os.path.abspath(sys.argv.pop(1)) if len(sys.argv) > 1 else "build/leinao"
+SHARED = os.path.abspath(sys.argv.pop(1)) if len(sys.argv) > 1 else "../shared/sonata"
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODEL = os.path.join(HERE, "export_model.yaml")
 POISSON_MODEL = os.path.join(HERE, "..", "data", "small.yaml")
@@ -147,10 +153,56 @@ class Export(unittest.TestCase):
         self.assertIn("population 'noise' is a poisson_generator", r.stderr)
         self.assertFalse(os.path.exists(out), "nothing written")
 
+    def test_bad_node_override(self):
+        bad = os.path.join(self.tmp.name, "bad")
+        shutil.copytree(self.dir, bad, ignore=shutil.ignore_patterns("output"))
+        with h5py.File(os.path.join(bad, "network", "nodes_D.h5"), "a") as f:
+            f["nodes/D/0/dynamics_params/V_mm"] = np.zeros(40)
+        r = leinao("run", os.path.join(bad, "simulation_config.json"), "--quiet")
+        self.assertEqual(r.returncode, 4, r.stderr)  # LEINAO_MODEL_FILE
+        self.assertIn("nodes_D.h5", r.stderr)
+        self.assertIn("'V_mm' is not a parameter of iaf_psc_delta", r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(bad, "output")), "nothing written")
+        # a per-node value a rule refuses names the node
+        with h5py.File(os.path.join(bad, "network", "nodes_D.h5"), "a") as f:
+            del f["nodes/D/0/dynamics_params/V_mm"]
+            c = np.ones(40)
+            c[7] = -1.0
+            f["nodes/D/0/dynamics_params/C_m"] = c
+        r = leinao("run", os.path.join(bad, "simulation_config.json"), "--quiet")
+        self.assertEqual(r.returncode, 4, r.stderr)
+        self.assertIn("node 7, dynamics_params 'C_m'", r.stderr)
+
     def test_not_empty(self):
         r = leinao("export", MODEL, "--sonata", self.dir)
         self.assertEqual(r.returncode, 7, r.stderr)  # LEINAO_EXISTS
         self.assertIn("is not empty", r.stderr)
+
+
+@unittest.skipUnless(os.path.isdir(os.path.join(SHARED, "300_pointneurons")),
+                     "../shared/sonata is absent: the SONATA examples are not in this checkout")
+class SonataRoundTrip(unittest.TestCase):
+    def test_300_pointneurons(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            for name in ("300_pointneurons", "shared_components"):
+                shutil.copytree(os.path.join(SHARED, name), os.path.join(tmp, name))
+            config = os.path.join(tmp, "300_pointneurons", "config.json")
+            r = leinao("run", config, "--out", os.path.join(tmp, "orig"), "--quiet")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            out = os.path.join(tmp, "again")
+            r = leinao("export", config, "--sonata", out)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("(48432 edges", r.stdout)  # 27588 internal + 20844 from the inputs
+            r = leinao("run", os.path.join(out, "simulation_config.json"), "--quiet")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            a = spikes(os.path.join(tmp, "orig", "spikes.h5"))
+            b = spikes(os.path.join(out, "output", "spikes.h5"))
+            self.assertEqual(list(a), ["internal"])
+            self.assertEqual(list(b), ["internal"])
+            self.assertGreater(len(a["internal"][0]), 1000)
+            self.assertEqual(a["internal"][0].tobytes(), b["internal"][0].tobytes())
+            self.assertEqual(a["internal"][1].tobytes(), b["internal"][1].tobytes())
+            print("300_pointneurons: %d spikes byte-identical after export" % len(a["internal"][0]))
 
 
 if __name__ == "__main__":
