@@ -3,6 +3,7 @@
  * number on failure (e.g. 4 for an invalid model file, 8 when interrupted), 64 for bad usage. */
 #define _XOPEN_SOURCE 700
 #include <errno.h>
+#include <ftw.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,6 +37,7 @@ static const char *const main_help =
     "  resume DIR     continue a stopped run from DIR/checkpoint.h5 (leinao resume --help)\n"
     "  check MODEL    validate a model file and print its size and memory estimate\n"
     "  check CKPT.h5  say what a checkpoint holds (model, seed, time reached, size)\n"
+    "  export MODEL --sonata DIR  write the built network as a SONATA circuit (leinao export --help)\n"
     "  plot RESULTS   draw a spike raster with rates, or state traces (leinao plot --help)\n"
     "  models         list the built-in models\n"
     "  doc MODEL      print a model's documentation (Markdown, from its parameter table)\n"
@@ -910,6 +912,98 @@ static int cmd_plot(int argc, char **argv)
     return rc;
 }
 
+static const char *const export_help =
+    "usage: leinao export MODEL --sonata DIR [--set KEY=VALUE]... [--overwrite]\n"
+    "\n"
+    "Builds MODEL (a model file or a SONATA config) and writes the network as a SONATA circuit\n"
+    "into DIR: network/ (nodes and edges HDF5, node and edge type CSVs), components/ (one\n"
+    "dynamics_params JSON per node type), inputs/ (spike_generators' spikes), circuit_config.json\n"
+    "and simulation_config.json (run, inputs, output). `leinao run DIR/simulation_config.json`\n"
+    "then gives the same spikes as `leinao run MODEL`. Refused, naming the population or\n"
+    "projection: devices other than spike_generator (a poisson_generator has no SONATA form),\n"
+    "plastic synapses.\n";
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static int cmd_export(int argc, char **argv)
+{
+    const char *model = NULL, *dir = NULL, *sets[MAX_SETS];
+    size_t n_sets = 0;
+    int overwrite = 0;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(export_help, stdout);
+            return 0;
+        } else if (!strcmp(a, "--sonata")) {
+            if (!value)
+                return usage_error("%s needs a folder", a);
+            dir = value;
+            i++;
+        } else if (!strcmp(a, "--set")) {
+            if (!value || !strchr(value, '='))
+                return usage_error("%s needs KEY=VALUE", a);
+            if (n_sets == MAX_SETS)
+                return usage_error("too many %s options", a);
+            sets[n_sets++] = value;
+            i++;
+        } else if (!strcmp(a, "--overwrite")) {
+            overwrite = 1;
+        } else if (a[0] == '-') {
+            return usage_error("unknown option %s", a);
+        } else if (model) {
+            return usage_error("unexpected argument %s", a);
+        } else {
+            model = a;
+        }
+    }
+    if (!model)
+        return usage_error("%s", "missing MODEL file");
+    if (!dir)
+        return usage_error("%s", "missing --sonata DIR (the folder to write the circuit into)");
+    leinao_sim *sim = NULL;
+    leinao_status st = leinao_open(&sim);
+    if (st)
+        return fail(NULL, st);
+    st = leinao_is_sonata_config(model) ? leinao_load_sonata(sim, model, sets, n_sets, NULL)
+                                        : leinao_load_model(sim, model, sets, n_sets);
+    /* the build opens the model's output files: into a scratch folder, removed after */
+    char scratch[] = "/tmp/leinao-export-XXXXXX";
+    int have_scratch = 0;
+    if (!st && !mkdtemp(scratch))
+        st = leinao_report_error(sim, LEINAO_IO, "cannot create a scratch folder in /tmp");
+    else if (!st)
+        have_scratch = 1;
+    if (!st)
+        st = leinao_set_output_dir(sim, scratch, 1);
+    if (!st)
+        st = leinao_build(sim);
+    if (!st)
+        st = leinao_export_sonata(sim, dir, overwrite);
+    int rc = st ? fail(sim, st) : 0;
+    if (!st) {
+        unsigned long long edges = 0;
+        for (int j = 0; j < leinao_projection_count(sim); j++) {
+            leinao_projection_stats ps;
+            if (!leinao_get_projection_stats(sim, j, &ps))
+                edges += ps.synapses;
+        }
+        printf("exported %d populations, %d projections (%llu edges, devices' included) to %s\n"
+               "run it: leinao run %s/simulation_config.json\n",
+               leinao_population_count(sim), leinao_projection_count(sim), edges, dir, dir);
+    }
+    leinao_close(sim);
+    if (have_scratch)
+        nftw(scratch, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return rc;
+}
+
 static int cmd_models(void)
 {
     for (int i = 0; i < leinao_model_count(); i++)
@@ -951,6 +1045,8 @@ int main(int argc, char **argv)
         return cmd_check(argc, argv);
     if (!strcmp(cmd, "plot"))
         return cmd_plot(argc, argv);
+    if (!strcmp(cmd, "export"))
+        return cmd_export(argc, argv);
     if (!strcmp(cmd, "models"))
         return cmd_models();
     if (!strcmp(cmd, "doc"))

@@ -627,6 +627,45 @@ leinao_status leinao_load_sonata(leinao_sim *sim, const char *config_path,
  * simulation file name, and no populations), else 0. */
 int leinao_is_sonata_config(const char *path);
 
+/* Writes the built network of `sim` as a SONATA circuit into folder `dir` (created; with
+ * overwrite 0, LEINAO_EXISTS when it holds any file), through this header's functions only:
+ * network/nodes_POP.h5 and network/node_types_POP.csv (one node population and node type per
+ * leinao population of neurons, named as the population, with node_id, node_type_id,
+ * node_group_id, node_group_index; parameters and initial values uniform over the population
+ * in components/cell_models/POP.json, per-neuron ones in the node group's dynamics_params
+ * subgroup), network/edges_K.h5 and network/edge_types.csv (one edge population and edge type
+ * per projection K, in projection order, with source_node_id and target_node_id (attribute
+ * node_population), edge_type_id, edge_group_id, edge_group_index and per-edge syn_weight and
+ * delay in group 0), spike_generator populations as virtual nodes fed by a SONATA spike file
+ * inputs/POP_spikes.h5, circuit_config.json and simulation_config.json (run: tstop, dt,
+ * random_seed; output: spikes.h5 in time order in "output"; inputs). Leaving
+ * leinao_load_sonata of that config to build a network with the same neurons, initial values,
+ * synapses and input spikes. Refused with LEINAO_UNSUPPORTED naming the population or
+ * projection: other devices (poisson_generator has no SONATA form beyond bmtk's own Poisson
+ * inputs; current generators), synapse models other than static_synapse, spike_generators with
+ * a start or stop window. LEINAO_STATE before leinao_build or after a run has started,
+ * LEINAO_IO when a file cannot be written. */
+leinao_status leinao_export_sonata(leinao_sim *sim, const char *dir, int overwrite);
+
+/* ---- Reading a network back (for programs that write it out again) --------------------- */
+
+/* The settings of leinao_configure (the defaults when it was not called; threads resolved). Any
+ * pointer may be NULL. Always LEINAO_OK. */
+leinao_status leinao_get_config(const leinao_sim *sim, double *dt, double *duration,
+                                uint64_t *seed, int *threads);
+/* Values of a built population `pop`, one per element (n must be its size): for a parameter
+ * `name`, its effective value per element (per-neuron values and NEST's E_L convention
+ * applied); for a state variable, its value now (the initial value, drawn per neuron, before
+ * the first run). LEINAO_NOT_FOUND ("pop"; "name": not a number parameter or state variable
+ * of the model), LEINAO_INVALID ("n"), LEINAO_STATE before leinao_build. */
+leinao_status leinao_get_param_values(const leinao_sim *sim, int pop, const char *name,
+                                      double *values, size_t n);
+/* An array parameter (spike_generator's spike_times) as set: *values (owned by the handle,
+ * valid until it changes or the handle is closed; NULL when empty) and *n. LEINAO_NOT_FOUND
+ * ("pop"; "name": not an array parameter), LEINAO_INVALID for NULL arguments. */
+leinao_status leinao_get_param_array(const leinao_sim *sim, int pop, const char *name,
+                                     const double **values, size_t *n);
+
 #if defined(__GNUC__) || defined(__clang__)
 #pragma GCC visibility pop
 #endif

@@ -304,23 +304,34 @@ static leinao_status filter(sload *S, snode_set *set, const char *column, ynode 
 {
     snodes *p = set->nodes;
     int col = p->types ? lcsv_col(p->types, column) : -1;
-    if (col < 0)
-        return serr(S, LEINAO_MODEL_FILE,
-                    "%s: node set attribute '%s': population '%s' has no such node-type column in "
-                    "%s (node sets select by population, node_id and node-type columns)",
-                    where, column, p->name, p->types_file);
+    char *cells = NULL; /* a node column of the nodes file, when no node-type column */
+    if (col < 0) {
+        int found = 0;
+        leinao_status st = snet_node_column(S, p, column, &cells, &found);
+        if (st)
+            return st;
+        if (!found)
+            return serr(S, LEINAO_MODEL_FILE,
+                        "%s: node set attribute '%s': population '%s' has no such node-type "
+                        "column in %s nor node column in %s (node sets select by population, "
+                        "node_id, node-type and node columns)",
+                        where, column, p->name, p->types_file, p->file);
+    }
     size_t n_values = value->type == YN_SEQ ? value->n : 1;
     for (size_t k = 0; k < n_values; k++) {
         const ynode *v = value->type == YN_SEQ ? value->items[k] : value;
-        if (v->type != YN_SCALAR)
+        if (v->type != YN_SCALAR) {
+            lc_free(S->ctx, cells);
             return serr(S, LEINAO_MODEL_FILE, "%s: node set attribute '%s' must be a value or a "
                                               "list of values",
                         where, column);
+        }
     }
     size_t kept = 0;
     for (size_t i = 0; i < set->n; i++) {
         uint32_t id = set->ids[i];
-        const char *cell = lcsv_cell(p->types, (size_t)p->type_row[id], col);
+        const char *cell = cells ? cells + (size_t)id * NCELL
+                                 : lcsv_cell(p->types, (size_t)p->type_row[id], col);
         int ok = 0;
         for (size_t k = 0; k < n_values && !ok; k++)
             ok = cell_matches(cell, value->type == YN_SEQ ? value->items[k] : value);
@@ -328,6 +339,7 @@ static leinao_status filter(sload *S, snode_set *set, const char *column, ynode 
             set->ids[kept++] = id;
     }
     set->n = kept;
+    lc_free(S->ctx, cells);
     return LEINAO_OK;
 }
 

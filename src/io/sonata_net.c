@@ -402,8 +402,168 @@ static leinao_status neuron_params(sload *S, snodes *p, const char *model, stype
         }
     }
     lc_free(S->ctx, values);
-    if (!st && (st = leinao_check_population(S->sim, p->pop)))
-        st = sapi(S, LEINAO_MODEL_FILE, "%s: population '%s'", types_file, p->name);
+    return st;
+}
+
+/* Per-node dynamics_params: datasets /nodes/<pop>/<group>/dynamics_params/<name>, one row per
+ * node of the group (at its node_group_index). Each named parameter or state variable becomes
+ * per-neuron values: the node's row where its group has one, else its node type's value (else
+ * the model's default). */
+static leinao_status node_overrides(sload *S, snodes *p, const char *model,
+                                    const stype_params *tp, const char *file, hid_t h5,
+                                    hid_t g, const char *gpath)
+{
+    names groups = {0};
+    leinao_status st = list_group(S, file, h5, gpath, &groups);
+    if (st) {
+        lc_free(S->ctx, groups.name);
+        return st;
+    }
+    /* the groups with a dynamics_params subgroup, and the union of their names */
+    char dyn_names[MAX_PARAMS][64];
+    int n_names = 0, any = 0;
+    for (int k = 0; !st && k < groups.n; k++) {
+        char sub[400];
+        snprintf(sub, sizeof sub, "%s/dynamics_params", groups.name[k]);
+        if (H5Lexists(g, groups.name[k], H5P_DEFAULT) <= 0 ||
+            H5Lexists(g, sub, H5P_DEFAULT) <= 0)
+            continue;
+        names list = {0};
+        st = list_group(S, file, g, sub, &list);
+        for (int i = 0; !st && i < list.n; i++) {
+            int seen = 0;
+            for (int d = 0; d < n_names && !seen; d++)
+                seen = !strcmp(dyn_names[d], list.name[i]);
+            if (seen)
+                continue;
+            int found = 0;
+            for (int q = 0; q < leinao_model_param_count(model) && !found; q++) {
+                leinao_param_info info;
+                found = !leinao_model_param(model, q, &info) && !info.hidden &&
+                        strcmp(info.rule, "list of numbers") && !strcmp(info.name, list.name[i]);
+            }
+            if (!found)
+                st = serr(S, LEINAO_MODEL_FILE,
+                          "%s: %s/%s/%s: '%s' is not a parameter of %s (leinao doc %s lists them)",
+                          file, gpath, sub, list.name[i], list.name[i], model, model);
+            else if (n_names == MAX_PARAMS || strlen(list.name[i]) >= 64)
+                st = serr(S, LEINAO_MODEL_FILE, "%s: %s/%s: more than %d parameters", file,
+                          gpath, sub, MAX_PARAMS);
+            else
+                snprintf(dyn_names[n_names++], 64, "%s", list.name[i]);
+        }
+        lc_free(S->ctx, list.name);
+        any = 1;
+    }
+    if (st || !any) {
+        lc_free(S->ctx, groups.name);
+        return st;
+    }
+    /* each node's group and index (rows in file order, node ids as node_id says) */
+    sdset gid, gix, nid;
+    double *id = NULL, *gi = NULL, *gx = NULL, *col = NULL, *values = NULL;
+    gid.set = gix.set = nid.set = -1;
+    st = dset_open(S, file, g, gpath, "node_group_id", 0, &gid);
+    if (!st)
+        st = dset_open(S, file, g, gpath, "node_group_index", 0, &gix);
+    if (!st)
+        st = dset_open(S, file, g, gpath, "node_id", 0, &nid);
+    size_t n = (size_t)p->n;
+    if (!st) {
+        id = lc_malloc(S->ctx, n * sizeof *id);
+        gi = lc_malloc(S->ctx, n * sizeof *gi);
+        gx = lc_malloc(S->ctx, n * sizeof *gx);
+        values = lc_malloc(S->ctx, n * sizeof *values);
+        if (!id || !gi || !gx || !values)
+            st = LEINAO_NOMEM;
+    }
+    for (size_t r = 0; !st && r < n; r++) {
+        id[r] = (double)r;
+        gi[r] = 0;
+        gx[r] = (double)r;
+    }
+    const sdset *sets[3] = {&gid, &gix, &nid};
+    double *dst[3] = {gi, gx, id};
+    for (int k = 0; !st && k < 3; k++) {
+        if (sets[k]->set < 0)
+            continue;
+        if (sets[k]->n != n)
+            st = serr(S, LEINAO_MODEL_FILE, "%s: %s has %llu rows but the population has %zu "
+                                            "nodes (they must be of equal length)",
+                      file, sets[k]->name, (unsigned long long)sets[k]->n, n);
+        else
+            st = dset_read(S, file, sets[k], H5T_NATIVE_DOUBLE, 0, n, dst[k]);
+    }
+    for (int d = 0; !st && d < n_names; d++) {
+        const char *name = dyn_names[d];
+        leinao_param_info info = {0};
+        for (int i = 0; i < leinao_model_param_count(model); i++)
+            if (!leinao_model_param(model, i, &info) && !strcmp(info.name, name))
+                break;
+        for (size_t i = 0; i < n; i++) {
+            const stype_params *t = &tp[p->type_row[i]];
+            values[i] = info.default_value;
+            for (int j = 0; j < t->n; j++)
+                if (!strcmp(t->name[j], name))
+                    values[i] = t->value[j];
+        }
+        for (int k = 0; !st && k < groups.n; k++) {
+            char sub[400];
+            snprintf(sub, sizeof sub, "%s/dynamics_params", groups.name[k]);
+            char *end;
+            double gnum = strtod(groups.name[k], &end);
+            if (*end || H5Lexists(g, sub, H5P_DEFAULT) <= 0)
+                continue;
+            hid_t dg = H5Gopen2(g, sub, H5P_DEFAULT);
+            char dpath[700];
+            snprintf(dpath, sizeof dpath, "%s/%s", gpath, sub);
+            sdset ds;
+            st = dg < 0 ? serr(S, LEINAO_MODEL_FILE, "%s: %s is not a group", file, dpath)
+                        : dset_open(S, file, dg, dpath, name, 0, &ds);
+            if (!st && ds.set >= 0) {
+                lc_free(S->ctx, col);
+                col = lc_malloc(S->ctx, (ds.n ? ds.n : 1) * sizeof *col);
+                st = col ? dset_read(S, file, &ds, H5T_NATIVE_DOUBLE, 0, ds.n, col)
+                         : LEINAO_NOMEM;
+                for (size_t r = 0; !st && r < n; r++) {
+                    if (gi[r] != gnum)
+                        continue;
+                    if (!(gx[r] >= 0 && gx[r] < (double)ds.n && gx[r] == floor(gx[r])))
+                        st = serr(S, LEINAO_MODEL_FILE,
+                                  "%s: %s/node_group_index[%zu] = %g is past the %llu rows of "
+                                  "%s",
+                                  file, gpath, r, gx[r], (unsigned long long)ds.n, ds.name);
+                    else if (!(id[r] >= 0 && id[r] < (double)n))
+                        st = serr(S, LEINAO_MODEL_FILE, "%s: %s/node_id[%zu] = %g", file, gpath,
+                                  r, id[r]);
+                    else
+                        values[(size_t)id[r]] = col[(size_t)gx[r]];
+                }
+                dset_close(&ds);
+            }
+            if (dg >= 0)
+                H5Gclose(dg);
+        }
+        if (st)
+            break;
+        st = info.is_state ? leinao_set_init_values(S->sim, p->pop, name, values, n)
+                           : leinao_set_param_values(S->sim, p->pop, name, values, n);
+        if (st) {
+            leinao_error_info e;
+            leinao_error_detail(S->sim, &e);
+            st = sapi(S, LEINAO_MODEL_FILE, "%s: %s: node %lld, dynamics_params '%s'", file,
+                      gpath, (long long)(e.index >= 0 ? e.index : 0), name);
+        }
+    }
+    dset_close(&gid);
+    dset_close(&gix);
+    dset_close(&nid);
+    lc_free(S->ctx, id);
+    lc_free(S->ctx, gi);
+    lc_free(S->ctx, gx);
+    lc_free(S->ctx, col);
+    lc_free(S->ctx, values);
+    lc_free(S->ctx, groups.name);
     return st;
 }
 
@@ -553,6 +713,10 @@ static leinao_status load_population(sload *S, const char *file, hid_t h5, const
         }
         if (!st)
             st = neuron_params(S, p, model, tp, types_file);
+        if (!st)
+            st = node_overrides(S, p, model, tp, file, h5, g, gpath);
+        if (!st && (st = leinao_check_population(S->sim, p->pop)))
+            st = sapi(S, LEINAO_MODEL_FILE, "%s: population '%s'", types_file, p->name);
     }
     lc_free(S->ctx, tp);
     lc_free(S->ctx, keys);
@@ -1066,4 +1230,159 @@ leinao_status snet_load_edges(sload *S)
         H5Fclose(h5);
     }
     return st;
+}
+
+/* ---- node columns (for node sets) ---- */
+
+/* Column `column` of the node groups of population p, as text per node id (NCELL characters
+ * each; "" for a node whose group has no such column): numbers as %.17g, strings as they are.
+ * *found: whether any group has it. */
+leinao_status snet_node_column(sload *S, const snodes *p, const char *column, char **cells,
+                               int *found)
+{
+    *found = 0;
+    *cells = NULL;
+    leinao_status st = LEINAO_OK;
+    hid_t h5 = lh5_open_read(S->ctx, p->file, " (a SONATA nodes file is)", &st);
+    if (h5 < 0)
+        return st == LEINAO_INVALID ? LEINAO_MODEL_FILE : st;
+    char gpath[300];
+    snprintf(gpath, sizeof gpath, "/nodes/%s", p->name);
+    hid_t g = H5Gopen2(h5, gpath, H5P_DEFAULT);
+    size_t n = (size_t)p->n;
+    sdset gid, gix, nid;
+    gid.set = gix.set = nid.set = -1;
+    double *id = NULL, *gi = NULL, *gx = NULL, *num = NULL;
+    char **str = NULL;
+    char *text = NULL;
+    names groups = {0};
+    if (g < 0)
+        st = serr(S, LEINAO_MODEL_FILE, "%s: %s is not a group", p->file, gpath);
+    if (!st)
+        st = list_group(S, p->file, h5, gpath, &groups);
+    if (!st)
+        st = dset_open(S, p->file, g, gpath, "node_group_id", 0, &gid);
+    if (!st)
+        st = dset_open(S, p->file, g, gpath, "node_group_index", 0, &gix);
+    if (!st)
+        st = dset_open(S, p->file, g, gpath, "node_id", 0, &nid);
+    if (!st) {
+        id = lc_malloc(S->ctx, n * sizeof *id);
+        gi = lc_malloc(S->ctx, n * sizeof *gi);
+        gx = lc_malloc(S->ctx, n * sizeof *gx);
+        text = lc_calloc(S->ctx, n, NCELL);
+        if (!id || !gi || !gx || !text)
+            st = LEINAO_NOMEM;
+    }
+    for (size_t r = 0; !st && r < n; r++) {
+        id[r] = (double)r;
+        gi[r] = 0;
+        gx[r] = (double)r;
+    }
+    const sdset *sets[3] = {&gid, &gix, &nid};
+    double *dst[3] = {gi, gx, id};
+    for (int k = 0; !st && k < 3; k++)
+        if (sets[k]->set >= 0)
+            st = sets[k]->n != n ? serr(S, LEINAO_MODEL_FILE, "%s: %s has %llu rows, not %zu",
+                                        p->file, sets[k]->name,
+                                        (unsigned long long)sets[k]->n, n)
+                                 : dset_read(S, p->file, sets[k], H5T_NATIVE_DOUBLE, 0, n, dst[k]);
+    for (int k = 0; !st && k < groups.n; k++) {
+        char *end;
+        double gnum = strtod(groups.name[k], &end);
+        char sub[400];
+        snprintf(sub, sizeof sub, "%s/%s", groups.name[k], column);
+        if (*end || H5Lexists(g, groups.name[k], H5P_DEFAULT) <= 0 ||
+            H5Lexists(g, sub, H5P_DEFAULT) <= 0)
+            continue;
+        hid_t d = H5Dopen2(g, sub, H5P_DEFAULT);
+        hid_t type = d >= 0 ? H5Dget_type(d) : -1;
+        hid_t space = d >= 0 ? H5Dget_space(d) : -1;
+        hssize_t rows = space >= 0 ? H5Sget_simple_extent_npoints(space) : -1;
+        H5T_class_t cls = type >= 0 ? H5Tget_class(type) : H5T_NO_CLASS;
+        int ok = rows >= 0 && space >= 0 && H5Sget_simple_extent_ndims(space) == 1;
+        size_t m = ok ? (size_t)rows : 0;
+        if (ok && (cls == H5T_INTEGER || cls == H5T_FLOAT)) {
+            num = lc_malloc(S->ctx, (m ? m : 1) * sizeof *num);
+            ok = num && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, num) >= 0;
+        } else if (ok && cls == H5T_STRING) {
+            hid_t mem = H5Tcopy(H5T_C_S1);
+            H5Tset_cset(mem, H5Tget_cset(type));
+            str = lc_calloc(S->ctx, m ? m : 1, sizeof *str);
+            if (H5Tis_variable_str(type) > 0) {
+                H5Tset_size(mem, H5T_VARIABLE);
+                ok = str && H5Dread(d, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, str) >= 0;
+                for (size_t r = 0; ok && r < m; r++) { /* own copies, NCELL at most */
+                    char *copy = lc_calloc(S->ctx, 1, NCELL);
+                    if (copy && str[r])
+                        snprintf(copy, NCELL, "%s", str[r]);
+                    if (str[r])
+                        H5free_memory(str[r]);
+                    str[r] = copy;
+                    ok = copy != NULL;
+                }
+            } else {
+                size_t len = H5Tget_size(type);
+                char *buf = str ? lc_calloc(S->ctx, m ? m : 1, len + 1) : NULL;
+                H5Tset_size(mem, len + 1);
+                ok = buf && H5Dread(d, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0;
+                for (size_t r = 0; ok && r < m; r++) {
+                    str[r] = lc_calloc(S->ctx, 1, NCELL);
+                    ok = str[r] != NULL;
+                    if (ok)
+                        snprintf(str[r], NCELL, "%s", buf + r * (len + 1));
+                }
+                lc_free(S->ctx, buf);
+            }
+            H5Tclose(mem);
+        } else {
+            ok = 0;
+        }
+        if (!ok)
+            st = serr(S, LEINAO_MODEL_FILE, "%s: %s/%s: cannot read it as a column of numbers or "
+                                            "strings",
+                      p->file, gpath, sub);
+        for (size_t r = 0; !st && r < n; r++) {
+            if (gi[r] != gnum)
+                continue;
+            if (!(gx[r] >= 0 && gx[r] < (double)m && id[r] >= 0 && id[r] < (double)n))
+                st = serr(S, LEINAO_MODEL_FILE,
+                          "%s: %s/node_group_index[%zu] = %g is past the %zu rows of %s/%s",
+                          p->file, gpath, r, gx[r], m, gpath, sub);
+            else if (num)
+                snprintf(text + (size_t)id[r] * NCELL, NCELL, "%.17g", num[(size_t)gx[r]]);
+            else
+                snprintf(text + (size_t)id[r] * NCELL, NCELL, "%s", str[(size_t)gx[r]]);
+        }
+        *found = 1;
+        if (str)
+            for (size_t r = 0; r < m; r++)
+                lc_free(S->ctx, str[r]);
+        lc_free(S->ctx, str);
+        lc_free(S->ctx, num);
+        str = NULL;
+        num = NULL;
+        if (space >= 0)
+            H5Sclose(space);
+        if (type >= 0)
+            H5Tclose(type);
+        if (d >= 0)
+            H5Dclose(d);
+    }
+    dset_close(&gid);
+    dset_close(&gix);
+    dset_close(&nid);
+    lc_free(S->ctx, id);
+    lc_free(S->ctx, gi);
+    lc_free(S->ctx, gx);
+    lc_free(S->ctx, groups.name);
+    if (g >= 0)
+        H5Gclose(g);
+    H5Fclose(h5);
+    if (st) {
+        lc_free(S->ctx, text);
+        return st;
+    }
+    *cells = text;
+    return LEINAO_OK;
 }

@@ -99,6 +99,13 @@ leinao_status snet_load_edges(sload *S);
 /* The spike_generator population standing for virtual node `id` (created on first use). */
 leinao_status snet_generator(sload *S, snodes *p, uint64_t id, int *pop);
 
+/* Column `column` of p's node groups in the nodes file, as text per node id (NCELL characters
+ * each, "" where a node's group lacks it; numbers as %.17g); *found: whether any group has it.
+ * *cells is allocated (NULL when not found). */
+#define NCELL 128
+leinao_status snet_node_column(sload *S, const snodes *p, const char *column, char **cells,
+                               int *found);
+
 leinao_status sinputs_load(sload *S);
 leinao_status soutputs_load(sload *S, char *output_dir, size_t size, int *overwrite,
                             char *log_file, size_t log_size);

@@ -43,7 +43,8 @@ static void population_attr(hid_t g, const char *set_name, const char *pop)
     H5Dclose(set);
 }
 
-/* nodes.h5: population a (3 neurons, types 1 1 2) and v (2 virtual, type 9); edges.h5: v -> a
+/* nodes.h5: population a (3 neurons, types 1 1 2; columns x and layer and a per-node V_m in
+ * group 0) and v (2 virtual, type 9); edges.h5: v -> a
  * (types 5 5 6, syn_weight in group 0) and a -> a; spikes.h5: two spikes of v. */
 static void write_network(void)
 {
@@ -57,6 +58,20 @@ static void write_network(void)
     dataset(a, "node_id", H5T_NATIVE_INT64, ids_a, 3);
     dataset(a, "node_group_id", H5T_NATIVE_INT64, zeros, 3);
     dataset(a, "node_group_index", H5T_NATIVE_INT64, ids_a, 3);
+    /* group 0: a number column and a string column (for node sets on node columns) and a
+     * per-node V_m (dynamics_params overrides) */
+    hid_t ga0 = H5Gcreate2(a, "0", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    const double x[] = {1.5, -2.0, 3.25}, vm[] = {-65.0, -60.0, -58.0};
+    dataset(ga0, "x", H5T_NATIVE_DOUBLE, x, 3);
+    hid_t str = H5Tcopy(H5T_C_S1);
+    H5Tset_size(str, H5T_VARIABLE);
+    const char *layer[] = {"L4", "L23", "L4"};
+    dataset(ga0, "layer", str, layer, 3);
+    H5Tclose(str);
+    hid_t dyn = H5Gcreate2(ga0, "dynamics_params", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    dataset(dyn, "V_m", H5T_NATIVE_DOUBLE, vm, 3);
+    H5Gclose(dyn);
+    H5Gclose(ga0);
     hid_t v = H5Gcreate2(nodes, "v", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     const int64_t types_v[] = {9, 9};
     dataset(v, "node_type_id", H5T_NATIVE_INT64, types_v, 2);

@@ -10,6 +10,7 @@ files and plausible rates, not reference spikes.
 
 usage: test_sonata.py LEINAO_BINARY SHARED_SONATA_DIR   (run by CTest; Debian's python3-h5py)
 """
+import json
 import os
 import shutil
 import subprocess
@@ -140,6 +141,41 @@ class SonataExamples(unittest.TestCase):
         r = leinao("run", os.path.join(example, "config.simulation_perturbations.json"))
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("thalamus_spikes.csv: cannot open", r.stderr)
+
+    def test_node_sets_on_node_columns(self):
+        """Node sets select by columns of the nodes file's groups: a number column (x) and a
+        string column (added to the copy), with node-type columns combined."""
+        example = self.path("300_pointneurons")
+        nodes = os.path.join(example, "network", "internal_nodes.h5")
+        with h5py.File(nodes, "a") as f:
+            g = f["nodes/internal"]
+            x = g["0/x"][:][g["node_group_index"][:]]  # per node id (node_id = row here)
+            self.assertTrue(np.array_equal(g["node_id"][:], np.arange(300)))
+            layer = np.array(["L4" if i % 3 == 0 else "L23" for i in range(300)], dtype=object)
+            g["0"].create_dataset("layer", data=layer[np.argsort(g["node_group_index"][:])],
+                                  dtype=h5py.string_dtype())
+        with open(os.path.join(example, "node_sets.json")) as f:
+            sets = json.load(f)
+        sets["by_x"] = {"population": "internal", "x": [float(x[3]), float(x[7])]}
+        sets["l4_e"] = {"population": "internal", "layer": "L4", "ei": "e"}
+        with open(os.path.join(example, "node_sets.json"), "w") as f:
+            json.dump(sets, f)
+        for cells, expected in (("by_x", [3, 7]),
+                                ("l4_e", [i for i in range(240) if i % 3 == 0])):
+            out = os.path.join(self.tmp.name, cells)
+            r = leinao("run", os.path.join(example, "config.json"), "--out", out, "--quiet",
+                       "--set", "run.tstop=20", "--set", "reports.membrane_potential.cells=" + cells)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with h5py.File(os.path.join(out, "membrane_potential.h5"), "r") as f:
+                self.assertEqual(sorted(f["report/internal/mapping/node_ids"][:].tolist()), expected)
+        sets["bad"] = {"population": "internal", "colour": "red"}
+        with open(os.path.join(example, "node_sets.json"), "w") as f:
+            json.dump(sets, f)
+        r = leinao("run", os.path.join(example, "config.json"), "--out",
+                   os.path.join(self.tmp.name, "bad"), "--set", "reports.membrane_potential.cells=bad")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("node set attribute 'colour'", r.stderr)
+        self.assertIn("internal_nodes.h5", r.stderr)
 
     # ---- broken copies: each a clear error naming file and key, non-zero exit, nothing written
 
