@@ -310,12 +310,14 @@ static leinao_status filter(sload *S, snode_set *set, const char *column, ynode 
         leinao_status st = snet_node_column(S, p, column, &cells, &found);
         if (st)
             return st;
-        if (!found)
+        if (!found) {
+            lc_free(S->ctx, cells);
             return serr(S, LEINAO_MODEL_FILE,
                         "%s: node set attribute '%s': population '%s' has no such node-type "
                         "column in %s nor node column in %s (node sets select by population, "
                         "node_id, node-type and node columns)",
                         where, column, p->name, p->types_file, p->file);
+        }
     }
     size_t n_values = value->type == YN_SEQ ? value->n : 1;
     for (size_t k = 0; k < n_values; k++) {
