@@ -10,7 +10,9 @@
  *
  * each with 1 and 2 threads. With T threads every thread has its own array of SIZE / T bytes and
  * its own index stream (delivery: each thread owns its neurons' share of the ring buffers), so the
- * footprint is the same for any T. The random adds run plain and with a software prefetch
+ * footprint is the same for any T. The index streams (--updates, 32 Mi indices: 128 MiB) are far
+ * larger than the last-level cache, as delivery's synapse arrays are: read from memory, not
+ * from a cache (with a small --updates the rates come out higher). The random adds run plain and with a software prefetch
  * PREFETCH updates ahead (as src/net/static_synapse.c); the faster of the two is the limit.
  * Every test runs REPEATS times, the tests alternating, each run at least MIN_SECONDS (passes
  * over the same data, found by an untimed first run), and the median is printed.
@@ -200,7 +202,7 @@ int main(int argc, char **argv)
 {
     double sizes[MAX_SIZES] = {262144, 3.0e6, 93.8e6}, threads_d[MAX_THREADS] = {1, 2};
     int n_sizes = 3, n_threads = 2, repeats = 3;
-    double stream_bytes = 512.0 * 1048576, updates = 16.0 * 1048576;
+    double stream_bytes = 512.0 * 1048576, updates = 32.0 * 1048576;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v) {
