@@ -14,6 +14,9 @@
  * larger than the last-level cache, as delivery's synapse arrays are: read from memory, not
  * from a cache (with a small --updates the rates come out higher). The random adds run plain and with a software prefetch
  * PREFETCH updates ahead (as src/net/static_synapse.c); the faster of the two is the limit.
+ * The prefetched adds also run on an array in transparent huge pages (madvise(MADV_HUGEPAGE)
+ * before the first touch; "huge": 1), to tell what the TLB costs at each footprint; the line
+ * {"test": "hugepages", ...} says how many bytes the kernel really gave as huge pages.
  * Every test runs REPEATS times, the tests alternating, each run at least MIN_SECONDS (passes
  * over the same data, found by an untimed first run), and the median is printed.
  *
@@ -26,12 +29,13 @@
  * usage: leinao_limits [--sizes BYTES,BYTES,...] [--stream-bytes BYTES] [--updates N]
  *                      [--repeats R] [--threads 1,2]
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* madvise's MADV_HUGEPAGE */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #define PREFETCH 32
@@ -192,7 +196,7 @@ static double median(double *v, int n)
 
 typedef struct test {
     enum kind kind;
-    int prefetch, threads;
+    int prefetch, threads, huge;
     double size; /* bytes of the footprint, all threads together */
     int passes;  /* set by a first, untimed run: enough for about MIN_SECONDS */
     double runs[MAX_REPEATS], share[MAX_REPEATS];
@@ -238,9 +242,10 @@ int main(int argc, char **argv)
         }
         max_t = (int)threads_d[k] > max_t ? (int)threads_d[k] : max_t;
     }
-    double max_size = stream_bytes;
+    double max_rmw = 0;
     for (int k = 0; k < n_sizes; k++)
-        max_size = sizes[k] > max_size ? sizes[k] : max_size;
+        max_rmw = sizes[k] > max_rmw ? sizes[k] : max_rmw;
+    double max_size = stream_bytes > max_rmw ? stream_bytes : max_rmw;
 
     /* one buffer for every test (the largest footprint), split between threads; index streams
      * per thread, drawn for the largest array and reduced per test (x % n: uniform enough for
@@ -253,21 +258,41 @@ int main(int argc, char **argv)
         return 1;
     }
     memset(buf, 0, (size_t)max_size);
+    /* the huge-page array: 2 MiB aligned, advised before the first touch */
+    const size_t huge_page = 2u << 20;
+    size_t hbytes = ((size_t)max_rmw + 64 * (size_t)max_t + huge_page - 1) / huge_page * huge_page;
+    void *hbuf = NULL;
+    if (posix_memalign(&hbuf, huge_page, hbytes)) {
+        fprintf(stderr, "out of memory\n");
+        return 1;
+    }
+    int advised = madvise(hbuf, hbytes, MADV_HUGEPAGE) == 0;
+    memset(hbuf, 0, hbytes);
+    long huge_kb = -1;
+    FILE *smaps = fopen("/proc/self/smaps_rollup", "r");
+    if (smaps) {
+        char line[256];
+        while (fgets(line, sizeof line, smaps))
+            if (sscanf(line, "AnonHugePages: %ld kB", &huge_kb) == 1)
+                break;
+        fclose(smaps);
+    }
     uint64_t seed = 12345;
     for (size_t i = 0; i < m; i++)
         raw[i] = (uint32_t)(next(&seed) >> 32);
 
     /* the tests, in the order they alternate */
-    static test tests[(2 + 4 * MAX_SIZES) * MAX_THREADS];
+    static test tests[(2 + 6 * MAX_SIZES) * MAX_THREADS];
     int n_tests = 0;
     for (int k = 0; k < n_threads; k++) {
         int T = (int)threads_d[k];
-        tests[n_tests++] = (test){STREAM_READ, 0, T, stream_bytes, 0, {0}, {0}};
-        tests[n_tests++] = (test){STREAM_WRITE, 0, T, stream_bytes, 0, {0}, {0}};
+        tests[n_tests++] = (test){STREAM_READ, 0, T, 0, stream_bytes, 0, {0}, {0}};
+        tests[n_tests++] = (test){STREAM_WRITE, 0, T, 0, stream_bytes, 0, {0}, {0}};
         for (int s = 0; s < n_sizes; s++)
             for (int kind = RMW_DOUBLE; kind <= RMW_FLOAT; kind++)
-                for (int pf = 0; pf < 2; pf++)
-                    tests[n_tests++] = (test){(enum kind)kind, pf, T, sizes[s], 0, {0}, {0}};
+                for (int v = 0; v < 3; v++) /* plain, prefetched, prefetched in huge pages */
+                    tests[n_tests++] =
+                        (test){(enum kind)kind, v > 0, T, v == 2, sizes[s], 0, {0}, {0}};
     }
     for (int r = 0; r < repeats; r++) {
         for (int q = 0; q < n_tests; q++) {
@@ -283,7 +308,7 @@ int main(int argc, char **argv)
             double ops;
             for (int t = 0; t < T; t++) {
                 jobs[t] = (job){.kind = x->kind, .prefetch = x->prefetch, .n = cells};
-                char *base = (char *)buf + (size_t)t * (cells * 8 + 64);
+                char *base = (char *)(x->huge ? hbuf : buf) + (size_t)t * (cells * 8 + 64);
                 jobs[t].d = (double *)base;
                 jobs[t].f = (float *)base;
                 jobs[t].idx = idx + (size_t)t * per_thread_updates;
@@ -314,6 +339,8 @@ int main(int argc, char **argv)
                     fputc('!', stderr);
         }
     }
+    printf("{\"test\": \"hugepages\", \"advised\": %d, \"array_bytes\": %zu, "
+           "\"anon_huge_bytes\": %ld}\n", advised, hbytes, huge_kb * 1024);
     for (int q = 0; q < n_tests; q++) {
         test *x = &tests[q];
         double med = median(x->runs, repeats);
@@ -321,9 +348,9 @@ int main(int argc, char **argv)
         if (x->kind >= RMW_DOUBLE) {
             double elem = x->kind == RMW_DOUBLE ? 8.0 : 4.0;
             double cells = (double)(size_t)(x->size / 8.0 / x->threads) * x->threads;
-            printf(", \"size_bytes\": %.0f, \"cells\": %.0f, \"prefetch\": %d, "
+            printf(", \"size_bytes\": %.0f, \"cells\": %.0f, \"prefetch\": %d, \"huge\": %d, "
                    "\"updates_per_s\": %.6g, \"gb_per_s\": %.6g",
-                   cells * elem, cells, x->prefetch, med, med * (2 * elem + 4) * 1e-9);
+                   cells * elem, cells, x->prefetch, x->huge, med, med * (2 * elem + 4) * 1e-9);
         } else {
             printf(", \"size_bytes\": %.0f, \"gb_per_s\": %.6g", x->size, med * 1e-9);
         }
@@ -334,6 +361,7 @@ int main(int argc, char **argv)
         printf("]}\n");
     }
     free(buf);
+    free(hbuf);
     free(raw);
     free(idx);
     return 0;
