@@ -12,13 +12,14 @@
  * its own index stream (delivery: each thread owns its neurons' share of the ring buffers), so the
  * footprint is the same for any T. The index streams (--updates, 32 Mi indices: 128 MiB) are far
  * larger than the last-level cache, as delivery's synapse arrays are: read from memory, not
- * from a cache (with a small --updates the rates come out higher). The random adds run plain and with a software prefetch
- * PREFETCH updates ahead (as src/net/static_synapse.c); the faster of the two is the limit.
+ * from a cache (with a small --updates the rates come out higher). The random adds run plain
+ * and with a software prefetch PREFETCH updates ahead (as src/net/static_synapse.c); the
+ * faster of the two is the limit.
  * The prefetched adds also run on an array in transparent huge pages (madvise(MADV_HUGEPAGE)
  * before the first touch; "huge": 1), to tell what the TLB costs at each footprint; the line
  * {"test": "hugepages", ...} says how many bytes the kernel really gave as huge pages.
- * Every test runs REPEATS times, the tests alternating, each run at least MIN_SECONDS (passes
- * over the same data, found by an untimed first run), and the median is printed.
+ * Every test runs REPEATS times, the tests alternating, each run at least --min-seconds (0.25;
+ * passes over the same data, found by an untimed first run), and the median is printed.
  *
  * Output: one JSON object per line (test, size_bytes, threads, median rate, all rates):
  *   {"test": "rmw-double", "size_bytes": 93830304, "threads": 2, "prefetch": 1,
@@ -27,7 +28,7 @@
  * 4-byte index): 2 * element + 4 per update.
  *
  * usage: leinao_limits [--sizes BYTES,BYTES,...] [--stream-bytes BYTES] [--updates N]
- *                      [--repeats R] [--threads 1,2]
+ *                      [--repeats R] [--threads 1,2] [--min-seconds S]
  */
 #define _GNU_SOURCE /* madvise's MADV_HUGEPAGE */
 #include <pthread.h>
@@ -42,8 +43,6 @@
 #define MAX_SIZES 16
 #define MAX_THREADS 16
 #define MAX_REPEATS 32
-/* a timed run lasts at least this long: far more than a scheduler's time slice */
-#define MIN_SECONDS 0.25
 
 static double cpu_now(void)
 {
@@ -198,7 +197,7 @@ typedef struct test {
     enum kind kind;
     int prefetch, threads, huge;
     double size; /* bytes of the footprint, all threads together */
-    int passes;  /* set by a first, untimed run: enough for about MIN_SECONDS */
+    int passes;  /* set by a first, untimed run: enough for about --min-seconds */
     double runs[MAX_REPEATS], share[MAX_REPEATS];
 } test;
 
@@ -206,6 +205,8 @@ int main(int argc, char **argv)
 {
     double sizes[MAX_SIZES] = {262144, 3.0e6, 93.8e6}, threads_d[MAX_THREADS] = {1, 2};
     int n_sizes = 3, n_threads = 2, repeats = 3;
+    /* a timed run lasts at least this long: far more than a scheduler's time slice */
+    double min_seconds = 0.25;
     double stream_bytes = 512.0 * 1048576, updates = 32.0 * 1048576;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -222,6 +223,8 @@ int main(int argc, char **argv)
             stream_bytes = strtod(v, NULL);
         else if (!strcmp(a, "--updates"))
             updates = strtod(v, NULL);
+        else if (!strcmp(a, "--min-seconds"))
+            min_seconds = strtod(v, NULL);
         else if (!strcmp(a, "--repeats"))
             repeats = atoi(v);
         else {
@@ -327,9 +330,9 @@ int main(int argc, char **argv)
                 ops = (double)(cells * (size_t)T) * 8.0;
             }
             if (!x->passes) {
-                /* untimed calibration: one pass, then as many as MIN_SECONDS takes */
+                /* untimed calibration: one pass, then as many as min_seconds takes */
                 double unused, rate = run_once(jobs, T, ops, &unused);
-                x->passes = (int)(MIN_SECONDS * rate / ops) + 1;
+                x->passes = (int)(min_seconds * rate / ops) + 1;
                 for (int t = 0; t < T; t++)
                     jobs[t].passes = x->passes;
             }
