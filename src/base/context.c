@@ -1,13 +1,10 @@
 /* context.c — allocator wrapper with size headers and memory accounting, and error messages. */
 #define _POSIX_C_SOURCE 200809L
-#define _DEFAULT_SOURCE /* madvise's MADV_HUGEPAGE */
 #include "context.h"
 
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 
 /* A header in front of every block keeps its size; 16 bytes keeps the payload aligned for
@@ -137,28 +134,6 @@ void *lc_calloc(lctx *ctx, size_t count, size_t size)
     void *p = lc_malloc(ctx, total);
     if (p)
         memset(p, 0, total);
-    return p;
-}
-
-void *lc_calloc_huge(lctx *ctx, size_t count, size_t size)
-{
-    size_t total;
-    if (lc_mul_overflows(count, size, &total)) {
-        lc_nomem(ctx);
-        return NULL;
-    }
-    void *p = lc_malloc(ctx, total);
-    if (!p)
-        return NULL;
-#ifdef MADV_HUGEPAGE
-    /* the whole 2 MiB pages inside the block, before the first touch (the memset) faults them
-     * in; advice only: where the kernel declines, the block stays in small pages */
-    const uintptr_t huge = (uintptr_t)2 << 20;
-    uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1), e = ((uintptr_t)p + total) & ~(huge - 1);
-    if (total >= 2 * huge && e > a)
-        (void)madvise((void *)a, e - a, MADV_HUGEPAGE);
-#endif
-    memset(p, 0, total);
     return p;
 }
 

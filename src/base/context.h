@@ -29,9 +29,6 @@ void lctx_init(lctx *ctx, leinao_alloc_fn alloc, void *user);
  * size. On failure they set "out of memory" in ctx->errmsg and return NULL. */
 void *lc_malloc(lctx *ctx, size_t size);
 void *lc_calloc(lctx *ctx, size_t count, size_t size);
-/* lc_calloc for big blocks read at random (ring buffers): asks the kernel for transparent
- * huge pages (madvise) before zeroing, so that random access misses the TLB less. */
-void *lc_calloc_huge(lctx *ctx, size_t count, size_t size);
 void *lc_realloc(lctx *ctx, void *ptr, size_t size);
 void lc_free(lctx *ctx, void *ptr);
 char *lc_strdup(lctx *ctx, const char *s);

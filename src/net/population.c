@@ -201,7 +201,7 @@ static leinao_status build_neurons(lctx *ctx, lpopulation *pop, uint32_t slots, 
         return lc_nomem(ctx);
     pop->slots = slots;
     pop->state = lc_calloc(ctx, (size_t)m->n_states, sizeof(double *));
-    pop->ring = lc_calloc_huge(ctx, ring_len, sizeof(double));
+    pop->ring = lc_calloc(ctx, ring_len, sizeof(double));
     pop->spikes.index = lc_malloc(ctx, spike_cap * sizeof(uint32_t));
     pop->spikes.step = lc_malloc(ctx, spike_cap * sizeof(uint16_t));
     pop->spikes.cap = spike_cap;
