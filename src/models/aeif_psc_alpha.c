@@ -4,8 +4,7 @@
 #include <float.h>
 #include <math.h>
 
-#include "model.h"
-#include "odeint.h"
+#include "aeif.h"
 
 enum { P_C_m, P_g_L, P_E_L, P_V_th, P_Delta_T, P_tau_w, P_a, P_b, P_V_peak, P_V_reset, P_t_ref,
        P_tau_syn_ex, P_tau_syn_in, P_I_e, N_PARAMS };
@@ -13,6 +12,15 @@ enum { S_V_m, S_w, S_dX_ex, S_X_ex, S_dX_in, S_X_in, S_I_stim, S_h, S_refractory
 /* consts: the refractory steps; the spike detection threshold (NEST: V_th where Delta_T = 0);
  * e / tau_syn_X (a weight w makes the alpha function peak at w) */
 enum { C_REFRACTORY, C_V_PEAK, C_PSC_EX, C_PSC_IN, N_CONSTS };
+/* the shared parameters, consts[0] and state layout of aeif.h */
+_Static_assert((int)P_C_m == LAEIF_C_m && (int)P_g_L == LAEIF_g_L && (int)P_E_L == LAEIF_E_L &&
+                   (int)P_V_th == LAEIF_V_th && (int)P_Delta_T == LAEIF_Delta_T &&
+                   (int)P_tau_w == LAEIF_tau_w && (int)P_a == LAEIF_a && (int)P_b == LAEIF_b &&
+                   (int)P_V_peak == LAEIF_V_peak && (int)P_V_reset == LAEIF_V_reset &&
+                   (int)P_t_ref == LAEIF_t_ref && C_REFRACTORY == 0,
+               "aeif.h's parameter order");
+_Static_assert(S_V_m == 0 && S_w == 1 && S_I_stim == 6 && S_h == 7 && S_refractory == 8,
+               "aeif.h's state layout");
 
 static const lparam_def params[N_PARAMS] = {
     [P_C_m] = {"C_m", "pF", 281.0, LP_POSITIVE, 0, "Membrane capacitance."},
@@ -74,25 +82,17 @@ static void prepare(const double *p, double dt, double *c)
     c[C_PSC_IN] = exp(1.0) / p[P_tau_syn_in];
 }
 
-typedef struct inputs {
-    const double *p;
-    double I, V_peak;
-    int refractory, spiked;
-} inputs;
-
 static void rhs(const double *y, double *f, void *user)
 {
-    const inputs *in = user;
+    const laeif_inputs *in = user;
     const double *p = in->p;
-    /* NEST: V_m clamped to V_reset while refractory; the exponential sees at most V_peak */
-    const double V = in->refractory ? p[P_V_reset] : fmin(y[0], in->V_peak);
-    const double spike_current =
-        p[P_Delta_T] > 0.0 ? p[P_g_L] * p[P_Delta_T] * exp((V - p[P_V_th]) / p[P_Delta_T]) : 0.0;
+    const double V = laeif_voltage(in, y[0]);
+    const double spike_current = laeif_spike_current(p, V);
     f[0] = in->refractory ? 0.0
                           : (-p[P_g_L] * (V - p[P_E_L]) + spike_current + y[3] - y[5] - y[1] +
                              in->I) /
                                 p[P_C_m];
-    f[1] = (p[P_a] * (V - p[P_E_L]) - y[1]) / p[P_tau_w];
+    f[1] = laeif_adaptation(p, V, y[1]);
     /* alpha functions: (dX, X) with dX' = -dX / tau, X' = dX - X / tau */
     f[2] = -y[2] / p[P_tau_syn_ex];
     f[3] = y[2] - y[3] / p[P_tau_syn_ex];
@@ -100,77 +100,11 @@ static void rhs(const double *y, double *f, void *user)
     f[5] = y[4] - y[5] / p[P_tau_syn_in];
 }
 
-/* After each substep: the refractory clamp, or a spike's reset. */
-static int after(double *y, void *user)
-{
-    inputs *in = user;
-    const double *p = in->p;
-    if (in->refractory) {
-        y[0] = p[P_V_reset];
-        return 1;
-    }
-    if (y[0] >= in->V_peak) {
-        y[0] = p[P_V_reset];
-        y[1] += p[P_b];
-        in->spiked = 1;
-        in->refractory = p[P_t_ref] > 0.0;
-        return 1;
-    }
-    return 0;
-}
+static const laeif_layout layout = {6, rhs, S_dX_ex, S_dX_in, P_I_e};
 
 static void update(lneuron_block *b, uint32_t begin, uint32_t end, int64_t step0, int nsteps)
 {
-    const double *p = b->params;
-    const int32_t refractory_steps = (int32_t)b->consts[C_REFRACTORY];
-    const double psc_ex = b->consts[C_PSC_EX], psc_in = b->consts[C_PSC_IN];
-    const uint32_t n = b->n, slots = b->slots;
-    double **s = b->state;
-    const size_t per_buffer = (size_t)slots * n;
-    double *in_ex = b->ring, *in_in = b->ring + per_buffer, *in_cur = b->ring + 2 * per_buffer;
-    lspike_list *out = b->spikes;
-    uint32_t first_slot = (uint32_t)(step0 % slots);
-    inputs in = {p, 0.0, b->consts[C_V_PEAK], 0, 0};
-    lode_system sys = {6, rhs, after, &in, 1e-6, 1e-6};
-
-    for (uint32_t i = begin; i < end; i++) {
-        double y[6] = {s[S_V_m][i],    s[S_w][i],     s[S_dX_ex][i],
-                       s[S_X_ex][i],   s[S_dX_in][i], s[S_X_in][i]};
-        double h = s[S_h][i];
-        double I0 = s[S_I_stim][i];
-        int32_t r = (int32_t)s[S_refractory][i];
-        uint32_t slot = first_slot;
-        for (int k = 0; k < nsteps; k++) {
-            size_t at = (size_t)slot * n + i;
-            in.I = p[P_I_e] + I0;
-            in.refractory = r > 0;
-            in.spiked = 0;
-            if (lode_advance(&sys, y, b->dt, &h) != 0 || y[0] < -1e3 || fabs(y[1]) > 1e6)
-                y[0] = NAN; /* diverged (NEST's bounds): the engine stops the run */
-            if (r > 0)
-                r--;
-            if (in.spiked) {
-                r = refractory_steps;
-                lspike_emit(out, i, k);
-            }
-            y[2] += psc_ex * in_ex[at];
-            y[4] -= psc_in * in_in[at];
-            in_ex[at] = in_in[at] = 0.0;
-            I0 = in_cur[at];
-            in_cur[at] = 0.0;
-            if (++slot == slots)
-                slot = 0;
-        }
-        s[S_V_m][i] = y[0];
-        s[S_w][i] = y[1];
-        s[S_dX_ex][i] = y[2];
-        s[S_X_ex][i] = y[3];
-        s[S_dX_in][i] = y[4];
-        s[S_X_in][i] = y[5];
-        s[S_h][i] = h;
-        s[S_I_stim][i] = I0;
-        s[S_refractory][i] = r;
-    }
+    laeif_update(b, begin, end, step0, nsteps, &layout, b->consts[C_V_PEAK], b->consts[C_PSC_EX], b->consts[C_PSC_IN]);
 }
 
 const lmodel lmodel_aeif_psc_alpha = {
