@@ -14,6 +14,22 @@
 /* The widest chunk (the driver's spike flags are this long). */
 #define LCHUNK_MAX 128
 
+/* A chunk's V_m relative to E_L, for kernels that integrate V - E_L (load), and back (store);
+ * restrict parameters: the loops vectorise without checks for overlap. */
+static LCHUNK_INLINE void lchunk_relative(int m, double *restrict V, const double *restrict V_m,
+                                          double E_L)
+{
+    for (int j = 0; j < m; j++)
+        V[j] = V_m[j] - E_L;
+}
+
+static LCHUNK_INLINE void lchunk_absolute(int m, double *restrict V_m, const double *restrict V,
+                                          double E_L)
+{
+    for (int j = 0; j < m; j++)
+        V_m[j] = V[j] + E_L;
+}
+
 /* One step of the chunk of m neurons from c0 on: `in` is this step's ring slot of buffer 0 at
  * neuron c0 (buffer j is j * slots * n further). Sets spiked[j] non-zero for the neurons that
  * spike, returns non-zero when it stored a NaN or infinite state value. */

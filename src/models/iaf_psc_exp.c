@@ -109,25 +109,10 @@ typedef struct kernel {
     double *V;   /* [W] */
 } kernel;
 
-/* restrict parameters: the loops vectorise without checks for overlap */
-static LCHUNK_INLINE void relative(int m, double *restrict V, const double *restrict V_m,
-                                   double E_L)
-{
-    for (int j = 0; j < m; j++)
-        V[j] = V_m[j] - E_L;
-}
-
-static LCHUNK_INLINE void absolute(int m, double *restrict V_m, const double *restrict V,
-                                   double E_L)
-{
-    for (int j = 0; j < m; j++)
-        V_m[j] = V[j] + E_L;
-}
-
 static LCHUNK_INLINE void load(void *self, uint32_t c0, int m)
 {
     const kernel *kn = self;
-    relative(m, kn->V, kn->V_m + c0, kn->E_L);
+    lchunk_relative(m, kn->V, kn->V_m + c0, kn->E_L);
 }
 
 static LCHUNK_INLINE uint64_t step(void *self, uint32_t c0, int m, double *in, double *spiked)
@@ -143,7 +128,7 @@ static LCHUNK_INLINE uint64_t step(void *self, uint32_t c0, int m, double *in, d
 static LCHUNK_INLINE void store(void *self, uint32_t c0, int m)
 {
     const kernel *kn = self;
-    absolute(m, kn->V_m + c0, kn->V, kn->E_L);
+    lchunk_absolute(m, kn->V_m + c0, kn->V, kn->E_L);
 }
 
 LEINAO_KERNEL static void update(lneuron_block *b, uint32_t begin, uint32_t end, int64_t step0,
