@@ -725,6 +725,55 @@ static leinao_status load_population(sload *S, const char *file, hid_t h5, const
     return st;
 }
 
+/* One entry of the circuit's networks.nodes or networks.edges list, opened: its file and
+ * types file (paths resolved), the types table (kept with the loader), the HDF5 file and the
+ * names of the populations under /nodes or /edges. Where may_disable (edges), an entry with
+ * `enabled: false` is skipped: h5 is then -1. On failure nothing is left open. */
+typedef struct network_file {
+    char file[SPATH], types_file[SPATH];
+    lcsv *types;
+    hid_t h5;
+    names pops;
+} network_file;
+
+static leinao_status open_network_file(sload *S, ynode *entry, const char *what, const char *one,
+                                       int may_disable, size_t i, network_file *nf)
+{
+    char file_key[32], types_key[32], group[16], kind[48];
+    snprintf(file_key, sizeof file_key, "%s_file", what);
+    snprintf(types_key, sizeof types_key, "%s_types_file", one);
+    snprintf(group, sizeof group, "/%s", what);
+    snprintf(kind, sizeof kind, " (a SONATA %s file is)", what);
+    nf->h5 = -1;
+    nf->pops = (names){0};
+    if (entry->type != YN_MAP)
+        return serr(S, LEINAO_MODEL_FILE, "%s: networks.%s[%zu] must be a mapping",
+                    S->circuit->path, what, i);
+    ynode *enabled = may_disable ? ytree_get(entry, "enabled") : NULL;
+    if (enabled && enabled->type == YN_SCALAR &&
+        (!strcmp(enabled->text, "false") || !strcmp(enabled->text, "False")))
+        return LEINAO_OK;
+    leinao_status st;
+    if ((st = sconfig_string(S, S->circuit, entry, file_key, 1, nf->file, sizeof nf->file)) ||
+        (st = sconfig_string(S, S->circuit, entry, types_key, 1, nf->types_file,
+                             sizeof nf->types_file)))
+        return st;
+    if (!nf->file[0] || !nf->types_file[0])
+        return serr(S, LEINAO_MODEL_FILE, "%s: networks.%s[%zu]: missing key '%s'",
+                    S->circuit->path, what, i, !nf->file[0] ? file_key : types_key);
+    if ((st = lcsv_read(S->ctx, nf->types_file, &nf->types)) || (st = keep_table(S, nf->types)))
+        return st;
+    nf->h5 = lh5_open_read(S->ctx, nf->file, kind, &st);
+    if (nf->h5 < 0)
+        return st == LEINAO_INVALID ? LEINAO_MODEL_FILE : st;
+    if ((st = list_group(S, nf->file, nf->h5, group, &nf->pops))) {
+        lc_free(S->ctx, nf->pops.name);
+        H5Fclose(nf->h5);
+        nf->h5 = -1;
+    }
+    return st;
+}
+
 leinao_status snet_load_nodes(sload *S)
 {
     ynode *networks = ytree_get(S->circuit->root, "networks");
@@ -734,30 +783,13 @@ leinao_status snet_load_nodes(sload *S)
                     S->circuit->path);
     leinao_status st = LEINAO_OK;
     for (size_t i = 0; !st && i < list->n; i++) {
-        ynode *entry = list->items[i];
-        char file[SPATH], types_file[SPATH];
-        if (entry->type != YN_MAP)
-            return serr(S, LEINAO_MODEL_FILE, "%s: networks.nodes[%zu] must be a mapping",
-                        S->circuit->path, i);
-        if ((st = sconfig_string(S, S->circuit, entry, "nodes_file", 1, file, sizeof file)) ||
-            (st = sconfig_string(S, S->circuit, entry, "node_types_file", 1, types_file,
-                                 sizeof types_file)))
+        network_file nf;
+        if ((st = open_network_file(S, list->items[i], "nodes", "node", 0, i, &nf)))
             return st;
-        if (!file[0] || !types_file[0])
-            return serr(S, LEINAO_MODEL_FILE, "%s: networks.nodes[%zu]: missing key '%s'",
-                        S->circuit->path, i, !file[0] ? "nodes_file" : "node_types_file");
-        lcsv *types;
-        if ((st = lcsv_read(S->ctx, types_file, &types)) || (st = keep_table(S, types)))
-            return st;
-        hid_t h5 = lh5_open_read(S->ctx, file, " (a SONATA nodes file is)", &st);
-        if (h5 < 0)
-            return st == LEINAO_INVALID ? LEINAO_MODEL_FILE : st;
-        names pops = {0};
-        st = list_group(S, file, h5, "/nodes", &pops);
-        for (int k = 0; !st && k < pops.n; k++)
-            st = load_population(S, file, h5, pops.name[k], types, types_file);
-        lc_free(S->ctx, pops.name);
-        H5Fclose(h5);
+        for (int k = 0; !st && k < nf.pops.n; k++)
+            st = load_population(S, nf.file, nf.h5, nf.pops.name[k], nf.types, nf.types_file);
+        lc_free(S->ctx, nf.pops.name);
+        H5Fclose(nf.h5);
     }
     return st;
 }
@@ -1197,37 +1229,19 @@ leinao_status snet_load_edges(sload *S)
                     S->circuit->path);
     leinao_status st = LEINAO_OK;
     for (size_t i = 0; !st && i < list->n; i++) {
-        ynode *entry = list->items[i];
-        if (entry->type != YN_MAP)
-            return serr(S, LEINAO_MODEL_FILE, "%s: networks.edges[%zu] must be a mapping",
-                        S->circuit->path, i);
-        ynode *enabled = ytree_get(entry, "enabled");
-        if (enabled && enabled->type == YN_SCALAR &&
-            (!strcmp(enabled->text, "false") || !strcmp(enabled->text, "False")))
-            continue;
-        char file[SPATH], types_file[SPATH];
-        if ((st = sconfig_string(S, S->circuit, entry, "edges_file", 1, file, sizeof file)) ||
-            (st = sconfig_string(S, S->circuit, entry, "edge_types_file", 1, types_file,
-                                 sizeof types_file)))
+        network_file nf;
+        if ((st = open_network_file(S, list->items[i], "edges", "edge", 1, i, &nf)))
             return st;
-        if (!file[0] || !types_file[0])
-            return serr(S, LEINAO_MODEL_FILE, "%s: networks.edges[%zu]: missing key '%s'",
-                        S->circuit->path, i, !file[0] ? "edges_file" : "edge_types_file");
-        lcsv *types;
-        if ((st = lcsv_read(S->ctx, types_file, &types)) || (st = keep_table(S, types)))
-            return st;
-        hid_t h5 = lh5_open_read(S->ctx, file, " (a SONATA edges file is)", &st);
-        if (h5 < 0)
-            return st == LEINAO_INVALID ? LEINAO_MODEL_FILE : st;
-        names pops = {0};
-        st = list_group(S, file, h5, "/edges", &pops);
-        for (int k = 0; !st && k < pops.n; k++) {
+        if (nf.h5 < 0)
+            continue; /* enabled: false */
+        for (int k = 0; !st && k < nf.pops.n; k++) {
             sedges E = {0};
-            st = load_edge_population(S, file, h5, pops.name[k], types, types_file, &E);
+            st = load_edge_population(S, nf.file, nf.h5, nf.pops.name[k], nf.types,
+                                      nf.types_file, &E);
             buckets_free(S, &E);
         }
-        lc_free(S->ctx, pops.name);
-        H5Fclose(h5);
+        lc_free(S->ctx, nf.pops.name);
+        H5Fclose(nf.h5);
     }
     return st;
 }
