@@ -22,7 +22,8 @@ CASES = [
     ("small", "tests/data/small.yaml", [], 3, ["spikes.h5", "spikes_E.csv"]),
     ("state", "tests/data/state.yaml", [], 2, ["spikes.h5", "vm.h5", "vm.csv", "probe.h5"]),
     ("models", "tests/data/models.yaml", [], 2,
-     ["spikes.h5", "adex.h5", "izh.h5", "cond.csv", "exp.h5"]),
+     ["spikes.h5", "adex.h5", "izh.h5", "cond.csv", "exp.h5", "hh_spikes.h5", "hh.h5",
+      "traub.csv"]),
 ]
 
 
