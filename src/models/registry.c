@@ -20,6 +20,7 @@ extern const lmodel lmodel_aeif_psc_exp;
 extern const lmodel lmodel_aeif_psc_alpha;
 extern const lmodel lmodel_hh_psc_alpha;
 extern const lmodel lmodel_hh_cond_exp_traub;
+extern const lmodel lmodel_mat2_psc_exp;
 extern const lmodel lmodel_parrot_neuron;
 extern const lmodel lmodel_poisson_generator;
 extern const lmodel lmodel_spike_generator;
@@ -43,6 +44,7 @@ static const lmodel *const builtin_models[] = {
     &lmodel_iaf_psc_exp_htum,
     &lmodel_hh_psc_alpha,
     &lmodel_hh_cond_exp_traub,
+    &lmodel_mat2_psc_exp,
     &lmodel_parrot_neuron,
     &lmodel_poisson_generator,
     &lmodel_spike_generator,

@@ -471,7 +471,7 @@ class Cli(unittest.TestCase):
                                             "iaf_cond_alpha", "aeif_cond_alpha", "aeif_psc_exp",
                                             "aeif_psc_alpha", "iaf_psc_exp_htum",
                                             "hh_psc_alpha", "hh_cond_exp_traub",
-                                            "parrot_neuron", "poisson_generator",
+                                            "mat2_psc_exp", "parrot_neuron", "poisson_generator",
                                             "spike_generator", "dc_generator", "ac_generator",
                                             "noise_generator", "sinusoidal_poisson_generator",
                                             "step_current_generator", "static_synapse",

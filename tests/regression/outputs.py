@@ -23,7 +23,7 @@ CASES = [
     ("state", "tests/data/state.yaml", [], 2, ["spikes.h5", "vm.h5", "vm.csv", "probe.h5"]),
     ("models", "tests/data/models.yaml", [], 2,
      ["spikes.h5", "adex.h5", "izh.h5", "cond.csv", "exp.h5", "hh_spikes.h5", "hh.h5",
-      "traub.csv"]),
+      "traub.csv", "mat_spikes.h5", "mat.csv"]),
 ]
 
 

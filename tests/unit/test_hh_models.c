@@ -3,7 +3,7 @@
  * at the rate functions' 0/0 points, NEST's parameter rules, the synaptic currents and
  * conductances against their closed forms, the pseudo-refractory period, and V_m and spike
  * steps against a fine-step reference (classical RK4, substeps 100 times finer than dt, the
- * same per-step rules, the rate functions written out from the models' documentation). The comparison with NEST itself is tests/validation/test_hh_nest.py. */
+ * same per-step rules, the rate functions written out from the models' documentation). The comparison with NEST itself is tests/validation/test_nest_neurons.py. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

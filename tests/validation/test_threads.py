@@ -17,8 +17,9 @@ CASES = [
     ("examples/coba.yaml", ["simulation.duration=300"], ["spikes.h5"]),
     ("examples/stdp.yaml", ["simulation.duration=1000"], ["spikes.h5"]),
     ("tests/data/state.yaml", [], ["spikes.h5", "vm.h5", "vm.csv", "probe.h5"]),
-    # hh_psc_alpha and hh_cond_exp_traub (adaptive RKF45) beside the other models
-    ("tests/data/models.yaml", [], ["spikes.h5", "hh_spikes.h5", "hh.h5", "traub.csv"]),
+    # hh_psc_alpha and hh_cond_exp_traub (adaptive RKF45) and mat2_psc_exp beside the others
+    ("tests/data/models.yaml", [], ["spikes.h5", "hh_spikes.h5", "hh.h5", "traub.csv",
+                                    "mat_spikes.h5", "mat.csv"]),
 ]
 failures = []
 

@@ -1,15 +1,15 @@
-"""Makes tests/validation/reference/hh_nest.json: NEST 3.10 on the setup of
-tests/data/hh_nest.yaml (hh_psc_alpha and hh_cond_exp_traub, each one neuron under a
-dc_generator and one receiving spikes), its V_m every 1 ms and its spike times, for
-test_hh_nest.py, so that the test needs no NEST. Run with the python of a virtual environment
+"""Makes tests/validation/reference/nest_neurons.json: NEST 3.10 on the setup of
+tests/data/nest_neurons.yaml (hh_psc_alpha, hh_cond_exp_traub and mat2_psc_exp, each one neuron
+under a dc_generator and one receiving spikes), its V_m (and mat2_psc_exp's V_th) every 1 ms and
+its spike times, for test_nest_neurons.py, so that the test needs no NEST. Run with the python of a virtual environment
 holding nest-simulator==3.10.0 (made as bench/compare_nest does):
 
     python3 -m venv build/nest-venv && build/nest-venv/bin/pip install nest-simulator==3.10.0
-    build/nest-venv/bin/python tests/validation/nest_hh_reference.py \
-        tests/validation/reference/hh_nest.json
+    build/nest-venv/bin/python tests/validation/nest_neurons_reference.py \
+        tests/validation/reference/nest_neurons.json
 
 The setup is written out here once more (NEST's venv has no YAML reader) and stored in the
-JSON; test_hh_nest.py checks that it is the model file's.
+JSON; test_nest_neurons.py checks that it is the model file's.
 """
 import json
 import sys
@@ -21,12 +21,15 @@ SETUP = {
     "dc": {"hh_dc": {"model": "hh_psc_alpha", "amplitude": 700.0, "start": 100.0,
                      "stop": 900.0, "delay": 0.1},
            "traub_dc": {"model": "hh_cond_exp_traub", "amplitude": 150.0, "start": 100.0,
-                        "stop": 900.0, "delay": 0.1}},
+                        "stop": 900.0, "delay": 0.1},
+           "mat_dc": {"model": "mat2_psc_exp", "amplitude": 500.0, "start": 100.0,
+                      "stop": 900.0, "delay": 0.1}},
     "ex_times": [20.0, 50.0, 50.5, 51.0, 200.0, 400.0, 401.0, 402.0, 403.0, 600.0],
     "inh_times": [300.0, 650.0],
     "syn": {"hh_syn": {"model": "hh_psc_alpha", "ex": 1500.0, "inh": -300.0, "delay": 1.0},
             "traub_syn": {"model": "hh_cond_exp_traub", "ex": 8.0, "inh": -20.0,
-                          "delay": 1.0}},
+                          "delay": 1.0},
+            "mat_syn": {"model": "mat2_psc_exp", "ex": 5000.0, "inh": -800.0, "delay": 1.0}},
 }
 
 nest.set_verbosity("M_ERROR")
@@ -46,8 +49,14 @@ for name, d in SETUP["syn"].items():
     nest.Connect(inh, n, syn_spec={"weight": d["inh"], "delay": d["delay"]})
     neurons[name] = n
 recorders = {}
+
+def variables(name):
+    return ["V_m", "V_th"] if name.startswith("mat") else ["V_m"]
+
+
 for name, n in neurons.items():
-    mm = nest.Create("multimeter", params={"record_from": ["V_m"], "interval": SETUP["interval"]})
+    mm = nest.Create("multimeter", params={"record_from": variables(name),
+                                           "interval": SETUP["interval"]})
     sr = nest.Create("spike_recorder")
     nest.Connect(mm, n)
     nest.Connect(n, sr)
@@ -55,14 +64,15 @@ for name, n in neurons.items():
 nest.Simulate(SETUP["duration"])
 
 out = {"provenance": "nest-simulator " + nest.__version__ + ", made by "
-       "build/nest-venv/bin/python tests/validation/nest_hh_reference.py "
-       "tests/validation/reference/hh_nest.json",
+       "build/nest-venv/bin/python tests/validation/nest_neurons_reference.py "
+       "tests/validation/reference/nest_neurons.json",
        "setup": SETUP, "neurons": {}}
 for name, (mm, sr) in recorders.items():
     ev = mm.events
     out["neurons"][name] = {"t": [float(t) for t in ev["times"]],
-                            "V_m": [float(v) for v in ev["V_m"]],
                             "spikes": [float(t) for t in sr.events["times"]]}
+    for var in variables(name):
+        out["neurons"][name][var] = [float(v) for v in ev[var]]
 with open(sys.argv[1], "w") as f:
     json.dump(out, f, indent=None, separators=(",", ":"))
     f.write("\n")
