@@ -18,5 +18,7 @@ run "$root/tests/data/state.yaml" --set simulation.duration=20
 run "$root/examples/stdp.yaml" --set simulation.duration=100
 run "$root/examples/coba.yaml" --set simulation.duration=5
 run "$root/examples/cuba.yaml" --set simulation.duration=20
+run "$root/examples/cobahh.yaml" --set simulation.duration=2 --set populations.E.size=400 \
+  --set populations.I.size=100
 run "$root/examples/brunel.yaml" --set simulation.duration=2 --set populations.E.size=1000 \
   --set populations.I.size=250
