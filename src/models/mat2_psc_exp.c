@@ -15,7 +15,10 @@ enum { C_P22_expm1, C_P20, C_P11_ex, C_P11_in, C_P21_ex, C_P21_in, C_P11_th, C_P
        C_REFRACTORY, N_CONSTS };
 
 /* Defaults: NEST's mat2_psc_exp (models/mat2_psc_exp.cpp, Parameters_::Parameters_; omega is
- * E_L + 19 mV, as nest-simulator 3.10's GetDefaults reports it). */
+ * E_L + 19 mV, as nest-simulator 3.10's GetDefaults reports it). NEST stores omega and V_m
+ * relative to E_L but, when E_L alone is set, shifts them back by the change (delta_EL in its
+ * Parameters_::set and State_::set): their absolute values stay, so neither follows E_L here
+ * (NEST 3.10 with only E_L = -65 set: V_m -70, omega -51). */
 static const lparam_def params[N_PARAMS] = {
     [P_E_L] = {"E_L", "mV", -70.0, LP_ANY, 0, "Resting membrane potential."},
     [P_I_e] = {"I_e", "pA", 0.0, LP_ANY, 0, "Constant input current."},
@@ -34,11 +37,11 @@ static const lparam_def params[N_PARAMS] = {
                    "Jump of the short threshold component at a spike."},
     [P_alpha_2] = {"alpha_2", "mV", 2.0, LP_ANY, 0,
                    "Jump of the long threshold component at a spike."},
-    [P_omega] = {"omega", "mV", -51.0, LP_ANY, LP_FOLLOWS_E_L, "Resting spike threshold."},
+    [P_omega] = {"omega", "mV", -51.0, LP_ANY, 0, "Resting spike threshold."},
 };
 
 static const lparam_def states[N_STATES] = {
-    [S_V_m] = {"V_m", "mV", -70.0, LP_ANY, LP_FOLLOWS_E_L, "Membrane potential."},
+    [S_V_m] = {"V_m", "mV", -70.0, LP_ANY, 0, "Membrane potential."},
     [S_I_syn_ex] = {"I_syn_ex", "pA", 0.0, LP_ANY, 0, "Excitatory postsynaptic current."},
     [S_I_syn_in] = {"I_syn_in", "pA", 0.0, LP_ANY, 0,
                     "Inhibitory postsynaptic current (negative weights make it negative)."},
@@ -46,7 +49,7 @@ static const lparam_def states[N_STATES] = {
                         "Short-time-scale component of the threshold (above omega)."},
     [S_V_th_alpha_2] = {"V_th_alpha_2", "mV", 0.0, LP_ANY, 0,
                         "Long-time-scale component of the threshold (above omega)."},
-    [S_V_th] = {"V_th", "mV", -51.0, LP_ANY, LP_FOLLOWS_E_L,
+    [S_V_th] = {"V_th", "mV", -51.0, LP_ANY, 0,
                 "Threshold, omega + V_th_alpha_1 + V_th_alpha_2 (derived: rewritten every step, "
                 "for recording)."},
     [S_I_stim] = {"I_stim", "pA", 0.0, LP_ANY, LP_HIDDEN,

@@ -1,6 +1,6 @@
 """Makes tests/validation/reference/nest_neurons.json: NEST 3.10 on the setup of
 tests/data/nest_neurons.yaml (hh_psc_alpha, hh_cond_exp_traub and mat2_psc_exp, each one neuron
-under a dc_generator and one receiving spikes), its V_m (and mat2_psc_exp's V_th) every 1 ms and
+under a dc_generator, one receiving spikes, one with other parameters), its V_m (and mat2_psc_exp's V_th) every 1 ms and
 its spike times, for test_nest_neurons.py, so that the test needs no NEST. Run with the python of a virtual environment
 holding nest-simulator==3.10.0 (made as bench/compare_nest does):
 
@@ -24,6 +24,12 @@ SETUP = {
                         "stop": 900.0, "delay": 0.1},
            "mat_dc": {"model": "mat2_psc_exp", "amplitude": 500.0, "start": 100.0,
                       "stop": 900.0, "delay": 0.1}},
+    # parameters other than the defaults, constant input I_e
+    "params": {"hh_ref": {"model": "hh_psc_alpha", "I_e": 700.0, "t_ref": 25.0, "g_K": 3000.0},
+               "traub_ref": {"model": "hh_cond_exp_traub", "I_e": 150.0, "t_ref": 30.0,
+                             "V_T": -58.0},
+               "mat_ref": {"model": "mat2_psc_exp", "I_e": 500.0, "t_ref": 5.0, "E_L": -65.0,
+                           "tau_1": 20.0, "alpha_2": 4.0}},
     "ex_times": [20.0, 50.0, 50.5, 51.0, 200.0, 400.0, 401.0, 402.0, 403.0, 600.0],
     "inh_times": [300.0, 650.0],
     "syn": {"hh_syn": {"model": "hh_psc_alpha", "ex": 1500.0, "inh": -300.0, "delay": 1.0},
@@ -41,6 +47,8 @@ for name, d in SETUP["dc"].items():
     dc = nest.Create("dc_generator", params={k: d[k] for k in ("amplitude", "start", "stop")})
     nest.Connect(dc, n, syn_spec={"weight": 1.0, "delay": d["delay"]})
     neurons[name] = n
+for name, d in SETUP["params"].items():
+    neurons[name] = nest.Create(d["model"], params={k: v for k, v in d.items() if k != "model"})
 ex = nest.Create("spike_generator", params={"spike_times": SETUP["ex_times"]})
 inh = nest.Create("spike_generator", params={"spike_times": SETUP["inh_times"]})
 for name, d in SETUP["syn"].items():

@@ -1,11 +1,12 @@
-"""hh_psc_alpha, hh_cond_exp_traub and mat2_psc_exp against NEST 3.10 on the same setup
-(tests/data/nest_neurons.yaml; NEST's V_m (mat2_psc_exp: and V_th) every 1 ms and its spike
+"""hh_psc_alpha, hh_cond_exp_traub and mat2_psc_exp against NEST 3.10 on the same setup (per
+model a dc-driven neuron, a spike-driven one and one with other parameters under I_e:
+tests/data/nest_neurons.yaml; NEST's V_m (mat2_psc_exp: and V_th) every 1 ms and its spike
 times in reference/nest_neurons.json, made by nest_neurons_reference.py, whose provenance it
 records).
 
 The HH models integrate as NEST does (GSL's RKF45 scheme and step control, tolerance 1e-3 mV),
-so the traces agree far below that tolerance: measured 1.6e-9 mV at most over 1000 ms (3.6e-9
-at every step). The test allows 1e-6 mV, a thousandth of NEST's integrator tolerance, leaving
+so the traces agree far below that tolerance: measured 4.1e-9 mV at most at the 1 ms samples
+over 1000 ms (1.8e-8 mV at every 0.1 ms step, hh_cond_exp_traub with V_T = -58 mV). The test allows 1e-6 mV, a thousandth of NEST's integrator tolerance, leaving
 room for a libm whose exp differs in the last bit. mat2_psc_exp is exact integration with
 NEST's propagators: 1e-9 relative (DESIGN's rule for exact models), relative to the size of the
 value, at least 1 mV. Every spike must fall in NEST's step.
@@ -52,6 +53,10 @@ for name, d in setup["dc"].items():
     params = pops[gen[0]]["params"]
     check(all(params[k] == d[k] for k in ("amplitude", "start", "stop")), f"{name}: dc")
     check(edges[(gen[0], name)] == {"weight": 1.0, "delay": d["delay"]}, f"{name}: dc synapse")
+for name, d in setup["params"].items():
+    check(pops[name] == {"model": d["model"],
+                         "params": {k: v for k, v in d.items() if k != "model"}},
+          f"{name}: model and parameters")
 for name, d in setup["syn"].items():
     check(pops[name]["model"] == d["model"], f"{name}: model")
     check(edges[("ex", name)] == {"weight": d["ex"], "delay": d["delay"]}, f"{name}: ex")
@@ -75,14 +80,17 @@ with tempfile.TemporaryDirectory() as out:
         for var in ("V_m", "V_th"):
             if var not in expected:
                 continue
-            worst, at, allowed = 0.0, None, 0.0
+            worst, at, allowed, over = 0.0, None, 0.0, []
             for t, v in zip(expected["t"], expected[var]):
                 d = abs(float(rows[round(t / dt)][var]) - v)
                 allow = tolerance if tolerance else EXACT_RELATIVE * max(1.0, abs(v))
                 if d > worst:
                     worst, at = d, t
-                check(d < allow, f"{name}: |{var} - NEST| = {d:g} mV at {t} ms")
+                if d >= allow:
+                    over.append(t)
                 allowed = max(allowed, allow)
+            check(not over, f"{name}: |{var} - NEST| above the tolerance at {len(over)} samples "
+                            f"from {over[0] if over else None} ms on, largest {worst:g} mV")
             print(f"{name} ({model_name}): {len(expected['t'])} samples, largest |{var} - NEST| "
                   f"{worst:.3g} mV (t = {at} ms; allowed {allowed:g})")
         mine = [round(t / dt) for t in spikes.get(name, [])]
