@@ -3,7 +3,8 @@
 It follows pyNN.nest: PyNN's standard cell types map to leinao's NEST models (IF_curr_exp ->
 iaf_psc_exp, IF_curr_alpha -> iaf_psc_alpha, IF_cond_exp -> iaf_cond_exp, IF_cond_alpha ->
 iaf_cond_alpha, EIF_cond_exp_isfa_ista -> aeif_cond_exp, EIF_cond_alpha_isfa_ista ->
-aeif_cond_alpha, Izhikevich -> izhikevich (weights in mV, as pyNN.nest), SpikeSourcePoisson ->
+aeif_cond_alpha, Izhikevich -> izhikevich (weights in mV, as pyNN.nest), HH_cond_exp ->
+hh_cond_exp_traub (its initial m, h, n ignored, as pyNN.nest), SpikeSourcePoisson ->
 poisson_generator, SpikeSourceArray -> spike_generator, both relayed by parrot_neurons as
 pyNN.nest does so that each source has one spike train), with PyNN's units converted as
 pyNN.nest converts them (nA -> pA, nF -> pF, uS -> nS, tau_m -> g_L for conductance-based cells;
@@ -31,7 +32,7 @@ their parameters may change between runs. initialize; record('spikes' | 'v' | 'g
 again from the declarations kept (same seed: the same connections and the same random input;
 parameters set between runs apply from t = 0). Random weights and delays given as pyNN.random
 distributions (uniform, normal, normal_clipped, lognormal) become leinao's own distributions
-for the native rules. Not yet: HH_cond_exp and SpikeSourceGamma (no leinao model; they raise
+for the native rules. Not yet: SpikeSourceGamma (no leinao model; it raises
 NotImplementedError), recording a current source, new populations or projections after the
 first run (leinao builds once).
 """
@@ -293,7 +294,20 @@ class Izhikevich(cells.Izhikevich):
     receptor_scale = 1e-3  # weights jump V_m in mV: pyNN.nest undoes the nA -> pA factor
 
 
-HH_cond_exp = _not_yet(cells.HH_cond_exp, "hh_cond_exp_traub")
+class HH_cond_exp(cells.HH_cond_exp):
+    __doc__ = cells.HH_cond_exp.__doc__
+    # pyNN.nest's translation: uS -> nS, nF -> pF, nA -> pA
+    translations = build_translations(
+        ('gbar_Na', 'g_Na', 1000.0), ('gbar_K', 'g_K', 1000.0), ('g_leak', 'g_L', 1000.0),
+        ('cm', 'C_m', 1000.0), ('v_offset', 'V_T'), ('e_rev_Na', 'E_Na'), ('e_rev_K', 'E_K'),
+        ('e_rev_leak', 'E_L'), ('e_rev_E', 'E_ex'), ('e_rev_I', 'E_in'),
+        ('tau_syn_E', 'tau_syn_ex'), ('tau_syn_I', 'tau_syn_in'), ('i_offset', 'I_e', 1000.0))
+    leinao_model = "hh_cond_exp_traub"
+    # PyNN's initial m, h, n have no NEST name: pyNN.nest leaves NEST's own initial gating
+    # variables (it warns that NEST does not allow setting them), and so does leinao
+    ignored_initial = ("m", "h", "n")
+
+
 SpikeSourceGamma = _not_yet(cells.SpikeSourceGamma, "gamma_sup_generator")
 
 
@@ -547,7 +561,7 @@ class Population(common.Population):
                 self._target.set({n: np.asarray(v, dtype=float)})
 
     def _push_initial(self, variable, values):
-        if self._generators:
+        if self._generators or variable in getattr(self.celltype, "ignored_initial", ()):
             return
         if variable not in _VARIABLES:
             raise errors.NonExistentParameterError(variable, self.celltype)
