@@ -136,6 +136,9 @@ leinao_status leinao_checkpoint_write(leinao_sim *sim, const char *path)
     lctx *ctx = &sim->ctx;
     if (!path || !path[0])
         return lc_error_at(ctx, LEINAO_INVALID, "path", NULL, -1, "path must not be empty");
+    if (leinao_mpi_size() > 1)
+        return lc_error(ctx, LEINAO_UNSUPPORTED,
+                        "checkpoints are not supported with more than one MPI rank yet");
     if (sim->phase != LSIM_BUILT)
         return lc_error(ctx, LEINAO_STATE, sim->phase == LSIM_DECLARING
                                                ? "a checkpoint needs a built network (leinao_build)"
@@ -574,6 +577,9 @@ leinao_status leinao_checkpoint_read(leinao_sim *sim, const char *path)
     lctx *ctx = &sim->ctx;
     if (!path || !path[0])
         return lc_error_at(ctx, LEINAO_INVALID, "path", NULL, -1, "path must not be empty");
+    if (leinao_mpi_size() > 1)
+        return lc_error(ctx, LEINAO_UNSUPPORTED,
+                        "checkpoints are not supported with more than one MPI rank yet");
     if (sim->phase == LSIM_FINISHED || (sim->phase == LSIM_BUILT && (sim->run.step || sim->run.failed)))
         return lc_error(ctx, LEINAO_STATE, "a checkpoint is read into a handle that has not run");
     if (sim->phase == LSIM_BUILT && has_file_outputs(sim))
