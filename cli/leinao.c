@@ -601,12 +601,7 @@ static int cmd_run(int argc, char **argv)
     if ((rc = open_model(&o, &sim)))
         return rc;
     double every = o.checkpoint_every > 0.0 ? o.checkpoint_every : leinao_checkpoint_every(sim);
-    if ((every > 0.0 || o.until > 0.0) && leinao_mpi_size() > 1) {
-        leinao_close(sim);
-        return usage_error("%s", "checkpoints (--checkpoint-every, --until, "
-                                 "simulation.checkpoint_every) are not supported with more than "
-                                 "one MPI rank yet");
-    }
+
     char *note = every > 0.0 || o.until > 0.0 ? make_note(&o, every) : NULL;
     leinao_status st = note ? leinao_set_checkpoint_note(sim, note) : LEINAO_OK;
     free(note);
@@ -701,6 +696,8 @@ static int cmd_resume(int argc, char **argv)
     }
     if (!dir)
         return usage_error("%s", "missing DIR (the folder of the run to continue)");
+    if (cli_rank != 0)
+        o.quiet = 1;
     char checkpoint[4200], model[4096], hash[64], every_text[64];
     snprintf(checkpoint, sizeof checkpoint, "%s/checkpoint.h5", dir);
     leinao_sim *sim = NULL;
@@ -716,7 +713,8 @@ static int cmd_resume(int argc, char **argv)
     leinao_close(sim);
     const char *at = NULL;
     if (!note_value(info.note, "model", &at, model, sizeof model)) {
-        fprintf(stderr, "leinao: error: %s was not written by leinao run: it does not say which "
+        if (cli_rank == 0)
+            fprintf(stderr, "leinao: error: %s was not written by leinao run: it does not say which "
                         "model file to continue\n", checkpoint);
         return (int)LEINAO_INVALID;
     }
@@ -725,7 +723,8 @@ static int cmd_resume(int argc, char **argv)
     char now[64];
     snprintf(now, sizeof now, "%016llx", (unsigned long long)file_hash(model));
     if (strcmp(now, hash)) {
-        fprintf(stderr, "leinao: error: %s has changed since the checkpoint was written (its "
+        if (cli_rank == 0)
+            fprintf(stderr, "leinao: error: %s has changed since the checkpoint was written (its "
                         "content hash was %s, is %s); resuming needs the same model file\n",
                 model, hash, now);
         return (int)LEINAO_INVALID;
@@ -1056,21 +1055,19 @@ int main(int argc, char **argv)
         printf("leinao %s\nfeatures: %s\n", leinao_version(), leinao_features());
         return 0;
     }
-    if (!strcmp(cmd, "run")) {
+    if (!strcmp(cmd, "run") || !strcmp(cmd, "resume")) {
         /* under mpirun: one rank of the run (leinao_mpi_init does nothing otherwise) */
         if (leinao_mpi_init(&argc, &argv) < 0) {
             fputs("leinao: error: MPI could not be started\n", stderr);
             return (int)LEINAO_ERROR;
         }
         cli_rank = leinao_mpi_rank();
-        int rc = cmd_run(argc, argv);
+        int rc = cmd[0] == 'r' && cmd[1] == 'u' ? cmd_run(argc, argv) : cmd_resume(argc, argv);
         fflush(stdout);
         fflush(stderr);
         leinao_mpi_finalize();
         return rc;
     }
-    if (!strcmp(cmd, "resume"))
-        return cmd_resume(argc, argv);
     if (!strcmp(cmd, "check"))
         return cmd_check(argc, argv);
     if (!strcmp(cmd, "plot"))

@@ -519,6 +519,7 @@ typedef struct leinao_run_stats {
     uint64_t peak_bytes_rank_max, peak_bytes_ranks;
     double peak_rss_rank_max, peak_rss_ranks;
     double mpi_wall, mpi_bytes;
+    uint64_t mpi_exchanges; /* spike exchanges (one per slice, or per part of one) */
 } leinao_run_stats;
 
 /* Name, model and size of population `pop` (before leinao_build too) and, after a run, its

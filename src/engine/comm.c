@@ -108,18 +108,18 @@ void lcomm_allreduce_f64(lcomm *c, double *v, int n, enum lcomm_op op)
 void lcomm_reduce_bor(lcomm *c, const void *send, void *recv, size_t n)
 {
     if (c->size == 1) {
-        memcpy(recv, send, n * sizeof(uint64_t));
+        memcpy(recv, send, n);
         return;
     }
     double t0 = lc_wall_seconds();
-    const uint64_t *w = send;
-    uint64_t *into = recv;
+    const unsigned char *w = send;
+    unsigned char *into = recv;
     for (size_t at = 0; at < n; at += PIECE) {
         int m = (int)(n - at < PIECE ? n - at : PIECE);
-        MPI_Reduce(w + at, c->rank == 0 ? into + at : NULL, m, MPI_UINT64_T, MPI_BOR, 0,
+        MPI_Reduce(w + at, c->rank == 0 ? into + at : NULL, m, MPI_BYTE, MPI_BOR, 0,
                    MPI_COMM_WORLD);
     }
-    c->bytes += n * sizeof(uint64_t);
+    c->bytes += n;
     c->wall += lc_wall_seconds() - t0;
 }
 
@@ -235,7 +235,7 @@ void lcomm_allreduce_f64(lcomm *c, double *v, int n, enum lcomm_op op)
 void lcomm_reduce_bor(lcomm *c, const void *send, void *recv, size_t n)
 {
     (void)c;
-    memcpy(recv, send, n * sizeof(uint64_t));
+    memcpy(recv, send, n);
 }
 
 void lcomm_allgather(lcomm *c, const void *send, size_t bytes, void *recv)

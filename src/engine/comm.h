@@ -24,7 +24,8 @@ enum lcomm_op { LCOMM_SUM, LCOMM_MAX, LCOMM_MIN, LCOMM_BOR };
 /* In place over all ranks. */
 void lcomm_allreduce_u64(lcomm *c, uint64_t *v, int n, enum lcomm_op op);
 void lcomm_allreduce_f64(lcomm *c, double *v, int n, enum lcomm_op op); /* MIN or MAX */
-/* Bitwise OR of every rank's n 64-bit words into rank 0's recv (recv unused elsewhere). */
+/* Bitwise OR of every rank's n bytes into rank 0's recv (recv unused elsewhere): where each
+ * rank sets only its own elements and leaves the others zero, rank 0 gets all of them. */
 void lcomm_reduce_bor(lcomm *c, const void *send, void *recv, size_t n);
 /* Every rank's `bytes` bytes, in rank order, into recv (size * bytes). */
 void lcomm_allgather(lcomm *c, const void *send, size_t bytes, void *recv);

@@ -130,6 +130,7 @@ leinao_status lsim_exchange_spikes(leinao_sim *sim, int whole, int64_t step_end)
             e->send[n++] = (uint64_t)sp->index[j] << 16 | sp->step[j];
     }
     lcomm_allgather(c, line, H * sizeof *line, e->header);
+    sim->run.exchanges++;
     /* every rank's count, and the first failure of all */
     failure first = {-1, 0, 0, 0.0};
     for (int r = 0; r < c->size; r++) {
@@ -174,7 +175,7 @@ void lsim_exchange_samples(leinao_sim *sim, int64_t step, int n)
         for (int k = 0; k < n; k++)
             if ((step + k + 1) % rec->interval_steps == 0)
                 lcomm_reduce_bor(c, rec->frames + (size_t)k * cols, rec->joined + (size_t)k * cols,
-                                 cols);
+                                 cols * sizeof(double));
     }
 }
 
@@ -214,41 +215,41 @@ leinao_status lsim_prepare_exchange(leinao_sim *sim)
     return LEINAO_OK;
 }
 
-/* Devices key their random streams by synapse index in the whole projection: the index of
- * this rank's first synapse of row g there is the synapses of rows < g on all ranks plus
- * those of row g on lower ranks. (Allocations here are a few words per device element: a
- * failure would leave the ranks apart, so it ends the job.) */
-static void device_keys(leinao_sim *sim)
+int64_t *lsim_row_offsets(leinao_sim *sim, int k)
 {
     lcomm *c = &sim->part.comm;
+    const lprojection *p = sim->net.projs[k];
+    const size_t G = sim->net.pops[p->src]->size, R = (size_t)c->size;
+    uint64_t *len = lc_malloc(&sim->ctx, (G * (R + 1) + 1) * sizeof *len);
+    int64_t *off = lc_malloc(&sim->ctx, (G + 1) * sizeof *off);
+    if (!len || !off) /* a failure on one rank would leave the ranks apart: it ends the job */
+        leinao_mpi_abort(3);
+    for (size_t g = 0; g < G; g++)
+        len[R * G + g] = p->row[g + 1] - p->row[g];
+    lcomm_allgather(c, len + R * G, G * sizeof *len, len);
+    uint64_t before = 0; /* synapses of rows < g, all ranks */
+    for (size_t g = 0; g < G; g++) {
+        uint64_t first = before;
+        for (size_t r = 0; r < R; r++) {
+            if ((int)r < c->rank)
+                first += len[r * G + g];
+            before += len[r * G + g];
+        }
+        off[g] = (int64_t)first - (int64_t)p->row[g];
+    }
+    lc_free(&sim->ctx, len);
+    return off;
+}
+
+/* Devices key their random streams by synapse index in the whole projection. */
+static void device_keys(leinao_sim *sim)
+{
     lnetwork *net = &sim->net;
     if (!(sim->part.key_offset = lc_calloc(&sim->ctx, (size_t)net->n_projs + 1, sizeof(int64_t *))))
         leinao_mpi_abort(3);
-    for (int k = 0; k < net->n_projs; k++) {
-        const lprojection *p = net->projs[k];
-        if (net->pops[p->src]->model->kind != LM_DEVICE)
-            continue;
-        const size_t G = net->pops[p->src]->size, R = (size_t)c->size;
-        uint64_t *len = lc_malloc(&sim->ctx, G * (R + 1) * sizeof *len);
-        int64_t *off = lc_malloc(&sim->ctx, (G ? G : 1) * sizeof *off);
-        if (!len || !off)
-            leinao_mpi_abort(3);
-        for (size_t g = 0; g < G; g++)
-            len[R * G + g] = p->row[g + 1] - p->row[g];
-        lcomm_allgather(c, len + R * G, G * sizeof *len, len);
-        uint64_t before = 0; /* synapses of rows < g, all ranks */
-        for (size_t g = 0; g < G; g++) {
-            uint64_t first = before;
-            for (size_t r = 0; r < R; r++) {
-                if ((int)r < c->rank)
-                    first += len[r * G + g];
-                before += len[r * G + g];
-            }
-            off[g] = (int64_t)first - (int64_t)p->row[g];
-        }
-        lc_free(&sim->ctx, len);
-        sim->part.key_offset[k] = off;
-    }
+    for (int k = 0; k < net->n_projs; k++)
+        if (net->pops[net->projs[k]->src]->model->kind == LM_DEVICE)
+            sim->part.key_offset[k] = lsim_row_offsets(sim, k);
 }
 
 void lsim_join_projections(leinao_sim *sim)

@@ -560,6 +560,7 @@ leinao_status leinao_get_run_stats(const leinao_sim *sim, leinao_run_stats *out)
     out->peak_rss_ranks = sim->run.rss_sum;
     out->mpi_wall = sim->run.mpi_wall_max;
     out->mpi_bytes = (double)sim->run.mpi_bytes;
+    out->mpi_exchanges = sim->run.exchanges;
     return LEINAO_OK;
 }
 

@@ -158,7 +158,7 @@ typedef struct lrun {
     uint64_t events, spikes; /* events: of this rank's synapses; spikes: of all */
     int interrupted, failed;
     /* over all ranks, as of the last lsim_join_stats (with one rank: this process's) */
-    uint64_t events_all, peak_max, peak_sum, mpi_bytes;
+    uint64_t events_all, peak_max, peak_sum, mpi_bytes, exchanges;
     double rss_max, rss_sum, mpi_wall_max;
     double build_wall, run_wall; /* seconds */
     double phase_wall[3];        /* seconds in the slices' update, serial and delivery phases */
@@ -267,6 +267,10 @@ leinao_status lsim_prepare_exchange(leinao_sim *sim);
 /* After the projections are built: the network's delays, synapse counts, initial mean weights
  * and flags over all ranks. */
 void lsim_join_projections(leinao_sim *sim);
+/* For each row i of projection k, what turns the index of this rank's synapse j of the row
+ * into its index in the whole projection (the rows of all ranks, in rank order within each
+ * row): j + offset[i]. Caller frees. */
+int64_t *lsim_row_offsets(leinao_sim *sim, int k);
 /* The run statistics over all ranks: events; and for leinao_get_projection_stats, each
  * projection's weights (exactly summed). */
 void lsim_join_stats(leinao_sim *sim);

@@ -136,9 +136,6 @@ leinao_status leinao_checkpoint_write(leinao_sim *sim, const char *path)
     lctx *ctx = &sim->ctx;
     if (!path || !path[0])
         return lc_error_at(ctx, LEINAO_INVALID, "path", NULL, -1, "path must not be empty");
-    if (leinao_mpi_size() > 1)
-        return lc_error(ctx, LEINAO_UNSUPPORTED,
-                        "checkpoints are not supported with more than one MPI rank yet");
     if (sim->phase != LSIM_BUILT)
         return lc_error(ctx, LEINAO_STATE, sim->phase == LSIM_DECLARING
                                                ? "a checkpoint needs a built network (leinao_build)"
@@ -153,7 +150,12 @@ leinao_status leinao_checkpoint_write(leinao_sim *sim, const char *path)
         return LEINAO_NOMEM;
     snprintf(tmp, n, "%s.tmp", path);
     lrs_list list = {0};
-    leinao_status st = collect(sim, &list);
+    leinao_status st = collect(sim, &list); /* with several ranks, all take part */
+    if (sim->part.comm.rank != 0) { /* rank 0 writes the file */
+        lrs_free(ctx, &list);
+        lc_free(ctx, tmp);
+        return lsim_agree(sim, st, NULL);
+    }
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     hid_t file = -1, lcpl = -1;
     void *image = NULL;
@@ -221,7 +223,7 @@ leinao_status leinao_checkpoint_write(leinao_sim *sim, const char *path)
         lc_free(ctx, dir);
     }
     lc_free(ctx, tmp);
-    return st;
+    return lsim_agree(sim, st, NULL);
 }
 
 leinao_status leinao_set_checkpoint_note(leinao_sim *sim, const char *note)
@@ -505,6 +507,8 @@ static leinao_status resume_outputs(leinao_sim *sim, reader *rd, int check)
 {
     char prefix[64];
     leinao_status st = LEINAO_OK;
+    if (sim->part.comm.rank != 0) /* the files are rank 0's */
+        return LEINAO_OK;
     for (int i = 0; i < sim->out.n_sinks && !st; i++) {
         lspike_sink *s = sim->out.sinks[i];
         if (s->is_open)
@@ -577,9 +581,6 @@ leinao_status leinao_checkpoint_read(leinao_sim *sim, const char *path)
     lctx *ctx = &sim->ctx;
     if (!path || !path[0])
         return lc_error_at(ctx, LEINAO_INVALID, "path", NULL, -1, "path must not be empty");
-    if (leinao_mpi_size() > 1)
-        return lc_error(ctx, LEINAO_UNSUPPORTED,
-                        "checkpoints are not supported with more than one MPI rank yet");
     if (sim->phase == LSIM_FINISHED || (sim->phase == LSIM_BUILT && (sim->run.step || sim->run.failed)))
         return lc_error(ctx, LEINAO_STATE, "a checkpoint is read into a handle that has not run");
     if (sim->phase == LSIM_BUILT && has_file_outputs(sim))
@@ -599,6 +600,7 @@ leinao_status leinao_checkpoint_read(leinao_sim *sim, const char *path)
     }
     if (!st)
         st = restore(sim, &rd);
+    st = lsim_agree(sim, st, NULL);
     if (st && sim->phase == LSIM_BUILT && !sim->run.failed) {
         /* nothing was changed but the build: the handle is as declared again, its files as
          * they were */

@@ -392,6 +392,7 @@ static leinao_status write_summary(leinao_sim *sim, const char *path)
         json_number(f, r.mpi_wall);
         fputs(",\n  \"mpi_bytes_sent\": ", f);
         json_number(f, r.mpi_bytes);
+        fprintf(f, ",\n  \"mpi_exchanges\": %llu", (unsigned long long)r.mpi_exchanges);
     }
     fputs(",\n  \"populations\": {", f);
     for (int i = 0; i < sim->net.n_pops; i++) {

@@ -6,8 +6,9 @@ the models below, every output file (SONATA spikes, CSV spikes, HDF5 and CSV sta
 be byte-identical to the 1-process, 1-thread run's, and summary.json equal but for what
 measures the machine (wall times, memory, threads, ranks). Then the fault cases: a bad model
 file (every rank exits non-zero, one message), SIGTERM to mpirun (all ranks stop, files valid,
-summary says interrupted), a rank killed with SIGKILL (the others end within 30 s), and the
-checkpoint options (refused with more than one rank).
+summary says interrupted), a rank killed with SIGKILL (the others end within 30 s). And
+checkpoints: runs stopped and resumed on other numbers of ranks and threads end with the same
+files.
 
 usage: test_mpi.py LEINAO MPIRUN SOURCE_DIR
 """
@@ -31,7 +32,7 @@ VOLATILE = {"build_time_s", "simulation_wall_s", "update_wall_s", "exchange_wall
             "peak_allocated_bytes", "peak_rss_bytes", "bytes_per_synapse", "threads",
             "mpi_ranks", "peak_allocated_bytes_rank_max", "peak_allocated_bytes_ranks_sum",
             "peak_rss_bytes_rank_max", "peak_rss_bytes_ranks_sum", "mpi_wall_s_rank_max",
-            "mpi_bytes_sent"}
+            "mpi_bytes_sent", "mpi_exchanges"}
 
 failures = []
 
@@ -112,6 +113,30 @@ def with_state_recording(tmp):
     return path
 
 
+def resume_cycles(model, sets, what, tmp, reference):
+    """Stopped and resumed on other numbers of ranks and threads: the same files as one run.
+    The stops (in model ms) fall inside slices, so spikes of an open slice cross them too."""
+    out = os.path.join(tmp, f"{what}_cycles")
+    args = ["run", model, "--out", out, "--overwrite", "--quiet", "--until", "100.3"]
+    for s in sets:
+        args += ["--set", s]
+    steps = [(2, 1, command(2, args + ["--threads", "1"])),
+             (3, 1, command(3, ["resume", out, "--quiet", "--until", "170.7", "--threads", "1"])),
+             (1, 2, command(1, ["resume", out, "--quiet", "--until", "230.1", "--threads", "2"])),
+             (4, 1, command(4, ["resume", out, "--quiet", "--threads", "1"]))]
+    for ranks, threads, cmd in steps:
+        r = subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=600)
+        if r.returncode != 0:
+            check(False, f"{what}: stop/resume on {ranks} x {threads} (rc {r.returncode}: "
+                         f"{r.stderr.strip()[-400:]})")
+            return
+    os.remove(os.path.join(out, "checkpoint.h5"))
+    got = outputs(out)
+    differ = sorted(k for k in set(got) | set(reference) if got.get(k) != reference.get(k))
+    check(not differ, f"{what}: 2x1 -> 3x1 -> 1x2 -> 4x1 stop/resume cycles: every file "
+                      f"identical to one run" + (f" (differ: {differ})" if differ else ""))
+
+
 def valid_spikes(path):
     """The number of spikes of a SONATA spike file, if it reads and is sorted by time; else -1."""
     import h5py
@@ -143,12 +168,6 @@ def faults(tmp):
     n = r.stderr.count("unknown neuron model") + r.stderr.count("unknown model")
     check(r.returncode != 0 and n == 1,
           f"bad model file on 3 ranks: exit {r.returncode}, the message printed {n} time(s)")
-    # checkpoints are refused with several ranks, clearly
-    r = subprocess.run(command(2, ["run", brunel, "--out", os.path.join(tmp, "ck"), "--overwrite",
-                                   "--quiet", "--checkpoint-every", "50"]),
-                       env=ENV, capture_output=True, text=True, timeout=120)
-    check(r.returncode != 0 and r.stderr.count("not supported with more than one MPI rank") == 1,
-          f"--checkpoint-every on 2 ranks refused once (exit {r.returncode})")
     # SIGTERM to mpirun: every rank stops, the files are valid, the summary says interrupted
     out = os.path.join(tmp, "term")
     p = subprocess.Popen(command(2, ["run", brunel, "--out", out, "--overwrite", "--quiet",
@@ -207,14 +226,17 @@ def main():
         identical(os.path.join(ex, "coba.yaml"), ["simulation.duration=300"], "coba", tmp)
         ref = identical(os.path.join(ex, "stdp.yaml"), ["simulation.duration=1000"], "stdp", tmp)
         if ref:
+            resume_cycles(os.path.join(ex, "stdp.yaml"), ["simulation.duration=1000"], "stdp",
+                          tmp, ref)
             moved = [p for p in ref["summary.json"]["projections"]
                      if p["weight_mean"] != p["weight_mean_initial"]]
             check(bool(moved), f"stdp: plastic weights moved ({len(moved)} projection(s)), and "
                                "their statistics are equal on every split")
-        identical(with_state_recording(tmp), ["simulation.duration=300"], "microcircuit_small",
-                  tmp)
-        identical(os.path.join(data, "models.yaml"), [], "models", tmp)
-        identical(os.path.join(data, "state.yaml"), [], "state", tmp)
+        micro = with_state_recording(tmp)
+        ref = identical(micro, ["simulation.duration=300"], "microcircuit_small", tmp)
+        ref = identical(os.path.join(data, "models.yaml"), [], "models", tmp)
+        if ref:
+            resume_cycles(os.path.join(data, "models.yaml"), [], "models", tmp, ref)
         faults(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
