@@ -127,8 +127,12 @@ typedef struct options {
     double checkpoint_every, until; /* model ms, 0: none */
 } options;
 
+static int cli_rank;
+
 static int usage_error(const char *fmt, const char *arg)
 {
+    if (cli_rank)
+        return EXIT_USAGE;
     fputs("leinao: ", stderr);
     fprintf(stderr, fmt, arg);
     fputs("\n(see leinao --help)\n", stderr);
@@ -226,10 +230,15 @@ static int parse_options(int argc, char **argv, options *o, int allow_run_option
     return 0;
 }
 
+/* cli_rank, under mpirun: this process's rank. Rank 0 prints; the others print nothing on
+ * stdout, and on stderr only what they alone can see (ranks agree on errors: rank 0 reports
+ * them). */
+
 static int fail(leinao_sim *sim, leinao_status st)
 {
     const char *detail = sim ? leinao_errmsg(sim) : "";
-    fprintf(stderr, "leinao: error: %s\n", detail[0] ? detail : leinao_strerror(st));
+    if (cli_rank == 0)
+        fprintf(stderr, "leinao: error: %s\n", detail[0] ? detail : leinao_strerror(st));
     return (int)st;
 }
 
@@ -525,7 +534,9 @@ static int run_built(leinao_sim *sim, const options *o, double every)
     st = leinao_finish(sim);
     if (st)
         fail(sim, st);
-    if (run_st == LEINAO_INTERRUPTED && ps.timed_out)
+    if (cli_rank != 0)
+        ; /* rank 0 reports how the run ended */
+    else if (run_st == LEINAO_INTERRUPTED && ps.timed_out)
         fprintf(stderr, "leinao: error: the time limit of %g s was reached; results so far are in "
                         "%s/\n",
                 o->time_limit, o->out);
@@ -534,7 +545,7 @@ static int run_built(leinao_sim *sim, const options *o, double every)
                 (int)stop_signal, o->out);
     if (!o->quiet)
         print_summary(stdout, sim, o->model, o->out);
-    if (o->sonata && o->info.log_file[0]) {
+    if (o->sonata && o->info.log_file[0] && cli_rank == 0) {
         /* the config's log_file: the summary, as printed */
         char log[8300];
         snprintf(log, sizeof log, "%s%s%s", o->info.log_file[0] == '/' ? "" : o->out,
@@ -556,7 +567,7 @@ static int run_built(leinao_sim *sim, const options *o, double every)
         snprintf(spikes, sizeof spikes, "%s%s%s", file[0] == '/' ? "" : o->out,
                  file[0] == '/' ? "" : "/", file);
     leinao_close(sim); /* its threads end here: the plot's reader runs in a child process */
-    if (o->plot && !st) {
+    if (o->plot && !st && cli_rank == 0) {
         if (!spikes[0]) {
             fprintf(stderr, "leinao: --plot: the model records no spikes in SONATA format\n");
         } else if (leinao_open(&sim) == LEINAO_OK) {
@@ -585,9 +596,12 @@ static int cmd_run(int argc, char **argv)
     int rc = parse_options(argc, argv, &o, 1, run_help);
     if (rc)
         return rc < 0 ? 0 : rc;
+    if (cli_rank != 0)
+        o.quiet = 1;
     if ((rc = open_model(&o, &sim)))
         return rc;
     double every = o.checkpoint_every > 0.0 ? o.checkpoint_every : leinao_checkpoint_every(sim);
+
     char *note = every > 0.0 || o.until > 0.0 ? make_note(&o, every) : NULL;
     leinao_status st = note ? leinao_set_checkpoint_note(sim, note) : LEINAO_OK;
     free(note);
@@ -682,6 +696,8 @@ static int cmd_resume(int argc, char **argv)
     }
     if (!dir)
         return usage_error("%s", "missing DIR (the folder of the run to continue)");
+    if (cli_rank != 0)
+        o.quiet = 1;
     char checkpoint[4200], model[4096], hash[64], every_text[64];
     snprintf(checkpoint, sizeof checkpoint, "%s/checkpoint.h5", dir);
     leinao_sim *sim = NULL;
@@ -697,7 +713,8 @@ static int cmd_resume(int argc, char **argv)
     leinao_close(sim);
     const char *at = NULL;
     if (!note_value(info.note, "model", &at, model, sizeof model)) {
-        fprintf(stderr, "leinao: error: %s was not written by leinao run: it does not say which "
+        if (cli_rank == 0)
+            fprintf(stderr, "leinao: error: %s was not written by leinao run: it does not say which "
                         "model file to continue\n", checkpoint);
         return (int)LEINAO_INVALID;
     }
@@ -706,7 +723,8 @@ static int cmd_resume(int argc, char **argv)
     char now[64];
     snprintf(now, sizeof now, "%016llx", (unsigned long long)file_hash(model));
     if (strcmp(now, hash)) {
-        fprintf(stderr, "leinao: error: %s has changed since the checkpoint was written (its "
+        if (cli_rank == 0)
+            fprintf(stderr, "leinao: error: %s has changed since the checkpoint was written (its "
                         "content hash was %s, is %s); resuming needs the same model file\n",
                 model, hash, now);
         return (int)LEINAO_INVALID;
@@ -1037,10 +1055,19 @@ int main(int argc, char **argv)
         printf("leinao %s\nfeatures: %s\n", leinao_version(), leinao_features());
         return 0;
     }
-    if (!strcmp(cmd, "run"))
-        return cmd_run(argc, argv);
-    if (!strcmp(cmd, "resume"))
-        return cmd_resume(argc, argv);
+    if (!strcmp(cmd, "run") || !strcmp(cmd, "resume")) {
+        /* under mpirun: one rank of the run (leinao_mpi_init does nothing otherwise) */
+        if (leinao_mpi_init(&argc, &argv) < 0) {
+            fputs("leinao: error: MPI could not be started\n", stderr);
+            return (int)LEINAO_ERROR;
+        }
+        cli_rank = leinao_mpi_rank();
+        int rc = cmd[0] == 'r' && cmd[1] == 'u' ? cmd_run(argc, argv) : cmd_resume(argc, argv);
+        fflush(stdout);
+        fflush(stderr);
+        leinao_mpi_finalize();
+        return rc;
+    }
     if (!strcmp(cmd, "check"))
         return cmd_check(argc, argv);
     if (!strcmp(cmd, "plot"))

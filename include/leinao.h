@@ -78,6 +78,23 @@ const char *leinao_status_name(leinao_status status);
 const char *leinao_version(void);
 const char *leinao_features(void);
 
+/* MPI (when leinao was built with it; "mpi" is then among leinao_features). A program started by
+ * mpirun (or another MPI launcher) calls leinao_mpi_init first: it starts MPI, and every handle
+ * built afterwards is one rank's share of the simulation. Each rank declares the same network
+ * and makes the same calls (leinao_build, leinao_run or leinao_simulate, leinao_finish) in the
+ * same order; rank r owns neurons size * r / R .. size * (r + 1) / R of every population and
+ * the synapses to them. Spikes, state reports and statistics are those of one process, bit for
+ * bit; output files are written by rank 0. Started any other way, or without MPI, it does
+ * nothing: one process. Returns the number of ranks (-1: MPI failed to start). */
+int leinao_mpi_init(int *argc, char ***argv);
+/* Ends MPI if leinao_mpi_init started it. */
+void leinao_mpi_finalize(void);
+/* Ends every rank of the job with `code` (nothing without MPI). */
+void leinao_mpi_abort(int code);
+/* This process's rank and the number of ranks (0 and 1 without MPI). */
+int leinao_mpi_rank(void);
+int leinao_mpi_size(void);
+
 /* ---- Handle --------------------------------------------------------------------------- */
 
 typedef struct leinao_sim leinao_sim;
@@ -495,6 +512,14 @@ typedef struct leinao_run_stats {
     uint64_t seed;
     int threads, interrupted, populations;
     const char *name;
+    /* over the MPI ranks (1, and this process's figures, without MPI): peaks of memory held
+     * through the allocator and as the OS counts it (bytes: the largest rank's and the sum),
+     * seconds in MPI calls (the largest rank's) and bytes sent by all ranks in them */
+    int ranks;
+    uint64_t peak_bytes_rank_max, peak_bytes_ranks;
+    double peak_rss_rank_max, peak_rss_ranks;
+    double mpi_wall, mpi_bytes;
+    uint64_t mpi_exchanges; /* spike exchanges (one per slice, or per part of one) */
 } leinao_run_stats;
 
 /* Name, model and size of population `pop` (before leinao_build too) and, after a run, its

@@ -87,8 +87,9 @@ static void prepare_delivery(leinao_sim *sim, const lprojection *p, ldelivery *d
     d->view = lproj_view(p);
 }
 
-/* Thread t gets neurons size t / T .. size (t + 1) / T of every population, and in every row
- * (sorted by target) the synapses to them: found by binary search. */
+/* Of the rank's neurons lo .. hi - 1 of every population, thread t gets lo + n t / T ..
+ * lo + n (t + 1) / T (n = hi - lo), and in every row (sorted by target) the synapses to them:
+ * found by binary search. */
 static leinao_status partition(leinao_sim *sim)
 {
     lctx *ctx = &sim->ctx;
@@ -100,10 +101,12 @@ static leinao_status partition(leinao_sim *sim)
         return LEINAO_NOMEM;
     size_t widest = 1;
     for (int i = 0; i < sim->net.n_pops; i++) {
+        uint32_t lo, hi;
+        lsim_rank_range(sim, i, &lo, &hi);
         for (int t = 0; t <= T; t++)
             sim->part.range[(size_t)i * stride + (size_t)t] =
-                (uint32_t)((uint64_t)sim->net.pops[i]->size * (uint64_t)t / (uint64_t)T);
-        size_t w = (size_t)(sim->net.pops[i]->size / (uint32_t)T + 1) * (size_t)sim->net.min_delay;
+                lo + (uint32_t)((uint64_t)(hi - lo) * (uint64_t)t / (uint64_t)T);
+        size_t w = (size_t)((hi - lo) / (uint32_t)T + 1) * (size_t)sim->net.min_delay;
         widest = w > widest ? w : widest;
     }
     for (int t = 0; t < T; t++) {
@@ -243,7 +246,9 @@ static leinao_status build_projections(leinao_sim *sim, build_state *b)
                                                                   p->src == p->tgt));
         if (tell(b))
             return interrupted(sim);
-        leinao_status st = lproj_build(&sim->ctx, p, s->size, t->size, p->src == p->tgt,
+        uint32_t lo, hi;
+        lsim_rank_range(sim, p->tgt, &lo, &hi);
+        leinao_status st = lproj_build(&sim->ctx, p, s->size, t->size, lo, hi, p->src == p->tgt,
                                        sim->config.dt, sim->config.seed, &par,
                                        sim->config.build_progress ? &report : NULL);
         if (st == LEINAO_INTERRUPTED)
@@ -276,13 +281,7 @@ static leinao_status build_projections(leinao_sim *sim, build_state *b)
     b->p.projection = -1;
     b->p.source = b->p.target = NULL;
     b->p.synapses = b->p.expected = 0;
-    if (sim->net.min_delay > sim->net.max_delay)
-        sim->net.min_delay = sim->net.max_delay;
-    /* a slice never exceeds 2^16 steps (spike steps within a slice are 16-bit) */
-    if (sim->net.min_delay > 65535)
-        sim->net.min_delay = 65535;
-    sim->net.slots = (uint32_t)(sim->net.max_delay + sim->net.min_delay);
-    return LEINAO_OK;
+    return LEINAO_OK; /* the ranks' delays and counts are joined once all have built theirs */
 }
 
 /* State, ring buffers and spike lists of every population; spike archives where a synapse
@@ -333,6 +332,12 @@ static leinao_status prepare_engine(leinao_sim *sim, size_t widest_list)
     leinao_status st = partition(sim);
     if (st)
         return fail(sim, "the thread partition", st);
+    if ((st = lsim_prepare_exchange(sim)))
+        return fail(sim, "the exchange between MPI ranks", st);
+    if (sim->part.comm.size > 1 &&
+        !(sim->net.weights_now = lc_calloc(&sim->ctx, (size_t)sim->net.n_projs + 1,
+                                           sizeof *sim->net.weights_now)))
+        return fail(sim, "the engine", LEINAO_NOMEM);
     for (int i = 0; i < sim->net.n_projs; i++) {
         const lprojection *p = sim->net.projs[i];
         if (p->syn->n_pre == 0)
@@ -345,8 +350,20 @@ static leinao_status prepare_engine(leinao_sim *sim, size_t widest_list)
     return LEINAO_OK;
 }
 
+/* The files are rank 0's: the others keep only their frames of samples. */
 static leinao_status open_outputs(leinao_sim *sim)
 {
+    if (sim->part.comm.rank != 0) {
+        for (int i = 0; i < sim->out.n_recorders; i++) {
+            lstate_recorder *r = sim->out.recorders[i];
+            r->frames = lc_calloc(&sim->ctx,
+                                  r->n_neurons * (size_t)r->n_vars * (size_t)sim->net.min_delay,
+                                  sizeof(double));
+            if (!r->frames)
+                return LEINAO_NOMEM;
+        }
+        return LEINAO_OK;
+    }
     if (sim->out.defer_open)
         return LEINAO_OK;
     for (int i = 0; i < sim->out.n_sinks; i++) {
@@ -397,12 +414,16 @@ void lsim_unbuild(leinao_sim *sim)
     for (int k = 0; k < sim->net.n_projs; k++) {
         if (sim->part.split)
             lc_free(ctx, sim->part.split[k]);
+        if (sim->part.key_offset)
+            lc_free(ctx, sim->part.key_offset[k]);
         if (e->prepass)
             lc_free(ctx, e->prepass[k]);
         lproj_unbuild(ctx, sim->net.projs[k]);
     }
     void *blocks[] = {sim->part.split, sim->part.range, e->prepass, e->thread, e->workers,
-                      e->delivery, e->scratch_times, e->scratch_ids, e->scratch_count};
+                      e->delivery, e->scratch_times, e->scratch_ids, e->scratch_count,
+                      e->send, e->recv, e->header, e->counts, sim->net.weights_now,
+                      sim->part.key_offset};
     for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
         lc_free(ctx, blocks[i]);
     for (int i = 0; i < sim->out.n_sinks; i++) {
@@ -416,7 +437,8 @@ void lsim_unbuild(leinao_sim *sim)
         if (r->ops && r->ops->destroy)
             r->ops->destroy(r, sim);
         lc_free(ctx, r->frames);
-        r->frames = NULL;
+        lc_free(ctx, r->joined);
+        r->frames = r->joined = NULL;
         r->is_open = r->failed = 0;
     }
     for (int i = 0; i < sim->net.n_pops; i++)
@@ -427,7 +449,10 @@ void lsim_unbuild(leinao_sim *sim)
     lc_free(ctx, sim->net.identity);
     sim->net.identity = NULL;
     sim->net.n_identity = 0;
+    sim->net.weights_now = NULL;
+    lcomm comm = sim->part.comm;
     sim->part = (lpartition){0};
+    sim->part.comm = comm;
     memset(e, 0, sizeof *e);
     e->pool.n = 1;
     uint64_t *guard_spikes = sim->run.guard_spikes;
@@ -443,10 +468,11 @@ void lsim_unbuild(leinao_sim *sim)
 static leinao_status build(leinao_sim *sim, double t0)
 {
     size_t widest_list = 1;
+    lcomm_init(&sim->part.comm);
     /* before the build consumes the explicit lists */
     sim->net.identity = lsim_identity(sim, &sim->net.n_identity);
-    if (!sim->net.identity)
-        return fail(sim, "the engine", LEINAO_NOMEM);
+    if (!sim->net.identity) /* agreed as phase 0 is by the others */
+        return lsim_agree(sim, fail(sim, "the engine", LEINAO_NOMEM), NULL);
     build_state b = {sim, {0}, t0};
     b.p.phases = N_PHASES;
     b.p.projection = -1;
@@ -459,13 +485,15 @@ static leinao_status build(leinao_sim *sim, double t0)
     }
     b.p.expected_all = (uint64_t)llround(all);
     leinao_status st = LEINAO_OK;
+    /* every rank ends each phase with the others: a failure or a stop on one is on all */
     for (int phase = 0; phase < N_PHASES && !st; phase++) {
         b.p.phase = phase_names[phase];
         b.p.phase_index = phase;
         b.p.done = 0;
         if (tell(&b))
-            return interrupted(sim);
-        switch (phase) {
+            st = interrupted(sim);
+        switch (st ? -1 : phase) {
+        case -1: break;
         case 0: st = resolve_populations(sim); break;
         case 1: st = start_threads(sim); break;
         case 2: st = build_projections(sim, &b); break;
@@ -475,7 +503,10 @@ static leinao_status build(leinao_sim *sim, double t0)
         }
         b.p.done = 1;
         if (!st && tell(&b))
-            return interrupted(sim);
+            st = interrupted(sim);
+        st = lsim_agree(sim, st, NULL);
+        if (!st && phase == 2)
+            lsim_join_projections(sim);
     }
     return st;
 }

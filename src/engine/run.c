@@ -46,10 +46,10 @@ static leinao_status record(leinao_sim *sim, const lpopulation *p, int64_t step,
     const lspike_list *sp = &p->spikes;
     if (sp->count == 0)
         return LEINAO_OK;
-    int recorded = 0;
+    int recorded = 0; /* by an open sink (with several ranks: only rank 0's are) */
     for (int s = 0; s < sim->out.n_sinks && !recorded; s++)
         for (int k = 0; k < sim->out.sinks[s]->n_pops; k++)
-            recorded |= sim->out.sinks[s]->pops[k] == p->id;
+            recorded |= sim->out.sinks[s]->pops[k] == p->id && sim->out.sinks[s]->is_open;
     if (!recorded)
         return LEINAO_OK;
     /* counting sort by step: spikes arrive ordered by neuron, then step */
@@ -286,32 +286,18 @@ static void update_job(void *ctx, int t)
 
 /* ---- the serial part of a slice --------------------------------------------------------------- */
 
-/* The threads' spike lists from index from[t] (their part_from, or 0 for the whole slice),
- * concatenated in thread order: (neuron, step) order. */
-static void gather(leinao_sim *sim, lpopulation *p, int whole)
-{
-    lspike_list *all = &p->spikes;
-    all->count = 0;
-    for (int t = 0; t < sim->part.n_threads; t++) {
-        const lthread *th = &sim->eng.thread[t];
-        const lspike_list *part = &th->spikes[p->id];
-        size_t from = whole ? 0 : th->part_from[p->id], n = part->count - from;
-        memcpy(all->index + all->count, part->index + from, n * sizeof *part->index);
-        memcpy(all->step + all->count, part->step + from, n * sizeof *part->step);
-        all->count += n;
-    }
-}
-
+/* Rank 0's recorders write the samples (with several ranks: those joined from all). */
 static leinao_status write_samples(leinao_sim *sim, int64_t step, int n)
 {
     for (int r = 0; r < sim->out.n_recorders; r++) {
         lstate_recorder *rec = sim->out.recorders[r];
         size_t cols = rec->n_neurons * (size_t)rec->n_vars;
+        const double *frames = rec->joined ? rec->joined : rec->frames;
         for (int k = 0; k < n && rec->is_open; k++) {
             if ((step + k + 1) % rec->interval_steps != 0)
                 continue;
             leinao_status st = rec->ops->write(rec, sim, (double)(step + k + 1) * sim->config.dt,
-                                               rec->frames + (size_t)k * cols);
+                                               frames + (size_t)k * cols);
             if (st) {
                 rec->failed = 1;
                 return st;
@@ -319,29 +305,6 @@ static leinao_status write_samples(leinao_sim *sim, int64_t step, int n)
         }
     }
     return LEINAO_OK;
-}
-
-static leinao_status numeric_failure(leinao_sim *sim, int64_t step_end)
-{
-    int best = -1;
-    for (int t = 0; t < sim->part.n_threads; t++) {
-        const lthread *th = &sim->eng.thread[t];
-        if (th->fail_pop < 0)
-            continue;
-        if (best < 0 || th->fail_pop < sim->eng.thread[best].fail_pop ||
-            (th->fail_pop == sim->eng.thread[best].fail_pop &&
-             th->fail_neuron < sim->eng.thread[best].fail_neuron))
-            best = t;
-    }
-    if (best < 0)
-        return LEINAO_OK;
-    const lthread *th = &sim->eng.thread[best];
-    const lpopulation *p = sim->net.pops[th->fail_pop];
-    return lc_error(&sim->ctx, LEINAO_NUMERIC,
-                    "population %s (%s), neuron %u: %s became %g (diverged) in the slice ending "
-                    "at t = %g ms; the run stops here",
-                    p->name, p->model->name, th->fail_neuron, p->model->states[th->fail_var].name,
-                    p->state[th->fail_var][th->fail_neuron], (double)step_end * sim->config.dt);
 }
 
 /* The rate guard, checked at the first slice end at or after the end of each window. */
@@ -367,20 +330,22 @@ static leinao_status check_guard(leinao_sim *sim, int64_t step_end)
     return LEINAO_OK;
 }
 
-/* After each part of a slice, on one thread: what can be seen of the part's spikes (numeric
- * failures, samples, spike statistics, recordings, archives). */
+/* After each part of a slice, on one thread: the part's spikes of all threads and ranks, and
+ * what can be seen of them (numeric failures, samples, spike statistics, recordings,
+ * archives). */
 static leinao_status observe(leinao_sim *sim)
 {
     const int64_t step = sim->eng.slice_step;
     const int k0 = sim->eng.part_k0, n = sim->eng.part_n;
-    leinao_status st = numeric_failure(sim, step + k0 + n);
-    if (!st)
+    leinao_status st = lsim_exchange_spikes(sim, 0, step + k0 + n);
+    if (!st) {
+        lsim_exchange_samples(sim, step + k0, n);
         st = write_samples(sim, step + k0, n);
+    }
     for (int i = 0; i < sim->net.n_pops && !st; i++) {
         lpopulation *p = sim->net.pops[i];
         if (p->model->kind != LM_NEURON)
             continue;
-        gather(sim, p, 0);
         count_spikes(sim, p, step);
         if (sim->run.guard_spikes && i < sim->config.guard_pops)
             sim->run.guard_spikes[i] += p->spikes.count;
@@ -391,20 +356,23 @@ static leinao_status observe(leinao_sim *sim)
     return st;
 }
 
-/* When a slice is complete, on one thread: its spikes in canonical order (re-sorted if the slice
- * was run in parts), and the plastic synapses' per-source state stepped through them. */
+/* When a slice is complete, on one thread: its spikes in canonical order (re-sorted and
+ * exchanged again if the slice was run in parts), and the plastic synapses' per-source state
+ * stepped through them. */
 static void close_slice(leinao_sim *sim)
 {
-    const int split = sim->eng.part_k0 > 0;
+    if (sim->eng.part_k0 > 0) {
+        for (int i = 0; i < sim->net.n_pops; i++)
+            if (sim->net.pops[i]->model->kind == LM_NEURON)
+                for (int t = 0; t < sim->part.n_threads; t++)
+                    sort_spikes(&sim->eng.thread[t].spikes[i], 0, sim->eng.thread[t].keys);
+        /* a failure in the slice was reported when its part was observed */
+        (void)lsim_exchange_spikes(sim, 1, sim->eng.slice_step + sim->eng.slice_n);
+    }
     for (int i = 0; i < sim->net.n_pops; i++) {
         lpopulation *p = sim->net.pops[i];
         if (p->model->kind != LM_NEURON)
             continue;
-        if (split) {
-            for (int t = 0; t < sim->part.n_threads; t++)
-                sort_spikes(&sim->eng.thread[t].spikes[i], 0, sim->eng.thread[t].keys);
-            gather(sim, p, 1);
-        }
         for (int k = 0; k < sim->net.n_projs; k++)
             if (sim->net.projs[k]->src == i && sim->eng.prepass[k])
                 prepass(sim, k, p, sim->eng.slice_step);
@@ -464,6 +432,7 @@ void lsim_close_open_slice(leinao_sim *sim)
     for (int t = 0; t < sim->part.n_threads; t++)
         sim->run.events += e->thread[t].events;
     sim->run.slice_open = 0;
+    lsim_join_stats(sim);
 }
 
 static leinao_status advance(leinao_sim *sim, int64_t target, leinao_progress_fn progress,
@@ -482,25 +451,31 @@ static leinao_status advance(leinao_sim *sim, int64_t target, leinao_progress_fn
     for (int i = 0; i < sim->net.n_pops; i++)
         if (sim->net.pops[i]->model->kind == LM_NEURON)
             neurons += sim->net.pops[i]->size;
+    leinao_status st = LEINAO_OK;
     while (sim->run.step < target) {
-        leinao_status st = run_part(sim, target);
+        st = run_part(sim, target);
         sim->run.run_wall = wall_before + lc_wall_seconds() - t0;
-        if (st) {
-            sim->run.failed = 1;
-            return st;
-        }
-        if (progress) {
+        int stop = 0;
+        if (!st && progress) {
             leinao_progress info = {(double)sim->run.step * sim->config.dt,
                                     (double)target * sim->config.dt, lc_wall_seconds() - t0,
                                     sim->run.spikes, neurons};
-            if (progress(user, &info)) {
-                sim->run.interrupted = 1;
-                return lc_error(&sim->ctx, LEINAO_INTERRUPTED, "run interrupted at t = %g ms",
-                                (double)sim->run.step * sim->config.dt);
-            }
+            stop = progress(user, &info);
+        }
+        /* the ranks stop together: after the same part, if one failed or was asked to */
+        if ((st = lsim_agree(sim, st, &stop))) {
+            sim->run.failed = 1;
+            break;
+        }
+        if (stop) {
+            sim->run.interrupted = 1;
+            st = lc_error(&sim->ctx, LEINAO_INTERRUPTED, "run interrupted at t = %g ms",
+                          (double)sim->run.step * sim->config.dt);
+            break;
         }
     }
-    return LEINAO_OK;
+    lsim_join_stats(sim);
+    return st;
 }
 
 leinao_status leinao_run(leinao_sim *sim, leinao_progress_fn progress, void *user)
@@ -563,7 +538,7 @@ leinao_status leinao_get_run_stats(const leinao_sim *sim, leinao_run_stats *out)
         if (sim->net.pops[i]->model->kind == LM_NEURON)
             out->neurons += sim->net.pops[i]->size;
     out->synapses = sim->net.synapses;
-    out->events = sim->run.events;
+    out->events = sim->part.comm.size > 1 ? sim->run.events_all : sim->run.events;
     out->build_wall = sim->run.build_wall;
     out->run_wall = sim->run.run_wall;
     out->update_wall = sim->run.phase_wall[0];
@@ -578,6 +553,14 @@ leinao_status leinao_get_run_stats(const leinao_sim *sim, leinao_run_stats *out)
     out->interrupted = sim->run.interrupted;
     out->populations = sim->net.n_pops;
     out->name = sim->config.name ? sim->config.name : "";
+    out->ranks = sim->part.comm.size;
+    out->peak_bytes_rank_max = sim->run.peak_max;
+    out->peak_bytes_ranks = sim->run.peak_sum;
+    out->peak_rss_rank_max = sim->run.rss_max;
+    out->peak_rss_ranks = sim->run.rss_sum;
+    out->mpi_wall = sim->run.mpi_wall_max;
+    out->mpi_bytes = (double)sim->run.mpi_bytes;
+    out->mpi_exchanges = sim->run.exchanges;
     return LEINAO_OK;
 }
 
@@ -597,19 +580,30 @@ leinao_status leinao_get_projection_stats(const leinao_sim *sim, int proj,
     out->source = p->src;
     out->target = p->tgt;
     out->synapse_model = p->syn->name;
-    out->synapses = p->n;
+    out->synapses = p->n_all;
     out->weight_mean_initial = p->weight_mean_initial;
     out->weight_mean = out->weight_min = out->weight_max = NAN;
-    if (p->n == 0)
+    if (p->n_all == 0)
         return LEINAO_OK;
-    double sum = 0.0, lo = INFINITY, hi = -INFINITY;
+    if (sim->part.comm.size > 1) { /* joined over the ranks by the last run (lsim_join_stats) */
+        if (sim->net.weights_now) {
+            out->weight_mean = sim->net.weights_now[proj].mean;
+            out->weight_min = sim->net.weights_now[proj].min;
+            out->weight_max = sim->net.weights_now[proj].max;
+        }
+        return LEINAO_OK;
+    }
+    /* summed exactly, as with several ranks */
+    lxsum sum;
+    lxsum_init(&sum);
+    double lo = INFINITY, hi = -INFINITY;
     for (uint64_t j = 0; j < p->n; j++) {
-        double w = lproj_weight(p, j);
-        sum += w;
+        float w = lproj_weight(p, j);
+        lxsum_add(&sum, w);
         lo = w < lo ? w : lo;
         hi = w > hi ? w : hi;
     }
-    out->weight_mean = sum / (double)p->n;
+    out->weight_mean = lxsum_value(&sum) / (double)p->n;
     out->weight_min = lo;
     out->weight_max = hi;
     return LEINAO_OK;

@@ -208,6 +208,96 @@ static int is_neuron(const lpopulation *p)
     return p->model->kind == LM_NEURON;
 }
 
+/* ---- with several MPI ranks: rank 0 writes the arrays of all of them, as one process holds
+ * them. Each rank fills only its own elements of a zeroed array, and a bitwise OR of all ranks'
+ * arrays onto rank 0 joins them (an allocation failure here, on one rank, would leave the
+ * ranks apart: it ends the job). ---------------------------------------------------------------- */
+
+static int several(const leinao_sim *sim)
+{
+    return sim->part.comm.size > 1;
+}
+
+static void *zeroed(leinao_sim *sim, size_t bytes)
+{
+    void *b = lc_calloc(&sim->ctx, bytes ? bytes : 1, 1);
+    if (!b)
+        leinao_mpi_abort(3);
+    return b;
+}
+
+/* Adds `mine` (bytes long, each rank's own elements set, the others zero), joined: rank 0
+ * adopts the OR of all ranks' (the others their own, which they do not write). */
+static leinao_status add_or(leinao_sim *sim, lrs_list *out, const char *name, lrs_type type,
+                            uint64_t n, void *mine)
+{
+    size_t bytes = (size_t)n * lrs_type_size(type);
+    void *all = sim->part.comm.rank == 0 ? zeroed(sim, bytes) : NULL;
+    lcomm_reduce_bor(&sim->part.comm, mine, all, bytes);
+    if (all) {
+        lc_free(&sim->ctx, mine);
+        mine = all;
+    }
+    return lrs_adopt(&sim->ctx, out, name, type, n, mine);
+}
+
+/* n values of `type`, value e belonging to neuron e % size of population p: borrowed with one
+ * rank; with several, each rank's own neurons' values. */
+static leinao_status add_owned(leinao_sim *sim, lrs_list *out, const char *name, lrs_type type,
+                               uint64_t n, const void *data, const lpopulation *p)
+{
+    if (!several(sim))
+        return lrs_add(&sim->ctx, out, name, type, n, data, 0);
+    size_t es = lrs_type_size(type);
+    unsigned char *mine = zeroed(sim, (size_t)n * es);
+    uint32_t lo, hi;
+    lsim_rank_range(sim, p->id, &lo, &hi);
+    for (uint64_t row = 0; p->size && row < n / p->size; row++) {
+        size_t at = ((size_t)row * p->size + lo) * es;
+        memcpy(mine + at, (const unsigned char *)data + at, (size_t)(hi - lo) * es);
+    }
+    return add_or(sim, out, name, type, n, mine);
+}
+
+/* Every rank's n values (adopted), concatenated in rank order. */
+static leinao_status add_joined(leinao_sim *sim, lrs_list *out, const char *name, lrs_type type,
+                                uint64_t n, void *data)
+{
+    if (!several(sim))
+        return lrs_adopt(&sim->ctx, out, name, type, n, data);
+    lcomm *c = &sim->part.comm;
+    uint64_t *counts = zeroed(sim, ((size_t)c->size + 1) * sizeof *counts);
+    counts[c->size] = n;
+    lcomm_allgather(c, counts + c->size, sizeof *counts, counts);
+    uint64_t total = 0, at = 0;
+    for (int r = 0; r < c->size; r++) {
+        at = r == c->rank ? total : at;
+        total += counts[r];
+    }
+    lc_free(&sim->ctx, counts);
+    size_t es = lrs_type_size(type);
+    unsigned char *mine = zeroed(sim, (size_t)total * es);
+    if (n)
+        memcpy(mine + (size_t)at * es, data, (size_t)n * es);
+    lc_free(&sim->ctx, data);
+    return add_or(sim, out, name, type, total, mine);
+}
+
+/* Projection k's weights in the order of the whole projection. */
+static leinao_status add_weights(leinao_sim *sim, lrs_list *out, const char *name, int k)
+{
+    const lprojection *p = sim->net.projs[k];
+    if (!several(sim))
+        return lrs_add(&sim->ctx, out, name, LRS_F32, p->n, p->weight_of, 0);
+    int64_t *off = lsim_row_offsets(sim, k);
+    float *mine = zeroed(sim, (size_t)p->n_all * sizeof *mine);
+    for (uint32_t i = 0; i < sim->net.pops[p->src]->size; i++)
+        for (uint64_t j = p->row[i]; j < p->row[i + 1]; j++)
+            mine[(uint64_t)((int64_t)j + off[i])] = p->weight_of[j];
+    lc_free(&sim->ctx, off);
+    return add_or(sim, out, name, LRS_F32, p->n_all, mine);
+}
+
 static size_t ring_values(const leinao_sim *sim, const lpopulation *p)
 {
     (void)sim;
@@ -250,30 +340,35 @@ static leinao_status export_open_slice(leinao_sim *sim, lrs_list *out, int i, co
     }
     lc_free(ctx, keys);
     char name[160];
+    /* this rank's neurons: with several ranks, joined in rank order (= neuron order) */
     snprintf(name, sizeof name, "%s/open_slice/neuron", pre);
-    leinao_status st = lrs_adopt(ctx, out, name, LRS_U32, n, neuron);
+    leinao_status st = add_joined(sim, out, name, LRS_U32, n, neuron);
     snprintf(name, sizeof name, "%s/open_slice/step", pre);
     if (st) {
         lc_free(ctx, step);
         return st;
     }
-    return lrs_adopt(ctx, out, name, LRS_U32, n, step);
+    return add_joined(sim, out, name, LRS_U32, n, step);
 }
 
-static leinao_status export_archive(leinao_sim *sim, lrs_list *out, const larchive *a,
+static leinao_status export_archive(leinao_sim *sim, lrs_list *out, const lpopulation *p,
                                     const char *pre)
 {
     lctx *ctx = &sim->ctx;
+    const larchive *a = p->archive;
     char name[160];
     const char *fields[] = {"Kminus", "t_last", "dropped_t", "dropped_K"};
     const double *values[] = {a->Kminus, a->t_last, a->dropped_t, a->dropped_K};
     leinao_status st = LEINAO_OK;
     for (int f = 0; f < 4 && !st; f++) {
         snprintf(name, sizeof name, "%s/archive/%s", pre, fields[f]);
-        st = lrs_add(ctx, out, name, LRS_F64, a->n, values[f], 0);
+        st = add_owned(sim, out, name, LRS_F64, a->n, values[f], p);
     }
+    /* the histories of this rank's neurons (of every neuron with one rank) */
+    uint32_t lo, hi;
+    lsim_rank_range(sim, p->id, &lo, &hi);
     uint64_t total = 0;
-    for (uint32_t i = 0; i < a->n; i++)
+    for (uint32_t i = lo; i < hi; i++)
         total += a->h[i].len;
     uint32_t *len = lc_malloc(ctx, ((size_t)a->n + 1) * sizeof *len);
     double *t = lc_malloc(ctx, ((size_t)total + 1) * sizeof *t);
@@ -287,7 +382,8 @@ static leinao_status export_archive(leinao_sim *sim, lrs_list *out, const larchi
         return st ? st : LEINAO_NOMEM;
     }
     size_t at = 0;
-    for (uint32_t i = 0; i < a->n; i++) {
+    memset(len, 0, ((size_t)a->n + 1) * sizeof *len);
+    for (uint32_t i = lo; i < hi; i++) {
         const lhistory *h = &a->h[i];
         len[i] = h->len;
         memcpy(t + at, h->t + h->start, h->len * sizeof *t);
@@ -296,20 +392,21 @@ static leinao_status export_archive(leinao_sim *sim, lrs_list *out, const larchi
         at += h->len;
     }
     snprintf(name, sizeof name, "%s/archive/length", pre);
-    st = lrs_adopt(ctx, out, name, LRS_U32, a->n, len);
+    st = several(sim) ? add_or(sim, out, name, LRS_U32, a->n, len)
+                      : lrs_adopt(ctx, out, name, LRS_U32, a->n, len);
     snprintf(name, sizeof name, "%s/archive/t", pre);
     if (!st)
-        st = lrs_adopt(ctx, out, name, LRS_F64, total, t);
+        st = add_joined(sim, out, name, LRS_F64, total, t);
     else
         lc_free(ctx, t);
     snprintf(name, sizeof name, "%s/archive/K", pre);
     if (!st)
-        st = lrs_adopt(ctx, out, name, LRS_F64, total, K);
+        st = add_joined(sim, out, name, LRS_F64, total, K);
     else
         lc_free(ctx, K);
     snprintf(name, sizeof name, "%s/archive/access", pre);
     if (!st)
-        st = lrs_adopt(ctx, out, name, LRS_U32, total, acc);
+        st = add_joined(sim, out, name, LRS_U32, total, acc);
     else
         lc_free(ctx, acc);
     return st;
@@ -328,11 +425,12 @@ static leinao_status export_population(leinao_sim *sim, lrs_list *out, int i)
         return st;
     for (int k = 0; k < m->n_states && !st; k++) {
         snprintf(name, sizeof name, "%s/state/%s", pre, m->states[k].name);
-        st = lrs_add(ctx, out, name, LRS_F64, p->size, p->state[k], 0);
+        st = add_owned(sim, out, name, LRS_F64, p->size, p->state[k], p);
     }
     snprintf(name, sizeof name, "%s/ring", pre);
     if (!st && p->ring)
-        st = lrs_add(ctx, out, name, LRS_F64, ring_values(sim, p), p->ring, 0);
+        st = add_owned(sim, out, name, LRS_F64, ring_values(sim, p), p->ring, p);
+    /* the spike statistics below are the same on every rank (all spikes are counted there) */
     const char *u32[] = {"count", "isi_n"};
     const uint32_t *u32v[] = {p->count, p->isi_n};
     for (int f = 0; f < 2 && !st; f++) {
@@ -349,7 +447,7 @@ static leinao_status export_population(leinao_sim *sim, lrs_list *out, int i)
     if (!st)
         st = lrs_add(ctx, out, name, LRS_U64, 1, &p->total_spikes, 1);
     if (!st && p->archive)
-        st = export_archive(sim, out, p->archive, pre);
+        st = export_archive(sim, out, p, pre);
     if (!st && sim->run.slice_open)
         st = export_open_slice(sim, out, i, pre);
     return st;
@@ -361,6 +459,7 @@ leinao_status lsim_run_state_export(leinao_sim *sim, lrs_list *out)
     const lrun *r = &sim->run;
     int64_t scalars[4] = {r->step, r->slice_open, r->guard_next, sim->net.min_delay};
     uint64_t counts[2] = {r->events, r->spikes};
+    lcomm_allreduce_u64(&sim->part.comm, counts, 1, LCOMM_SUM); /* events: of all ranks */
     double walls[4] = {r->run_wall, r->phase_wall[0], r->phase_wall[1], r->phase_wall[2]};
     leinao_status st = lrs_add(ctx, out, "run/scalars", LRS_I64, 4, scalars, 1);
     if (!st)
@@ -376,10 +475,10 @@ leinao_status lsim_run_state_export(leinao_sim *sim, lrs_list *out)
     for (int k = 0; k < sim->net.n_projs && !st; k++) {
         const lprojection *p = sim->net.projs[k];
         snprintf(name, sizeof name, "projection%d/synapses", k);
-        st = lrs_add(ctx, out, name, LRS_U64, 1, &p->n, 1);
+        st = lrs_add(ctx, out, name, LRS_U64, 1, &p->n_all, 1);
         snprintf(name, sizeof name, "projection%d/weight", k);
         if (!st && p->syn->plastic && p->weight_of)
-            st = lrs_add(ctx, out, name, LRS_F32, p->n, p->weight_of, 0);
+            st = add_weights(sim, out, name, k);
         snprintf(name, sizeof name, "projection%d/source_state", k);
         uint64_t n_state = (uint64_t)sim->net.pops[p->src]->size * (uint64_t)p->syn->n_source_state;
         if (!st && p->source_state && n_state)
@@ -418,6 +517,32 @@ static leinao_status fixed(importer *im, const char *name, lrs_type type, uint64
     }
     if (im->apply && n)
         memcpy(dst, data, (size_t)n * lrs_type_size(type));
+    return LEINAO_OK;
+}
+
+/* Projection k's weights, in the order of the whole projection: with several ranks, each takes
+ * those of its own synapses. */
+static leinao_status import_weights(importer *im, const char *name, int k)
+{
+    leinao_sim *sim = im->sim;
+    lprojection *p = sim->net.projs[k];
+    if (!several(sim))
+        return fixed(im, name, LRS_F32, p->n, p->weight_of);
+    uint64_t got = 0;
+    const void *data = NULL;
+    leinao_status st = im->get(im->user, name, LRS_F32, p->n_all, 1, &got, &data);
+    if (st)
+        return st;
+    if (got != p->n_all)
+        return bad(im, name, "not one weight per synapse");
+    if (!im->apply)
+        return LEINAO_OK;
+    int64_t *off = lsim_row_offsets(sim, k);
+    const float *w = data;
+    for (uint32_t i = 0; i < sim->net.pops[p->src]->size; i++)
+        for (uint64_t j = p->row[i]; j < p->row[i + 1]; j++)
+            p->weight_of[j] = w[(uint64_t)((int64_t)j + off[i])];
+    lc_free(&sim->ctx, off);
     return LEINAO_OK;
 }
 
@@ -550,6 +675,8 @@ static leinao_status import_open_slice(importer *im, int i, const char *pre, int
     if (!im->apply)
         return LEINAO_OK;
     uint64_t j = 0;
+    while (j < n && neuron[j] < lsim_lo(sim, i, 0)) /* another rank's */
+        j++;
     for (int t = 0; t < sim->part.n_threads; t++) {
         lspike_list *l = &sim->eng.thread[t].spikes[i];
         uint32_t hi = lsim_lo(sim, i, t + 1);
@@ -636,11 +763,11 @@ leinao_status lsim_run_state_import(leinao_sim *sim, lrs_get_fn get, void *user,
         snprintf(name, sizeof name, "projection%d/synapses", k);
         importer check = {sim, get, user, 1};
         st = fixed(&check, name, LRS_U64, 1, &n);
-        if (!st && n != p->n)
+        if (!st && n != p->n_all)
             st = bad(&im, name, "another number of synapses than this model's build made");
         snprintf(name, sizeof name, "projection%d/weight", k);
         if (!st && p->syn->plastic && p->weight_of)
-            st = fixed(&im, name, LRS_F32, p->n, p->weight_of);
+            st = import_weights(&im, name, k);
         snprintf(name, sizeof name, "projection%d/source_state", k);
         uint64_t n_state = (uint64_t)sim->net.pops[p->src]->size * (uint64_t)p->syn->n_source_state;
         if (!st && p->source_state && n_state)
@@ -656,6 +783,8 @@ leinao_status lsim_run_state_import(leinao_sim *sim, lrs_get_fn get, void *user,
     r->run_wall = walls[0];
     for (int k = 0; k < 3; k++)
         r->phase_wall[k] = walls[1 + k];
+    if (sim->part.comm.rank != 0) /* the events of all ranks are rank 0's from here on */
+        r->events = 0;
     for (int t = 0; t < sim->part.n_threads; t++)
         sim->eng.thread[t].events = t ? 0 : r->events;
     lengine *e = &sim->eng;

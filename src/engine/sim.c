@@ -29,6 +29,7 @@ leinao_status leinao_open_with_allocator(leinao_sim **out, leinao_alloc_fn alloc
     sim->config.seed = LEINAO_DEFAULT_SEED;
     sim->config.threads = 1;
     sim->eng.pool.n = 1;
+    lcomm_init(&sim->part.comm);
     *out = sim;
     return LEINAO_OK;
 }

@@ -8,6 +8,7 @@
 #include "../base/rng.h"
 #include "../net/population.h"
 #include "../net/projection.h"
+#include "comm.h"
 #include "pool.h"
 
 struct lspike_sink;
@@ -66,6 +67,7 @@ typedef struct lstate_recorder {
     int interval_steps;
     char *path, *format;
     double *frames; /* [min_delay][n_neurons * n_vars]: the slice's samples, filled in parallel */
+    double *joined; /* with several ranks, on rank 0: the samples of all ranks (else NULL) */
     int is_open, failed;
     void *impl;
     const lstate_ops *ops;
@@ -123,16 +125,26 @@ typedef struct lnetwork {
     uint32_t slots;           /* ring-buffer slots: max_delay + min_delay */
     uint64_t *identity;       /* hashes of the declared network when built (run_state.h) */
     int n_identity;
+    /* with several ranks: each projection's weights over all of them (lsim_join_stats) */
+    struct lweights_now {
+        double mean, min, max;
+    } *weights_now;
 } lnetwork;
 
-/* Partition: which thread owns which neurons and synapses (the seam for MPI ranks). Thread t
- * owns neurons range[pop * (T + 1) + t] .. [.. + t + 1] of every population; rows are sorted by
- * target, so its synapses of source i in projection k are split[k][i * (T + 1) + t] ..
- * [.. + t + 1] (split is NULL with one thread). */
+/* Partition: which process (MPI rank) and which of its threads own which neurons and
+ * synapses. Rank r of R owns neurons size * r / R .. size * (r + 1) / R of every population
+ * (lsim_rank_range) and only the synapses to them; within a rank, thread t owns neurons
+ * range[pop * (T + 1) + t] .. [.. + t + 1]; rows are sorted by target, so its synapses of source
+ * i in projection k are split[k][i * (T + 1) + t] .. [.. + t + 1] (split is NULL with one
+ * thread). Every array indexed by neuron spans the whole population on every rank. */
 typedef struct lpartition {
     int n_threads;
     uint32_t *range;
     uint64_t **split;
+    lcomm comm;
+    /* with several ranks, per device projection (else NULL): for each source element, what
+     * turns this rank's synapse index into the whole projection's (ldevice_call.key_offset) */
+    int64_t **key_offset;
 } lpartition;
 
 /* Run state: what changes while running, beside the populations' state arrays, ring buffers,
@@ -143,8 +155,11 @@ typedef struct lrun {
     int slice_open;        /* the slice containing `step` was cut by the end of a run */
     uint64_t *guard_spikes; /* per population, in the current guard window */
     int64_t guard_next;
-    uint64_t events, spikes;
+    uint64_t events, spikes; /* events: of this rank's synapses; spikes: of all */
     int interrupted, failed;
+    /* over all ranks, as of the last lsim_join_stats (with one rank: this process's) */
+    uint64_t events_all, peak_max, peak_sum, mpi_bytes, exchanges;
+    double rss_max, rss_sum, mpi_wall_max;
     double build_wall, run_wall; /* seconds */
     double phase_wall[3];        /* seconds in the slices' update, serial and delivery phases */
 } lrun;
@@ -160,6 +175,9 @@ typedef struct lengine {
     double *scratch_times;
     uint64_t *scratch_ids;
     uint32_t *scratch_count;
+    uint64_t *send, *recv; /* the spike exchange between ranks (exchange.c) */
+    uint64_t *header;      /* [(ranks + 1) * header words]: every rank's, then this one's */
+    uint64_t *counts;      /* [ranks]: spikes sent by each */
     int64_t slice_step; /* the current slice: steps slice_step .. + slice_n - 1 */
     int slice_n;
     int part_k0, part_n; /* the part being run: steps part_k0 .. + part_n - 1 of the slice */
@@ -221,6 +239,41 @@ static inline void lsim_row(const leinao_sim *sim, int k, uint32_t i, int t, uin
     *begin = s[t];
     *end = s[t + 1];
 }
+
+/* The neurons of population `pop` that this process owns: lo .. hi - 1. */
+static inline void lsim_rank_range(const leinao_sim *sim, int pop, uint32_t *lo, uint32_t *hi)
+{
+    uint64_t n = sim->net.pops[pop]->size, r = (uint64_t)sim->part.comm.rank,
+             R = (uint64_t)sim->part.comm.size;
+    *lo = (uint32_t)(n * r / R);
+    *hi = (uint32_t)(n * (r + 1) / R);
+}
+
+/* ---- between ranks (exchange.c); every call is collective ---- */
+
+/* Whether all ranks succeeded: the first failing rank's status, its message copied to the
+ * others (prefixed with its rank there), else LEINAO_OK. *stop (may be NULL): set on all ranks
+ * if it was set on any. */
+leinao_status lsim_agree(leinao_sim *sim, leinao_status st, int *stop);
+/* The slice part's spikes of every rank, in rank order, into each population's spike list (the
+ * threads' lists gathered first: from their part_from, or all of them when `whole`); numeric
+ * failures of all ranks, the first one in (population, neuron) order reported. */
+leinao_status lsim_exchange_spikes(leinao_sim *sim, int whole, int64_t step_end);
+/* The state recorders' samples of the part's n steps from `step` on, from all ranks into rank
+ * 0's `joined` frames. */
+void lsim_exchange_samples(leinao_sim *sim, int64_t step, int n);
+/* Sizes the exchange's buffers (after the partition; nothing with one rank). */
+leinao_status lsim_prepare_exchange(leinao_sim *sim);
+/* After the projections are built: the network's delays, synapse counts, initial mean weights
+ * and flags over all ranks. */
+void lsim_join_projections(leinao_sim *sim);
+/* For each row i of projection k, what turns the index of this rank's synapse j of the row
+ * into its index in the whole projection (the rows of all ranks, in rank order within each
+ * row): j + offset[i]. Caller frees. */
+int64_t *lsim_row_offsets(leinao_sim *sim, int k);
+/* The run statistics over all ranks: events; and for leinao_get_projection_stats, each
+ * projection's weights (exactly summed). */
+void lsim_join_stats(leinao_sim *sim);
 
 static inline uint32_t lsim_lo(const leinao_sim *sim, int pop, int t)
 {

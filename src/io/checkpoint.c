@@ -150,7 +150,12 @@ leinao_status leinao_checkpoint_write(leinao_sim *sim, const char *path)
         return LEINAO_NOMEM;
     snprintf(tmp, n, "%s.tmp", path);
     lrs_list list = {0};
-    leinao_status st = collect(sim, &list);
+    leinao_status st = collect(sim, &list); /* with several ranks, all take part */
+    if (sim->part.comm.rank != 0) { /* rank 0 writes the file */
+        lrs_free(ctx, &list);
+        lc_free(ctx, tmp);
+        return lsim_agree(sim, st, NULL);
+    }
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     hid_t file = -1, lcpl = -1;
     void *image = NULL;
@@ -218,7 +223,7 @@ leinao_status leinao_checkpoint_write(leinao_sim *sim, const char *path)
         lc_free(ctx, dir);
     }
     lc_free(ctx, tmp);
-    return st;
+    return lsim_agree(sim, st, NULL);
 }
 
 leinao_status leinao_set_checkpoint_note(leinao_sim *sim, const char *note)
@@ -502,6 +507,8 @@ static leinao_status resume_outputs(leinao_sim *sim, reader *rd, int check)
 {
     char prefix[64];
     leinao_status st = LEINAO_OK;
+    if (sim->part.comm.rank != 0) /* the files are rank 0's */
+        return LEINAO_OK;
     for (int i = 0; i < sim->out.n_sinks && !st; i++) {
         lspike_sink *s = sim->out.sinks[i];
         if (s->is_open)
@@ -593,6 +600,7 @@ leinao_status leinao_checkpoint_read(leinao_sim *sim, const char *path)
     }
     if (!st)
         st = restore(sim, &rd);
+    st = lsim_agree(sim, st, NULL);
     if (st && sim->phase == LSIM_BUILT && !sim->run.failed) {
         /* nothing was changed but the build: the handle is as declared again, its files as
          * they were */

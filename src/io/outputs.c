@@ -12,7 +12,11 @@
 
 const char *leinao_features(void)
 {
+#ifdef LEINAO_HAVE_MPI
+    return "yaml json sonata-hdf5 csv threads mpi plots-png-svg-pdf";
+#else
     return "yaml json sonata-hdf5 csv threads plots-png-svg-pdf";
+#endif
 }
 
 const char *leinao_recording(const leinao_sim *sim, int i, const char **type, const char **format)
@@ -374,7 +378,22 @@ static leinao_status write_summary(leinao_sim *sim, const char *path)
             (unsigned long long)r.peak_bytes);
     json_number(f, rss);
     fputs(",\n  \"bytes_per_synapse\": ", f);
-    json_number(f, r.synapses ? rss / (double)r.synapses : NAN);
+    json_number(f, r.synapses ? (r.ranks > 1 ? r.peak_rss_ranks : rss) / (double)r.synapses : NAN);
+    /* MPI: every rank's peaks (the largest and the sum), time in MPI calls, bytes exchanged */
+    fprintf(f, ",\n  \"mpi_ranks\": %d", r.ranks);
+    if (r.ranks > 1) {
+        fprintf(f, ",\n  \"peak_allocated_bytes_rank_max\": %llu,\n  "
+                   "\"peak_allocated_bytes_ranks_sum\": %llu,\n  \"peak_rss_bytes_rank_max\": ",
+                (unsigned long long)r.peak_bytes_rank_max, (unsigned long long)r.peak_bytes_ranks);
+        json_number(f, r.peak_rss_rank_max);
+        fputs(",\n  \"peak_rss_bytes_ranks_sum\": ", f);
+        json_number(f, r.peak_rss_ranks);
+        fputs(",\n  \"mpi_wall_s_rank_max\": ", f);
+        json_number(f, r.mpi_wall);
+        fputs(",\n  \"mpi_bytes_sent\": ", f);
+        json_number(f, r.mpi_bytes);
+        fprintf(f, ",\n  \"mpi_exchanges\": %llu", (unsigned long long)r.mpi_exchanges);
+    }
     fputs(",\n  \"populations\": {", f);
     for (int i = 0; i < sim->net.n_pops; i++) {
         leinao_population_stats p;
@@ -431,7 +450,7 @@ leinao_status leinao_finish(leinao_sim *sim)
     lsim_close_open_slice(sim);
     sim->phase = LSIM_FINISHED;
     leinao_status st = lsim_close_sinks(sim);
-    if (sim->config.out_dir) {
+    if (sim->config.out_dir && sim->part.comm.rank == 0) { /* rank 0 writes the files */
         char *path = lsim_output_path(sim, "summary.json");
         if (!path)
             return LEINAO_NOMEM;
@@ -440,5 +459,5 @@ leinao_status leinao_finish(leinao_sim *sim)
         if (!st)
             st = st2;
     }
-    return st;
+    return lsim_agree(sim, st, NULL); /* rank 0's files: the others learn how they ended */
 }

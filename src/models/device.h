@@ -67,6 +67,9 @@ typedef struct ldevice_call {
     const lsyn_view *syn;
     uint32_t element;
     uint64_t begin, end;
+    /* j + key_offset is synapse j's index in the whole projection, whatever the partition:
+     * what keys its random stream (with MPI ranks, each holds only part of a projection) */
+    int64_t key_offset;
     int64_t step;
     int n;
     double dt;

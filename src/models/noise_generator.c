@@ -82,7 +82,7 @@ static void noise_deliver(const ldevice_call *c)
                     var += p[P_std_mod] * p[P_std_mod] *
                            sin(omega * (double)(s_b + 1) * c->dt + phi);
                 lrng r;
-                lrng_open(&r, c->seed, LRNG_NOISE, syn->projection, (uint32_t)j, (uint32_t)b);
+                lrng_open(&r, c->seed, LRNG_NOISE, syn->projection, (uint32_t)(j + c->key_offset), (uint32_t)b);
                 current = w * (p[P_mean] + sqrt(var) * lrng_normal(&r));
             }
             d->current[(size_t)((uint64_t)(s + delay) % d->slots) * d->n + tgt] += current;

@@ -37,7 +37,7 @@ LEINAO_KERNEL static void poisson_deliver(const ldevice_call *c)
         const float wf = lsyn_weight(syn, j);
         double *ring = lring_port(d, wf), w = wf;
         uint32_t tgt = lsyn_target(syn, j), delay = lsyn_delay(syn, j);
-        uint32_t ctr[4] = {0, (uint32_t)j, 0, (LRNG_POISSON << 24) | syn->projection};
+        uint32_t ctr[4] = {0, (uint32_t)(j + c->key_offset), 0, (LRNG_POISSON << 24) | syn->projection};
         uint32_t block[4];
         int64_t have = -1;
         uint32_t slot = (uint32_t)((uint64_t)(lo + delay) % d->slots);
@@ -53,7 +53,7 @@ LEINAO_KERNEL static void poisson_deliver(const ldevice_call *c)
                 k = lpoisson_small_u32(pois, block[s & 3]);
             } else {
                 lrng r;
-                lrng_open(&r, c->seed, LRNG_POISSON_LARGE, syn->projection, (uint32_t)j,
+                lrng_open(&r, c->seed, LRNG_POISSON_LARGE, syn->projection, (uint32_t)(j + c->key_offset),
                           (uint32_t)s);
                 k = lpoisson_draw(pois, &r);
             }

@@ -69,14 +69,14 @@ static void sinus_deliver(const ldevice_call *c)
         for (uint64_t j = c->begin; j < c->end; j++) {
             uint64_t k;
             if (mu < 10.0) {
-                const uint32_t ctr[4] = {0, (uint32_t)j, (uint32_t)s,
+                const uint32_t ctr[4] = {0, (uint32_t)(j + c->key_offset), (uint32_t)s,
                                          (LRNG_SINUSOIDAL_POISSON << 24) | syn->projection};
                 uint32_t block[4];
                 lrng_philox(ctr, key, block);
                 k = poisson_inversion(mu, emu, block[0]);
             } else {
                 lrng r;
-                lrng_open(&r, c->seed, LRNG_SINUSOIDAL_POISSON, syn->projection, (uint32_t)j,
+                lrng_open(&r, c->seed, LRNG_SINUSOIDAL_POISSON, syn->projection, (uint32_t)(j + c->key_offset),
                           (uint32_t)s);
                 k = lpoisson_draw(&large, &r);
             }

@@ -341,6 +341,7 @@ typedef struct target_part {
 typedef struct target_build {
     lprojection *p;
     uint32_t n_src, n_tgt;
+    uint32_t tgt_lo, tgt_hi; /* the targets this process builds */
     int same, phase; /* 0: stage and count, 1: place */
     double dt, expected;
     uint64_t seed;
@@ -462,14 +463,15 @@ static leinao_status open_parts(lctx *ctx, target_build *b, int T)
     return st;
 }
 
-/* Part t gets the targets lo .. hi - 1 of an even split, and a context of its own (its
- * allocations are counted apart while the parts run in parallel). */
+/* Part t gets the targets lo .. hi - 1 of an even split of this process's targets, and a
+ * context of its own (its allocations are counted apart while the parts run in parallel). */
 static void split_targets(const lctx *ctx, target_build *b, int T)
 {
+    uint64_t n = b->tgt_hi - b->tgt_lo;
     for (int t = 0; t < T; t++) {
         lctx_fork(ctx, &b->part[t].ctx);
-        b->part[t].lo = (uint32_t)((uint64_t)b->n_tgt * (uint64_t)t / (uint64_t)T);
-        b->part[t].hi = (uint32_t)((uint64_t)b->n_tgt * (uint64_t)(t + 1) / (uint64_t)T);
+        b->part[t].lo = b->tgt_lo + (uint32_t)(n * (uint64_t)t / (uint64_t)T);
+        b->part[t].hi = b->tgt_lo + (uint32_t)(n * (uint64_t)(t + 1) / (uint64_t)T);
     }
 }
 
@@ -555,12 +557,12 @@ static void close_parts(lctx *ctx, target_build *b, int T, uint64_t base)
 /* Rules that pick sources per target: each part stages its targets' synapses and counts them
  * per source, then, once the rows are laid out, places them. */
 static leinao_status build_by_target(lctx *ctx, lprojection *p, uint32_t n_src, uint32_t n_tgt,
-                                     int same, double dt, uint64_t seed, const lparallel *par,
-                                     const lreport *report)
+                                     uint32_t tgt_lo, uint32_t tgt_hi, int same, double dt,
+                                     uint64_t seed, const lparallel *par, const lreport *report)
 {
     const int T = par && par->run && par->n > 1 ? par->n : 1;
-    target_build b = {.p = p, .n_src = n_src, .n_tgt = n_tgt, .same = same, .dt = dt,
-                      .seed = seed, .report = report};
+    target_build b = {.p = p, .n_src = n_src, .n_tgt = n_tgt, .tgt_lo = tgt_lo, .tgt_hi = tgt_hi,
+                      .same = same, .dt = dt, .seed = seed, .report = report};
     atomic_init(&b.generated, 0);
     atomic_init(&b.stop, 0);
     b.expected = lproj_expected_synapses(p, n_src, n_tgt, same);
@@ -588,14 +590,17 @@ static int compare_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* fixed_outdegree's synapses, source by source from each source's stream, into s; p->row
- * gets the rows. */
+/* fixed_outdegree's synapses, source by source from each source's stream, into s: those to
+ * targets tgt_lo .. tgt_hi - 1 (every source draws all its targets, weights and delays, so that
+ * each kept synapse is as in the whole projection); p->row gets the rows. */
 static leinao_status stage_by_source(lctx *ctx, lprojection *p, staging *s, uint32_t n_src,
-                                     uint32_t n_tgt, int same, double dt, uint64_t seed,
-                                     const lreport *report)
+                                     uint32_t n_tgt, uint32_t tgt_lo, uint32_t tgt_hi, int same,
+                                     double dt, uint64_t seed, const lreport *report)
 {
     const leinao_rule *r = &p->rule;
-    leinao_status st = stage_reserve(ctx, s, (uint64_t)n_src * r->n);
+    const int all = tgt_lo == 0 && tgt_hi == n_tgt;
+    double share = n_tgt ? (double)n_src * (double)r->n * (double)(tgt_hi - tgt_lo) / n_tgt : 0.0;
+    leinao_status st = stage_reserve(ctx, s, (uint64_t)share + r->n + 16);
     p->row = lc_calloc(ctx, (size_t)n_src + 1, sizeof *p->row);
     if (st || !p->row)
         return LEINAO_NOMEM;
@@ -604,28 +609,44 @@ static leinao_status stage_by_source(lctx *ctx, lprojection *p, staging *s, uint
         if (!s->mark)
             return LEINAO_NOMEM;
     }
-    uint64_t reported = 0;
+    uint64_t reported = 0, drawn = 0;
     for (uint32_t src = 0; src < n_src; src++) {
-        if (report && s->n - reported >= LPROJ_REPORT_CHUNK) {
-            if (report->fn(report->user, s->n))
+        if (report && drawn - reported >= LPROJ_REPORT_CHUNK) {
+            if (report->fn(report->user, drawn))
                 return lc_error(ctx, LEINAO_INTERRUPTED, "interrupted");
-            reported = s->n;
+            reported = drawn;
         }
         int64_t self = (same && !r->allow_autapses) ? (int64_t)src : -1;
         lrng rng;
         lrng_open(&rng, seed, LRNG_CONNECT, (uint32_t)p->id, src, 0);
         uint64_t first = s->n;
+        if ((st = stage_reserve(ctx, s, r->n)))
+            return st;
         pick_partners(r, s, &rng, n_tgt, r->n, self);
         s->n += r->n;
+        drawn += r->n;
         if ((st = draw_weights_delays(ctx, p, s, first, &rng, dt)))
             return st;
+        if (!all) {
+            uint64_t kept = first;
+            for (uint64_t j = first; j < s->n; j++) {
+                if (s->other[j] < tgt_lo || s->other[j] >= tgt_hi)
+                    continue;
+                s->other[kept] = s->other[j];
+                if (!s->unweighted)
+                    s->weight[kept] = s->weight[j];
+                s->delay[kept] = s->delay[j];
+                kept++;
+            }
+            s->n = kept;
+        }
         p->row[src + 1] = s->n;
     }
     return LEINAO_OK;
 }
 
 /* Sorts each staged row by target (stable: multapses keep their order), as the other rules'
- * rows are, so that each thread's targets form one run of a row. Every row is r->n long. */
+ * rows are, so that each thread's targets form one run of a row. No row is longer than r->n. */
 static leinao_status sort_rows_by_target(lctx *ctx, const lprojection *p, staging *s,
                                          uint32_t n_src)
 {
@@ -692,10 +713,11 @@ static leinao_status adopt_staging(lctx *ctx, lprojection *p, staging *s, uint32
 
 /* fixed_outdegree: each source draws its targets from its own stream: rows are made directly. */
 static leinao_status build_by_source(lctx *ctx, lprojection *p, staging *s, uint32_t n_src,
-                                     uint32_t n_tgt, int same, double dt, uint64_t seed,
-                                     const lreport *report)
+                                     uint32_t n_tgt, uint32_t tgt_lo, uint32_t tgt_hi, int same,
+                                     double dt, uint64_t seed, const lreport *report)
 {
-    leinao_status st = stage_by_source(ctx, p, s, n_src, n_tgt, same, dt, seed, report);
+    leinao_status st =
+        stage_by_source(ctx, p, s, n_src, n_tgt, tgt_lo, tgt_hi, same, dt, seed, report);
     if (!st)
         st = sort_rows_by_target(ctx, p, s, n_src);
     if (!st)
@@ -721,24 +743,26 @@ static leinao_status choose_delay_bits(lctx *ctx, lprojection *p, uint32_t n_tgt
     return LEINAO_OK;
 }
 
-leinao_status lproj_build(lctx *ctx, lprojection *p, uint32_t n_src, uint32_t n_tgt, int same,
-                          double dt, uint64_t seed, const lparallel *par, const lreport *report)
+leinao_status lproj_build(lctx *ctx, lprojection *p, uint32_t n_src, uint32_t n_tgt,
+                          uint32_t tgt_lo, uint32_t tgt_hi, int same, double dt, uint64_t seed,
+                          const lparallel *par, const lreport *report)
 {
     leinao_status st = choose_delay_bits(ctx, p, n_tgt, dt);
     if (st)
         return st;
     p->weight_uniform = (float)p->weight.a; /* used where lproj_uniform_weight(p) */
     if (p->explicit_list) {
-        if ((st = lexplicit_build(ctx, p, n_src, n_tgt)))
+        if ((st = lexplicit_build(ctx, p, n_src, n_tgt, tgt_lo, tgt_hi)))
             return st;
     } else if (p->rule.kind == LEINAO_FIXED_OUTDEGREE) {
         staging s = {0};
         s.unweighted = lproj_uniform_weight(p);
-        st = build_by_source(ctx, p, &s, n_src, n_tgt, same, dt, seed, report);
+        st = build_by_source(ctx, p, &s, n_src, n_tgt, tgt_lo, tgt_hi, same, dt, seed, report);
         stage_free(ctx, &s);
         if (st)
             return st;
-    } else if ((st = build_by_target(ctx, p, n_src, n_tgt, same, dt, seed, par, report))) {
+    } else if ((st = build_by_target(ctx, p, n_src, n_tgt, tgt_lo, tgt_hi, same, dt, seed, par,
+                                     report))) {
         return st;
     }
     if (p->n == 0)
@@ -789,10 +813,10 @@ leinao_status lproj_set_synapse_param(lctx *ctx, lprojection *p, const char *nam
 leinao_status lproj_prepare_plasticity(lctx *ctx, lprojection *p, uint32_t n_src)
 {
     const lsynapse_model *m = p->syn;
-    double sum = 0.0;
+    lxsum_init(&p->weight_sum_initial);
     for (uint64_t j = 0; j < p->n; j++)
-        sum += lproj_weight(p, j);
-    p->weight_mean_initial = p->n ? sum / (double)p->n : NAN;
+        lxsum_add(&p->weight_sum_initial, lproj_weight(p, j));
+    p->weight_mean_initial = p->n ? lxsum_value(&p->weight_sum_initial) / (double)p->n : NAN;
     if (m->check) {
         leinao_status st = m->check(ctx, p->syn_params);
         if (st)

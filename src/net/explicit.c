@@ -124,10 +124,22 @@ leinao_status lexplicit_create(lctx *ctx, lprojection *p, size_t n, const uint32
     return LEINAO_OK;
 }
 
-leinao_status lexplicit_build(lctx *ctx, lprojection *p, uint32_t n_src, uint32_t n_tgt)
+leinao_status lexplicit_build(lctx *ctx, lprojection *p, uint32_t n_src, uint32_t n_tgt,
+                               uint32_t tgt_lo, uint32_t tgt_hi)
 {
     lexplicit *e = p->explicit_list;
-    uint64_t n = e->n;
+    /* keep the synapses to this process's targets, in the list's (source, target) order */
+    uint64_t n = 0;
+    for (uint64_t j = 0; j < e->n; j++) {
+        if (e->target[j] < tgt_lo || e->target[j] >= tgt_hi)
+            continue;
+        e->source[n] = e->source[j];
+        e->target[n] = e->target[j];
+        e->delay[n] = e->delay[j];
+        if (e->weight)
+            e->weight[n] = e->weight[j];
+        n++;
+    }
     p->row = lc_calloc(ctx, (size_t)n_src + 1, sizeof *p->row);
     if (!p->row)
         return LEINAO_NOMEM;

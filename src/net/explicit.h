@@ -20,8 +20,10 @@ typedef struct lexplicit {
 leinao_status lexplicit_create(lctx *ctx, lprojection *p, size_t n, const uint32_t *sources,
                                const uint32_t *targets, const double *weights,
                                const double *delays, uint32_t n_src, uint32_t n_tgt, double dt);
-/* Makes p's rows from its list (after the delay bits are chosen); the list is freed. */
-leinao_status lexplicit_build(lctx *ctx, lprojection *p, uint32_t n_src, uint32_t n_tgt);
+/* Makes p's rows from the synapses of its list to targets tgt_lo .. tgt_hi - 1 (after the delay
+ * bits are chosen); the list is freed. */
+leinao_status lexplicit_build(lctx *ctx, lprojection *p, uint32_t n_src, uint32_t n_tgt,
+                               uint32_t tgt_lo, uint32_t tgt_hi);
 void lexplicit_free(lctx *ctx, lexplicit *e);
 
 #endif

@@ -9,6 +9,7 @@
 #define LEINAO_NET_PROJECTION_H
 
 #include "../base/context.h"
+#include "../base/xsum.h"
 #include "synapse_model.h"
 
 typedef struct lprojection {
@@ -19,8 +20,10 @@ typedef struct lprojection {
     double syn_params[LSYN_MAX_PARAMS];
     /* built */
     double *source_state;       /* [n_src * syn->n_source_state] */
-    double weight_mean_initial;
-    uint64_t n;        /* synapses */
+    double weight_mean_initial;  /* of this process's synapses (the engine joins the ranks') */
+    lxsum weight_sum_initial;    /* exactly, of this process's synapses */
+    uint64_t n;        /* synapses (of this process) */
+    uint64_t n_all;    /* synapses of all processes (set by the engine) */
     uint64_t *row;     /* [n_src + 1] offsets */
     uint32_t *entry;   /* [n] target << delay_bits | delay; NULL where compact */
     uint16_t *target16; /* [n] target index, where compact (else NULL) */
@@ -112,13 +115,15 @@ double lproj_expected_synapses(const lprojection *p, uint32_t n_src, uint32_t n_
                                int same_population);
 /* Delay range in steps that the projection can produce. */
 void lproj_delay_range(const lprojection *p, double dt, int *min_steps, int *max_steps);
-/* Generates the synapses from keyed random streams (seed, projection id, target or source
- * index): the result does not depend on threads or partitioning. Per-target rules generate
+/* Generates the synapses to targets tgt_lo .. tgt_hi - 1 (this process's share; 0 .. n_tgt
+ * for all) from keyed random streams (seed, projection id, target or source index): each
+ * synapse is the same whatever the threads or the partition, and a row holds the synapses of
+ * the whole projection's row to those targets, in the same order. Per-target rules generate
  * and arrange their synapses on par's threads (par may be NULL: one thread). report may be NULL
  * (see lreport). */
 leinao_status lproj_build(lctx *ctx, lprojection *p, uint32_t n_src, uint32_t n_tgt,
-                          int same_population, double dt, uint64_t seed, const lparallel *par,
-                          const lreport *report);
+                          uint32_t tgt_lo, uint32_t tgt_hi, int same_population, double dt,
+                          uint64_t seed, const lparallel *par, const lreport *report);
 /* Frees what lproj_build and lproj_prepare_plasticity made: the projection is as declared. */
 void lproj_unbuild(lctx *ctx, lprojection *p);
 void lproj_free(lctx *ctx, lprojection *p);

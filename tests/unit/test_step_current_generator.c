@@ -63,7 +63,7 @@ static void nest_expected_v_m(void **state)
     const uint16_t target = 0;
     lsyn_view syn = {NULL, &target, NULL, 1.0f, 0, 0, DELAY, 0};
     const double params[3] = {0.0, 5.0, 15.0}; /* amplitude_times (unused here), start, stop */
-    ldevice_call call = {params, data, &ring, &syn, 0, 0, 1, 0, 1, dt, 1};
+    ldevice_call call = {params, data, &ring, &syn, 0, 0, 1, 0, 0, 1, dt, 1};
     const double e = exp(-dt / 1.0), P30 = 1.0 * (1 - e); /* tau_m / C_m (1 - e) */
     const int n_expected = (int)(sizeof expected / sizeof expected[0]);
     double V = 0.0, I0 = 0.0, worst = 0.0;

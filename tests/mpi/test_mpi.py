@@ -1,0 +1,248 @@
+#!/usr/bin/env python3
+"""MPI: `mpirun -np R leinao run MODEL --threads T` writes the same files as one process.
+
+For (ranks x threads) in {1x1, 1x2, 2x1, 2x2, 3x1, 4x1} (oversubscribed on small machines) and
+the models below, every output file (SONATA spikes, CSV spikes, HDF5 and CSV state reports) must
+be byte-identical to the 1-process, 1-thread run's, and summary.json equal but for what
+measures the machine (wall times, memory, threads, ranks). Then the fault cases: a bad model
+file (every rank exits non-zero, one message), SIGTERM to mpirun (all ranks stop, files valid,
+summary says interrupted), a rank killed with SIGKILL (the others end within 30 s). And
+checkpoints: runs stopped and resumed on other numbers of ranks and threads end with the same
+files.
+
+usage: test_mpi.py LEINAO MPIRUN SOURCE_DIR
+"""
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+LEINAO, MPIRUN, SRC = sys.argv[1], sys.argv[2], sys.argv[3]
+ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+           OMPI_MCA_rmaps_base_oversubscribe="1")
+SPLITS = [(1, 1), (1, 2), (2, 1), (2, 2), (3, 1), (4, 1)]
+# what depends on the machine, not on the simulation
+VOLATILE = {"build_time_s", "simulation_wall_s", "update_wall_s", "exchange_wall_s",
+            "deliver_wall_s", "real_time_factor", "synaptic_events_per_s",
+            "peak_allocated_bytes", "peak_rss_bytes", "bytes_per_synapse", "threads",
+            "mpi_ranks", "peak_allocated_bytes_rank_max", "peak_allocated_bytes_ranks_sum",
+            "peak_rss_bytes_rank_max", "peak_rss_bytes_ranks_sum", "mpi_wall_s_rank_max",
+            "mpi_bytes_sent", "mpi_exchanges"}
+
+failures = []
+
+
+def check(ok, what):
+    print(("ok   " if ok else "FAIL ") + what, flush=True)
+    if not ok:
+        failures.append(what)
+
+
+def command(ranks, args):
+    base = [LEINAO] + args
+    if ranks == 1:
+        return base
+    return [MPIRUN, "--oversubscribe", "-np", str(ranks)] + base
+
+
+def run(ranks, threads, model, out, sets=(), timeout=600):
+    args = ["run", model, "--out", out, "--overwrite", "--quiet", "--threads", str(threads)]
+    for s in sets:
+        args += ["--set", s]
+    return subprocess.run(command(ranks, args), env=ENV, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def digest(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def outputs(out):
+    """Every file the run wrote, by name: its hash (summary.json: its stable content)."""
+    found = {}
+    for name in sorted(os.listdir(out)):
+        path = os.path.join(out, name)
+        if name == "summary.json":
+            with open(path) as f:
+                s = json.load(f)
+            found[name] = {k: v for k, v in s.items() if k not in VOLATILE}
+        elif os.path.isfile(path):
+            found[name] = digest(path)
+    return found
+
+
+def identical(model, sets, what, tmp):
+    reference = None
+    for ranks, threads in SPLITS:
+        out = os.path.join(tmp, f"{what}_{ranks}x{threads}")
+        r = run(ranks, threads, model, out, sets)
+        if r.returncode != 0:
+            check(False, f"{what}: {ranks} ranks x {threads} threads ran (rc {r.returncode}: "
+                         f"{r.stderr.strip()[-400:]})")
+            continue
+        got = outputs(out)
+        if reference is None:
+            reference = got
+            files = ", ".join(k for k in got if k != "summary.json")
+            check(len(got) >= 2, f"{what}: 1 x 1 wrote {files} and summary.json")
+            continue
+        differ = sorted(k for k in set(got) | set(reference) if got.get(k) != reference.get(k))
+        check(not differ, f"{what}: {ranks} ranks x {threads} threads: every file identical to "
+                          f"1 x 1" + (f" (differ: {differ})" if differ else ""))
+    return reference
+
+
+def with_state_recording(tmp):
+    """microcircuit_small with a state recording of neurons spread over all ranks."""
+    path = os.path.join(tmp, "microcircuit_state.yaml")
+    with open(os.path.join(SRC, "tests", "data", "microcircuit_small.yaml")) as f:
+        text = f.read()
+    text = text.rstrip("\n") + (
+        "\n  - {type: state, population: L4E, variables: [V_m, I_syn_ex], "
+        "neurons: [0, 1, 100, 250, 400, 401, 402, 550, 600, 700], interval: 0.2, file: l4e.h5}\n"
+        "  - {type: state, population: L23I, variables: V_m, interval: 1.0, file: l23i.csv}\n"
+        "  - {type: spikes, populations: [L5E, L6I], file: deep.csv}\n")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def resume_cycles(model, sets, what, tmp, reference):
+    """Stopped and resumed on other numbers of ranks and threads: the same files as one run.
+    The stops (in model ms) fall inside slices, so spikes of an open slice cross them too."""
+    out = os.path.join(tmp, f"{what}_cycles")
+    args = ["run", model, "--out", out, "--overwrite", "--quiet", "--until", "100.3"]
+    for s in sets:
+        args += ["--set", s]
+    steps = [(2, 1, command(2, args + ["--threads", "1"])),
+             (3, 1, command(3, ["resume", out, "--quiet", "--until", "170.7", "--threads", "1"])),
+             (1, 2, command(1, ["resume", out, "--quiet", "--until", "230.1", "--threads", "2"])),
+             (4, 1, command(4, ["resume", out, "--quiet", "--threads", "1"]))]
+    for ranks, threads, cmd in steps:
+        r = subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=600)
+        if r.returncode != 0:
+            check(False, f"{what}: stop/resume on {ranks} x {threads} (rc {r.returncode}: "
+                         f"{r.stderr.strip()[-400:]})")
+            return
+    os.remove(os.path.join(out, "checkpoint.h5"))
+    got = outputs(out)
+    differ = sorted(k for k in set(got) | set(reference) if got.get(k) != reference.get(k))
+    check(not differ, f"{what}: 2x1 -> 3x1 -> 1x2 -> 4x1 stop/resume cycles: every file "
+                      f"identical to one run" + (f" (differ: {differ})" if differ else ""))
+
+
+def valid_spikes(path):
+    """The number of spikes of a SONATA spike file, if it reads and is sorted by time; else -1."""
+    import h5py
+    import numpy as np
+    try:
+        with h5py.File(path, "r") as f:
+            n = 0
+            for pop in f["spikes"]:
+                t = f["spikes"][pop]["timestamps"][:]
+                if len(t) != len(f["spikes"][pop]["node_ids"]) or np.any(np.diff(t) < 0):
+                    return -1
+                n += len(t)
+            return n
+    except (OSError, KeyError):
+        return -1
+
+
+def faults(tmp):
+    brunel = os.path.join(SRC, "examples", "brunel.yaml")
+    # a bad model file: every rank exits non-zero, the message printed once
+    bad = os.path.join(tmp, "bad.yaml")
+    with open(brunel) as f:
+        text = f.read()
+    with open(bad, "w") as f:
+        f.write(text.replace("iaf_psc_delta", "iaf_psc_dleta", 1))
+    r = subprocess.run(command(3, ["run", bad, "--out", os.path.join(tmp, "bad"),
+                                   "--overwrite", "--quiet"]),
+                       env=ENV, capture_output=True, text=True, timeout=120)
+    n = r.stderr.count("unknown neuron model") + r.stderr.count("unknown model")
+    check(r.returncode != 0 and n == 1,
+          f"bad model file on 3 ranks: exit {r.returncode}, the message printed {n} time(s)")
+    # SIGTERM to mpirun: every rank stops, the files are valid, the summary says interrupted
+    out = os.path.join(tmp, "term")
+    p = subprocess.Popen(command(2, ["run", brunel, "--out", out, "--overwrite", "--quiet",
+                                     "--set", "simulation.duration=100000"]),
+                         env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         start_new_session=True)
+    summary = os.path.join(out, "summary.json")
+    time.sleep(6)
+    t0 = time.time()
+    p.send_signal(signal.SIGTERM)
+    try:
+        _, err = p.communicate(timeout=30)
+        took = time.time() - t0
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        _, err = p.communicate()
+        took = float("inf")
+    check(took <= 10, f"SIGTERM to mpirun: all ranks ended in {took:.1f} s (<= 10 s)")
+    status = None
+    if os.path.exists(summary):
+        with open(summary) as f:
+            status = json.load(f).get("status")
+    check(status == "interrupted", f"SIGTERM: summary.json status {status!r}")
+    spikes = valid_spikes(os.path.join(out, "spikes.h5"))
+    check(spikes > 0, f"SIGTERM: spikes.h5 is readable and in time order ({spikes} spikes)")
+    # one rank killed with SIGKILL: the others end, with an error, within 30 s
+    out = os.path.join(tmp, "kill")
+    p = subprocess.Popen(command(3, ["run", brunel, "--out", out, "--overwrite", "--quiet",
+                                     "--set", "simulation.duration=100000"]),
+                         env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         start_new_session=True)
+    time.sleep(6)
+    victims = subprocess.run(["pgrep", "-f", "-P", str(p.pid), LEINAO], capture_output=True,
+                             text=True).stdout.split()
+    check(len(victims) == 3, f"SIGKILL: found the 3 ranks ({len(victims)})")
+    t0 = time.time()
+    if victims:
+        os.kill(int(victims[-1]), signal.SIGKILL)
+    try:
+        _, err = p.communicate(timeout=60)
+        took = time.time() - t0
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        _, err = p.communicate()
+        took = float("inf")
+    check(took <= 30 and p.returncode != 0,
+          f"SIGKILL of one rank: the job ended in {took:.1f} s (<= 30 s), exit {p.returncode}")
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="leinao_mpi_")
+    try:
+        ex = os.path.join(SRC, "examples")
+        data = os.path.join(SRC, "tests", "data")
+        identical(os.path.join(ex, "brunel.yaml"), ["simulation.duration=300"], "brunel", tmp)
+        identical(os.path.join(ex, "coba.yaml"), ["simulation.duration=300"], "coba", tmp)
+        ref = identical(os.path.join(ex, "stdp.yaml"), ["simulation.duration=1000"], "stdp", tmp)
+        if ref:
+            resume_cycles(os.path.join(ex, "stdp.yaml"), ["simulation.duration=1000"], "stdp",
+                          tmp, ref)
+            moved = [p for p in ref["summary.json"]["projections"]
+                     if p["weight_mean"] != p["weight_mean_initial"]]
+            check(bool(moved), f"stdp: plastic weights moved ({len(moved)} projection(s)), and "
+                               "their statistics are equal on every split")
+        micro = with_state_recording(tmp)
+        ref = identical(micro, ["simulation.duration=300"], "microcircuit_small", tmp)
+        ref = identical(os.path.join(data, "models.yaml"), [], "models", tmp)
+        if ref:
+            resume_cycles(os.path.join(data, "models.yaml"), [], "models", tmp, ref)
+        faults(tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"{len(failures)} failure(s)")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
