@@ -12,7 +12,7 @@
  *
  * What a NIR file leaves unsaid (dt, the meaning of r, reset, integration, spike amplitude,
  * which edge of a cycle is delayed) is set by leinao_nir_options: presets give each framework's
- * choices (../shared/nir/NOTES.md §1); no preset means NIR's own definitions (docs/nir.md).
+ * choices (docs/nir.md); no preset means NIR's own definitions.
  */
 #ifndef LEINAO_NIR_H
 #define LEINAO_NIR_H
@@ -108,8 +108,11 @@ leinao_status leinao_nir_options_preset(leinao_nir_options *options, const char 
  * rule broken); free it with leinao_nir_free in every case. Returns LEINAO_NOT_FOUND (no such
  * file or not HDF5), LEINAO_INVALID (an HDF5 signature but the file cannot be opened, e.g.
  * truncated), LEINAO_MODEL_FILE (layout or content of the graph: unknown node type,
- * missing parameter, edge naming a missing node, shapes that do not chain), LEINAO_UNSUPPORTED
- * (nested NIRGraph), LEINAO_NOMEM. libhdf5 may crash on a corrupt file: programs reading
+ * missing parameter, edge naming a missing node, shapes that do not chain, a nested graph
+ * without the Input or Output an edge needs, nesting deeper than 16 or a cycle of groups),
+ * LEINAO_UNSUPPORTED (edges as index pairs, NIR before 0.1), LEINAO_NOMEM. Nested NIRGraph
+ * nodes are flattened: node B of subgraph G is the node "G.B"; the subgraph's own Input and
+ * Output nodes are removed, their inputs wired to their outputs (docs/nir.md). libhdf5 may crash on a corrupt file: programs reading
  * untrusted files run this in a child process. */
 leinao_status leinao_nir_load(leinao_nir **out, const char *path);
 /* Frees the handle and everything it owns. NULL is a no-op. */

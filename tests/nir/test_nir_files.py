@@ -2,7 +2,10 @@
 """leinao nir on tiny hand-made NIR files (tests/nir/make_nir.py; needs nothing from shared/):
 every rejection has its status and a message naming the file, node or dataset and the rule;
 the misc graph (Conv2d, AvgPool2d, Flatten, Scale, Delay, Threshold, LI, I, IF) runs and each
-node does what FORMAT.md §3 says; a batch gives the same as its samples one by one."""
+node does what FORMAT.md §3 says; a batch gives the same as its samples one by one. Nested
+graphs (NIRGraph nodes, one and two levels, 16 deep, entered by a dotted name) give outputs
+bit-identical to the flat graph they describe, under NIR's definitions and the snnTorch and Norse
+presets (the two cycle rules); bad nesting is refused with a message saying what is wrong."""
 import os
 import subprocess
 import sys
@@ -33,7 +36,16 @@ with tempfile.TemporaryDirectory() as tmp:
            "not_nir": (4, "no group /node"),
            "truncated": (3, "cannot open as HDF5"),
            "garbage": (6, "not an HDF5 file"),
-           "absent": (6, "cannot open")}
+           "absent": (6, "cannot open"),
+           "deep17": (4, "nested graph 'g.g.g.g.g.g.g.g.g.g.g.g.g.g.g.g.g' is nested more than 16 deep"),
+           "nested_no_input": (4, "edge in -> G: subgraph 'G' has no Input node; the edge must name one of its nodes"),
+           "nested_two_outputs": (4, "edge G -> out: subgraph 'G' has several Output nodes"),
+           "nested_missing_node": (4, "subgraph 'G': edge fc -> lf names a missing node 'lf'"),
+           "nested_shape": (4, "'G.i' (subgraph Input) gives [3], 'G.fc' (Affine) takes [2]"),
+           "nested_unconnected": (4, "subgraph 'G': its Input node 'G.i' receives no edge"),
+           "nested_into_input": (4, "subgraph 'G': edge lif -> i: its Input node 'i' has an incoming edge inside it"),
+           "nested_empty": (4, "nested graph 'G' has no nodes"),
+           "nested_link_cycle": (4, "nested graph 'G.loop' is the group of an enclosing graph (a cycle of HDF5 links)")}
     for name, (rc, text) in bad.items():
         path = f"{tmp}/{name}.nir"
         r = nir("info", path)
@@ -78,6 +90,39 @@ with tempfile.TemporaryDirectory() as tmp:
           "batch of 3 = sample 1 alone (IF output)")
     r = nir("run", f"{tmp}/rnn.nir", "--input", f"{tmp}/one.npy", "--out", f"{tmp}/r", "--dt", "1e-4")
     check(r.returncode == 3, "rnn.nir refuses an input of 16 values per step")
+
+    # nested graphs = the flat graphs they describe, bit for bit, node by node
+    xr = (rng.random((2, 40, 3)) < 0.5).astype(np.float32) * 2
+    np.save(f"{tmp}/rnn_in.npy", xr)
+    xl = (rng.random((2, 60, 2)) < 0.4).astype(np.float32)
+    np.save(f"{tmp}/lif_in.npy", xl)
+    pairs = [("rnn", "rnn_in", {"w": "w", "cuba": "G.cuba", "rec": "G.rec", "output": "output"}),
+             ("misc", "misc_in", {"conv": "G.conv", "pool": "G.pool", "flat": "G.H.flat", "scale": "G.H.scale",
+                                  "delay": "G.H.delay", "thr": "thr", "li": "li", "int": "int", "if": "if",
+                                  "output": "output"}),
+             ("lif", "lif_in", {"fc": "G.fc", "lif": "G.lif", "out": "out"}),
+             ("lif", "lif_in", {"fc": "g." * 15 + "g.fc", "lif": "g." * 15 + "g.lif", "out": "out"})]
+    for k, (flat_name, inp, names) in enumerate(pairs):
+        nested = {"rnn": "rnn_nested", "misc": "misc_nested", "lif": "lif_nested"}[flat_name] if k < 3 else "deep16"
+        for preset in (None, "snntorch", "norse"):
+            opts = ["--dt", "1e-4"] + (["--preset", preset] if preset else [])
+            outs = []
+            for f in (flat_name, nested):
+                d = f"{tmp}/{f}_{k}_{preset}"
+                r = nir("run", f"{tmp}/{f}.nir", "--input", f"{tmp}/{inp}.npy", "--out", d, *opts)
+                check(r.returncode == 0, f"{f}.nir runs with preset {preset} ({r.stderr.strip()})")
+                outs.append(d)
+            same = all(np.array_equal(np.load(f"{outs[0]}/{a}.npy"), np.load(f"{outs[1]}/{b}.npy"))
+                       for a, b in names.items())
+            spikes = sum(float(np.load(f"{outs[0]}/{a}.npy").sum()) for a in names)
+            check(same and spikes != 0, f"{nested}.nir = {flat_name}.nir bit for bit, preset {preset}, "
+                  f"{len(names)} nodes (sum of outputs {spikes:.6g})")
+            if flat_name == "rnn":
+                check(np.array_equal(np.load(f"{outs[0]}/cuba.v.npy"), np.load(f"{outs[1]}/G.cuba.v.npy")),
+                      f"rnn_nested: CubaLIF membrane bit-identical, preset {preset}")
+    r = nir("info", f"{tmp}/rnn_nested.nir")
+    check(r.returncode == 0 and "G.cuba" in r.stdout and "G.rec -> G.cuba" in r.stdout and "G.in" not in r.stdout,
+          "nir info rnn_nested.nir: flattened names, the subgraph's Input and Output removed")
 if failures:
     print(f"{len(failures)} check(s) failed")
     sys.exit(1)
