@@ -135,6 +135,30 @@ leinao_status leinao_nir_reset(leinao_nir *g);
  * graphs with several Input nodes take them one after the other in node order); `count` must
  * equal that number. The caller keeps `input`. LEINAO_INVALID (count), LEINAO_STATE. */
 leinao_status leinao_nir_step(leinao_nir *g, const float *input, size_t count);
+/* Spike input from a SONATA spike file (HDF5: /spikes/<population>/timestamps in ms and
+ * node_ids, as any SONATA writer, leinao's included, writes them), as the dense input that
+ * leinao_nir_step takes for a batch of 1: node id j drives input element j (the Input nodes'
+ * elements one after the other), and a spike at t ms falls into step floor(t / dt) with dt
+ * the prepared one (a time within 1e-9 of a step boundary counts as on it: 0.3 ms at dt
+ * 0.1 ms is step 3). Each value is the number of spikes of its node in its step (as Tonic's
+ * ToFrame bins events). */
+typedef struct leinao_nir_spike_input {
+    const float *data;    /* steps x input size floats, owned by the handle: valid until the
+                             next leinao_nir_sonata_input or leinao_nir_free */
+    int64_t steps;
+    size_t spikes;        /* spikes placed */
+    size_t dropped;       /* spikes at or after `steps` (when steps was given) */
+    char population[128]; /* the population read */
+} leinao_nir_spike_input;
+/* Reads `path` into *out. `population`: NULL or "" takes the file's only population. `steps`:
+ * > 0 the number of steps (later spikes are dropped and counted), 0 up to the last spike's
+ * step. Call after leinao_nir_prepare (dt). Returns LEINAO_NOT_FOUND (no file; no such
+ * population, the message lists them), LEINAO_INVALID (not a spike file, several populations
+ * and none named, a node id beyond the input size, a negative time, no spikes and no steps,
+ * more than 2^28 values), LEINAO_STATE (not prepared), LEINAO_NOMEM. */
+leinao_status leinao_nir_sonata_input(leinao_nir *g, const char *path, const char *population,
+                                      int64_t steps, leinao_nir_spike_input *out);
+
 /* Steps done since prepare or reset. */
 int64_t leinao_nir_steps(const leinao_nir *g);
 

@@ -82,6 +82,7 @@ void leinao_nir_free(leinao_nir *g)
         free_node(g, &g->nodes[n]);
     lc_free(&g->ctx, g->nodes);
     lc_free(&g->ctx, g->edges);
+    lc_free(&g->ctx, g->spike_input);
     for (int k = 0; k < g->nsubs; k++)
         lc_free(&g->ctx, g->subs[k]);
     lc_free(&g->ctx, g->subs);

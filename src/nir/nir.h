@@ -75,6 +75,7 @@ struct leinao_nir {
     int n, cap;
     nir_edge *edges;
     int ne, edge_cap;
+    float *spike_input; /* leinao_nir_sonata_input's array (src/io/nir_sonata.c) */
     char **subs; /* full (dotted) names of the nested graphs read, e.g. "lif1", "a.b" */
     int nsubs;
     int finished;

@@ -5,7 +5,10 @@ the misc graph (Conv2d, AvgPool2d, Flatten, Scale, Delay, Threshold, LI, I, IF) 
 node does what FORMAT.md §3 says; a batch gives the same as its samples one by one. Nested
 graphs (NIRGraph nodes, one and two levels, 16 deep, entered by a dotted name) give outputs
 bit-identical to the flat graph they describe, under NIR's definitions and the snnTorch and Norse
-presets (the two cycle rules); bad nesting is refused with a message saying what is wrong."""
+presets (the two cycle rules); bad nesting is refused with a message saying what is wrong. A
+SONATA spike file as --input gives what the dense array it bins to gives (--steps, --population,
+other dt; refusals)."""
+import json
 import os
 import subprocess
 import sys
@@ -120,6 +123,62 @@ with tempfile.TemporaryDirectory() as tmp:
             if flat_name == "rnn":
                 check(np.array_equal(np.load(f"{outs[0]}/cuba.v.npy"), np.load(f"{outs[1]}/G.cuba.v.npy")),
                       f"rnn_nested: CubaLIF membrane bit-identical, preset {preset}")
+    # a SONATA spike file as the input: the same as the dense array it bins to
+    import h5py
+    steps_of = rng.integers(0, 30, 120)
+    ids = rng.integers(0, 3, 120)
+    frac = rng.choice([0.0, 0.25, 0.5, 0.999], 120)  # 0.0: on a step boundary (0.3 ms is step 3)
+    dense = np.zeros((30, 3), np.float32)
+    np.add.at(dense, (steps_of, ids), 1)
+    np.save(f"{tmp}/dense.npy", dense)
+
+    def spikes(path, pops):
+        with h5py.File(path, "w") as f:
+            for name, (t, n) in pops.items():
+                g = f.create_group(f"spikes/{name}")
+                g.attrs["sorting"] = "by_time"
+                g.create_dataset("timestamps", data=t)
+                g.create_dataset("node_ids", data=np.asarray(n, np.uint64))
+    order = np.argsort(steps_of + frac, kind="stable")
+    times = ((steps_of + frac) * 0.1)[order]  # ms, dt = 0.1 ms
+    spikes(f"{tmp}/in.h5", {"sensors": (times, ids[order])})
+    for preset in (None, "snntorch"):
+        opts = ["--dt", "1e-4"] + (["--preset", preset] if preset else [])
+        a = nir("run", f"{tmp}/rnn.nir", "--input", f"{tmp}/dense.npy", "--out", f"{tmp}/sd_{preset}", "--steps", "30", *opts)
+        check(a.returncode == 64 and "SONATA" in a.stderr, f"--steps with a .npy input: refused ({a.stderr.strip()})")
+        a = nir("run", f"{tmp}/rnn.nir", "--input", f"{tmp}/dense.npy", "--out", f"{tmp}/sd_{preset}", *opts)
+        b = nir("run", f"{tmp}/rnn.nir", "--input", f"{tmp}/in.h5", "--out", f"{tmp}/ss_{preset}", *opts)
+        check(a.returncode == 0 and b.returncode == 0 and "120 spikes of population 'sensors' in 30 steps" in b.stdout,
+              f"SONATA input runs, preset {preset} ({b.stdout.strip()} {b.stderr.strip()})")
+        same = all(np.array_equal(np.load(f"{tmp}/sd_{preset}/{n}.npy"), np.load(f"{tmp}/ss_{preset}/{n}.npy"))
+                   for n in ("input", "w", "cuba", "rec", "output"))
+        check(same and np.array_equal(np.load(f"{tmp}/ss_{preset}/input.npy"), dense),
+              f"SONATA input = the dense array it bins to (counts per step, max {int(dense.max())}), preset {preset}")
+    r = nir("run", f"{tmp}/rnn.nir", "--input", f"{tmp}/in.h5", "--out", f"{tmp}/s10", "--dt", "1e-4", "--steps", "10")
+    summary = json.load(open(f"{tmp}/s10/summary.json")) if r.returncode == 0 else {}
+    late = int((steps_of >= 10).sum())
+    check(r.returncode == 0 and summary.get("steps") == 10 and summary.get("input_spikes", {}).get("dropped") == late
+          and np.array_equal(np.load(f"{tmp}/s10/input.npy"), dense[:10]),
+          f"--steps 10: the first 10 steps, {late} later spikes dropped ({r.stderr.strip()})")
+    r = nir("run", f"{tmp}/rnn.nir", "--input", f"{tmp}/in.h5", "--out", f"{tmp}/s5", "--dt", "5e-4")
+    want5 = np.zeros((6, 3), np.float32)
+    np.add.at(want5, (np.floor((steps_of + frac) * 0.1 / 0.5 + 1e-12).astype(int), ids), 1)
+    check(r.returncode == 0 and np.array_equal(np.load(f"{tmp}/s5/input.npy"), want5),
+          "dt 0.5 ms: spikes binned five steps of 0.1 ms to one")
+    spikes(f"{tmp}/two.h5", {"a": ([0.1], [0]), "b": ([0.2], [1])})
+    spikes(f"{tmp}/far.h5", {"a": ([0.1, 0.2], [0, 3])})
+    spikes(f"{tmp}/neg.h5", {"a": ([-0.1], [0])})
+    bad_inputs = [("two.h5", [], 3, "2 spike populations ('a', 'b'): name one"),
+                  ("two.h5", ["--population", "c"], 6, "no spike population 'c' (the file has 'a', 'b')"),
+                  ("far.h5", [], 3, "population 'a': node id 3, but the graph's input has 3 elements"),
+                  ("neg.h5", [], 3, "spike 0 at -0.1 ms: times must be >= 0")]
+    for f, extra, rc, text in bad_inputs:
+        r = nir("run", f"{tmp}/rnn.nir", "--input", f"{tmp}/{f}", "--out", f"{tmp}/bad", "--dt", "1e-4", *extra)
+        check(r.returncode == rc and text in r.stderr, f"SONATA {f} {extra}: refused ({r.returncode}: {r.stderr.strip()})")
+    r = nir("run", f"{tmp}/rnn.nir", "--input", f"{tmp}/two.h5", "--out", f"{tmp}/pb", "--dt", "1e-4", "--population", "b")
+    check(r.returncode == 0 and np.array_equal(np.load(f"{tmp}/pb/input.npy"), np.array([[0, 0, 0], [0, 0, 0], [0, 1, 0]], np.float32)),
+          "--population b reads population b")
+
     r = nir("info", f"{tmp}/rnn_nested.nir")
     check(r.returncode == 0 and "G.cuba" in r.stdout and "G.rec -> G.cuba" in r.stdout and "G.in" not in r.stdout,
           "nir info rnn_nested.nir: flattened names, the subgraph's Input and Output removed")
