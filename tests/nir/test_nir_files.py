@@ -179,6 +179,25 @@ with tempfile.TemporaryDirectory() as tmp:
     check(r.returncode == 0 and np.array_equal(np.load(f"{tmp}/pb/input.npy"), np.array([[0, 0, 0], [0, 0, 0], [0, 1, 0]], np.float32)),
           "--population b reads population b")
 
+    # leinao's own SONATA writer: a spiking population recorded by `leinao run`, then its spike
+    # file as a graph's input (times are multiples of 0.1 ms: 0.3 ms must be step 3, not 2)
+    with open(f"{tmp}/src.yaml", "w") as f:
+        f.write("name: nir_input\nsimulation: {dt: 0.1, duration: 20.0, seed: 3}\npopulations:\n"
+                "  src:\n    model: iaf_psc_delta\n    size: 3\n"
+                "    params: {C_m: 1.0, tau_m: 20.0, t_ref: 0.5, E_L: 0.0, V_reset: 0.0, V_th: 20.0}\n"
+                "  noise: {model: poisson_generator, params: {rate: 100000.0}}\nprojections:\n"
+                "  - {source: noise, target: src, rule: all_to_all, synapse: {weight: 1.0, delay: 0.1}}\n"
+                "recordings:\n  - {type: spikes, populations: [src], file: spikes.h5}\n")
+    r = subprocess.run([LEINAO, "run", f"{tmp}/src.yaml", "--out", f"{tmp}/src", "--quiet"], capture_output=True, text=True)
+    check(r.returncode == 0, f"leinao run writes a SONATA spike file ({r.stderr.strip()})")
+    with h5py.File(f"{tmp}/src/spikes.h5", "r") as f:
+        t, n = f["spikes/src/timestamps"][()], f["spikes/src/node_ids"][()]
+    want = np.zeros((int(np.rint(t.max() / 0.1)) + 1, 3), np.float32)
+    np.add.at(want, (np.rint(t / 0.1).astype(int), n.astype(int)), 1)
+    r = nir("run", f"{tmp}/rnn.nir", "--input", f"{tmp}/src/spikes.h5", "--out", f"{tmp}/from_leinao", "--dt", "1e-4")
+    check(r.returncode == 0 and len(t) > 20 and np.array_equal(np.load(f"{tmp}/from_leinao/input.npy"), want),
+          f"leinao's spike file ({len(t)} spikes) as input: binned at dt 0.1 ms onto the steps it was written at")
+
     r = nir("info", f"{tmp}/rnn_nested.nir")
     check(r.returncode == 0 and "G.cuba" in r.stdout and "G.rec -> G.cuba" in r.stdout and "G.in" not in r.stdout,
           "nir info rnn_nested.nir: flattened names, the subgraph's Input and Output removed")
