@@ -52,10 +52,12 @@ static void free_run_state(leinao_nir *g)
         for (int k = 0; k < 8; k++)
             lc_free(&g->ctx, d->k[k]);
         lc_free(&g->ctx, d->lag);
+        lc_free(&g->ctx, d->nz);
         lc_free(&g->ctx, d->ring);
         d->in = d->out = d->prev = d->v = d->i = NULL;
         memset(d->k, 0, sizeof d->k);
         d->lag = NULL;
+        d->nz = NULL;
         d->ring = NULL;
         d->ring_len = 0;
     }

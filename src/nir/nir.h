@@ -54,6 +54,7 @@ typedef struct nir_node {
     float *in, *out, *prev, *v, *i;
     float *k[8];      /* derived per-element constants (see exec.c) */
     int64_t *lag;     /* Delay: steps per element */
+    uint32_t *nz;     /* Affine, Linear, Conv: scratch for the indices of nonzero inputs */
     float *ring;      /* Delay / input delay: (max lag + 1) x batch x size */
     int ring_len;
     size_t input_offset; /* Input: where its values start in the step's input */

@@ -14,6 +14,8 @@ usage: make_nir.py DIR [--broken] [--compact]
                      subgraph G (its own Input and Output)
     misc_nested.nir  misc.nir with Conv2d, AvgPool2d inside G and Flatten, Scale, Delay inside
                      G's subgraph H (two levels)
+    convs.nir        Input[4,9,9] -> Conv2d (groups 2, stride 2, padding [1,2], dilation [2,1]) ->
+                     Flatten -> Affine -> Output
     lif_nested.nir   lif.nir with Affine and LIF in a subgraph without an Input node, entered by
                      the dotted name "G.fc"
     deep16.nir       lif.nir wrapped in 16 levels of subgraphs (the deepest allowed); deep17.nir
@@ -162,6 +164,15 @@ def main():
                          "out": ("Output", {"shape": np.array([1])})}, [["in", "g"], ["g", "out"]])
         return {"in": ln["in"], "g": inner, "out": ln["out"]}, [["in", "g"], ["g", "out"]]
     graph(f"{d}/deep16.nir", *deep(16))
+    graph(f"{d}/convs.nir", {
+        "input": ("Input", {"shape": np.array([4, 9, 9])}),
+        "conv": ("Conv2d", {"weight": rng.normal(size=(6, 2, 3, 3)).astype(f32), "bias": rng.normal(size=6).astype(f32),
+                            "stride": np.array([2, 2]), "padding": np.array([1, 2]), "dilation": np.array([2, 1]),
+                            "groups": 2, "input_shape": np.array([9, 9])}),
+        "flat": ("Flatten", {"start_dim": 0, "end_dim": -1, "input_type": np.array([6, 4, 6])}),
+        "fc": ("Affine", {"weight": rng.normal(size=(5, 144)).astype(f32), "bias": rng.normal(size=5).astype(f32)}),
+        "output": ("Output", {"shape": np.array([5])})},
+        [["input", "conv"], ["conv", "flat"], ["flat", "fc"], ["fc", "output"]])
     graph(f"{d}/misc.nir", {"input": ("Input", {"shape": np.array([1, 4, 4])}), **misc, **tail},
           [["input", "conv"], ["conv", "pool"], ["pool", "flat"], ["flat", "scale"], ["scale", "delay"],
            ["delay", "thr"]] + tail_edges, libver="latest")
