@@ -16,6 +16,7 @@ usage: make_nir.py DIR [--broken] [--compact]
                      G's subgraph H (two levels)
     convs.nir        Input[4,9,9] -> Conv2d (groups 2, stride 2, padding [1,2], dilation [2,1]) ->
                      Flatten -> Affine -> Output
+    conv1d.nir       Input[3,20] -> Conv1d (stride 2, padding 2) -> Output
     lif_nested.nir   lif.nir with Affine and LIF in a subgraph without an Input node, entered by
                      the dotted name "G.fc"
     deep16.nir       lif.nir wrapped in 16 levels of subgraphs (the deepest allowed); deep17.nir
@@ -173,6 +174,13 @@ def main():
         "fc": ("Affine", {"weight": rng.normal(size=(5, 144)).astype(f32), "bias": rng.normal(size=5).astype(f32)}),
         "output": ("Output", {"shape": np.array([5])})},
         [["input", "conv"], ["conv", "flat"], ["flat", "fc"], ["fc", "output"]])
+    graph(f"{d}/conv1d.nir", {
+        "input": ("Input", {"shape": np.array([3, 20])}),
+        "conv": ("Conv1d", {"weight": rng.normal(size=(4, 3, 5)).astype(f32), "bias": rng.normal(size=4).astype(f32),
+                            "stride": np.array([2]), "padding": np.array([2]), "dilation": np.array([1]),
+                            "groups": 1, "input_shape": 20}),
+        "output": ("Output", {"shape": np.array([4, 10])})},
+        [["input", "conv"], ["conv", "output"]])
     graph(f"{d}/misc.nir", {"input": ("Input", {"shape": np.array([1, 4, 4])}), **misc, **tail},
           [["input", "conv"], ["conv", "pool"], ["pool", "flat"], ["flat", "scale"], ["scale", "delay"],
            ["delay", "thr"]] + tail_edges, libver="latest")

@@ -130,6 +130,24 @@ with tempfile.TemporaryDirectory() as tmp:
                   f"{name} on {part} steps: bit-identical to NumPy in the same order (max |d| "
                   f"{float(np.abs(g_ - w_).max()) if g_.shape == w_.shape else 'shape'})")
 
+    with h5py.File(f"{tmp}/conv1d.nir", "r") as f:
+        w1, b1 = f["node/nodes/conv/weight"][()], f["node/nodes/conv/bias"][()]
+    x1 = rng.normal(size=(2, 6, 3, 20)).astype(np.float32)
+    x1[:, ::2] *= rng.random((2, 3, 3, 20)) < 0.1
+    np.save(f"{tmp}/conv1d_in.npy", x1)
+    r = nir("run", f"{tmp}/conv1d.nir", "--input", f"{tmp}/conv1d_in.npy", "--out", f"{tmp}/conv1d", "--dt", "1e-4")
+    xp1 = np.zeros((2, 6, 3, 24), np.float32)
+    xp1[..., 2:22] = x1
+    want1 = np.zeros((2, 6, 4, 10), np.float32)
+    for co in range(4):
+        for ci in range(3):
+            for k in range(5):
+                want1[:, :, co] += w1[co, ci, k] * xp1[:, :, ci, k:k + 19:2]
+        want1[:, :, co] += b1[co]
+    got1 = np.load(f"{tmp}/conv1d/conv.npy") if r.returncode == 0 else None
+    check(got1 is not None and np.array_equal(got1[:, ::2], want1[:, ::2]) and np.array_equal(got1[:, 1::2], want1[:, 1::2]),
+          f"Conv1d on sparse and dense steps: bit-identical to NumPy in the same order ({r.stderr.strip()})")
+
     # nested graphs = the flat graphs they describe, bit for bit, node by node
     xr = (rng.random((2, 40, 3)) < 0.5).astype(np.float32) * 2
     np.save(f"{tmp}/rnn_in.npy", xr)
