@@ -2,7 +2,8 @@
 """Writes tiny NIR files with h5py in the layout of the reference writer (FORMAT.md §2).
 
 usage: make_nir.py DIR [--broken] [--compact]
-  --compact: lif.nir, rnn.nir and rnn_nested.nir only, fixed-length strings (tests/fuzz/corpus/nir/)
+  --compact: lif.nir, rnn.nir, rnn_nested.nir and conv_small.nir only, fixed-length strings
+             (tests/fuzz/corpus/nir/)
   the valid graphs (the fuzz seed corpus tests/fuzz/corpus/nir/ is this script's output):
     lif.nir    Input[2] -> Affine -> LIF -> Output (float32, old-style groups, as nir 0.2 wrote)
     rnn.nir    Input[3] -> Linear -> CubaLIF <-> Affine (recurrent), gzip-chunked float64,
@@ -14,6 +15,7 @@ usage: make_nir.py DIR [--broken] [--compact]
                      subgraph G (its own Input and Output)
     misc_nested.nir  misc.nir with Conv2d, AvgPool2d inside G and Flatten, Scale, Delay inside
                      G's subgraph H (two levels)
+    conv_small.nir   Input[2,5,5] -> Conv2d (stride 2) -> Flatten -> Affine -> Output
     convs.nir        Input[4,9,9] -> Conv2d (groups 2, stride 2, padding [1,2], dilation [2,1]) ->
                      Flatten -> Affine -> Output
     conv1d.nir       Input[3,20] -> Conv1d (stride 2, padding 2) -> Output
@@ -126,6 +128,14 @@ def main():
                  [["in", "cuba"], ["rec", "cuba"], ["cuba", "out"], ["cuba", "rec"]]),
         "output": ("Output", {"shape": np.array([4])})},
         [["G", "output"], ["input", "w"], ["w", "G"]], libver="latest")
+    graph(f"{d}/conv_small.nir", {
+        "input": ("Input", {"shape": np.array([2, 5, 5])}),
+        "conv": ("Conv2d", {"weight": rng.normal(size=(3, 2, 3, 3)).astype(f32), "bias": np.zeros(3, f32),
+                            "stride": np.array([2, 2]), "padding": np.array([1, 1])}),
+        "flat": ("Flatten", {"start_dim": 0, "end_dim": -1}),
+        "fc": ("Affine", {"weight": rng.normal(size=(2, 27)).astype(f32), "bias": np.zeros(2, f32)}),
+        "output": ("Output", {"shape": np.array([2])})},
+        [["input", "conv"], ["conv", "flat"], ["flat", "fc"], ["fc", "output"]], libver="latest")
     if COMPACT:  # the fuzz corpus stays under 20 KB each
         return
     misc = {
