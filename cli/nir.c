@@ -26,6 +26,10 @@ static const char *const nir_help =
     "\n"
     "run options:\n"
     "  --input X.npy      time x (input shape), or batch x time x (input shape); any numeric dtype\n"
+    "  --input SPIKES.h5  or a SONATA spike file (one sample): node id j drives input element j,\n"
+    "                     a spike at t ms falls into step floor(t / dt), values count spikes\n"
+    "  --population NAME  the SONATA population to read (default: the file's only one)\n"
+    "  --steps N          steps of a SONATA input (default: up to the last spike)\n"
     "  --out DIR          output folder (created): NODE.npy per node (float32, [batch x] time x\n"
     "                     shape), NODE.v.npy membranes, counts.npy, classes.npy, summary.json\n"
     "  --preset NAME      snntorch, norse, sinabs, spyx, spikingjelly, rockpool, lava\n"
@@ -203,6 +207,7 @@ static int nir_info(const char *path)
 typedef struct run_args {
     const char *file, *input, *out, *preset, *record;
     const char *dt, *reset, *integration, *gain, *cycle, *input_delay, *multi;
+    const char *population, *steps;
     int overwrite;
 } run_args;
 
@@ -310,6 +315,19 @@ static int make_dirs(const char *dir)
     return mkdir(path, 0777);
 }
 
+/* 1 when `path` starts with the HDF5 signature (a SONATA spike file), 0 otherwise (.npy). */
+static int is_hdf5(const char *path)
+{
+    static const unsigned char sig[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    unsigned char head[8];
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    size_t n = fread(head, 1, sizeof head, f);
+    fclose(f);
+    return n == sizeof head && !memcmp(head, sig, sizeof sig);
+}
+
 static int nir_run(const run_args *a)
 {
     leinao_nir_options o;
@@ -318,9 +336,19 @@ static int nir_run(const run_args *a)
     int rc = apply_overrides(a, &o);
     if (rc)
         return rc;
-    npy_array x;
+    int sonata = is_hdf5(a->input);
+    long long want_steps = 0;
+    if (!sonata && (a->population || a->steps))
+        return usage("--population and --steps apply to a SONATA spike input");
+    if (a->steps) {
+        char *end;
+        want_steps = strtoll(a->steps, &end, 10);
+        if (*end || want_steps < 1)
+            return usage("--steps must be a whole number >= 1");
+    }
+    npy_array x = {0};
     char err[512];
-    if (npy_read(a->input, &x, err, sizeof err)) {
+    if (!sonata && npy_read(a->input, &x, err, sizeof err)) {
         fprintf(stderr, "leinao nir: %s\n", err);
         return (int)LEINAO_INVALID;
     }
@@ -331,6 +359,21 @@ static int nir_run(const run_args *a)
         return failed(g, st);
     }
     size_t in_size = leinao_nir_input_size(g);
+    leinao_nir_spike_input spk = {0};
+    if (sonata) { /* binned with the dt of the options: prepared once for it */
+        if ((st = leinao_nir_prepare(g, &o, 1)) ||
+            (st = leinao_nir_sonata_input(g, a->input, a->population, (int64_t)want_steps, &spk)))
+            return failed(g, st);
+        x.rank = 2;
+        x.dims[0] = spk.steps;
+        x.dims[1] = (int64_t)in_size;
+        x.count = (size_t)spk.steps * in_size;
+        if (!(x.data = malloc(x.count * sizeof *x.data + 1))) {
+            leinao_nir_free(g);
+            return (int)LEINAO_NOMEM;
+        }
+        memcpy(x.data, spk.data, x.count * sizeof *x.data);
+    }
     /* time x (input shape) or batch x time x (input shape); with several Input nodes, or a
      * flattened shape: time x size or batch x time x size */
     int in_rank = 1, inputs = 0;
@@ -490,6 +533,11 @@ static int nir_run(const run_args *a)
             json_string(f, a->file);
             fprintf(f, ",\n  \"input\": ");
             json_string(f, a->input);
+            if (sonata) {
+                fprintf(f, ",\n  \"input_spikes\": {\"format\": \"sonata\", \"population\": ");
+                json_string(f, spk.population);
+                fprintf(f, ", \"spikes\": %zu, \"dropped\": %zu}", spk.spikes, spk.dropped);
+            }
             fprintf(f, ",\n  \"preset\": \"%s\",\n", o.preset[0] ? o.preset : "none (NIR specification)");
             fprintf(f, "  \"choices\": {\"dt\": %.17g, \"integration\": \"%s\", \"reset\": \"%s\", \"gain\": \"%s\", "
                        "\"threshold_rescale\": %d, \"spike_at_equal\": %d, \"multi_spike\": %d, "
@@ -541,6 +589,13 @@ static int nir_run(const run_args *a)
                a->file, batch, (long long)steps, o.preset[0] ? o.preset : "none (NIR specification)", o.dt,
                o.integration ? "exact" : "euler", reset_names[o.reset], gain_names[o.gain],
                cycle_names[o.cycle_delay]);
+        if (sonata) {
+            printf("input: %zu spikes of population '%s' in %lld steps of %g ms", spk.spikes, spk.population,
+                   (long long)steps, o.dt * 1e3);
+            if (spk.dropped)
+                printf(" (%zu later ones dropped)", spk.dropped);
+            printf("\n");
+        }
         for (int b = 0; counts && b < batch; b++) {
             printf("sample %d: counts", b);
             for (size_t j = 0; j < out_size; j++)
@@ -579,7 +634,8 @@ int cmd_nir(int argc, char **argv)
     } flags[] = {{"--input", &a.input}, {"--out", &a.out}, {"--preset", &a.preset}, {"--dt", &a.dt},
                  {"--reset", &a.reset}, {"--integration", &a.integration}, {"--gain", &a.gain},
                  {"--cycle-delay", &a.cycle}, {"--input-delay", &a.input_delay},
-                 {"--multi-spike", &a.multi}, {"--record", &a.record}};
+                 {"--multi-spike", &a.multi}, {"--record", &a.record}, {"--population", &a.population},
+                 {"--steps", &a.steps}};
     for (int k = 3; k < argc; k++) {
         int matched = 0;
         if (!strcmp(argv[k], "--overwrite")) {
@@ -600,6 +656,6 @@ int cmd_nir(int argc, char **argv)
         a.file = argv[k];
     }
     if (!a.file || !a.input || !a.out)
-        return usage("nir run needs FILE.nir, --input X.npy and --out DIR");
+        return usage("nir run needs FILE.nir, --input X.npy (or SPIKES.h5) and --out DIR");
     return nir_run(&a);
 }

@@ -12,7 +12,7 @@
  *
  * What a NIR file leaves unsaid (dt, the meaning of r, reset, integration, spike amplitude,
  * which edge of a cycle is delayed) is set by leinao_nir_options: presets give each framework's
- * choices (../shared/nir/NOTES.md §1); no preset means NIR's own definitions (docs/nir.md).
+ * choices (docs/nir.md); no preset means NIR's own definitions.
  */
 #ifndef LEINAO_NIR_H
 #define LEINAO_NIR_H
@@ -108,8 +108,11 @@ leinao_status leinao_nir_options_preset(leinao_nir_options *options, const char 
  * rule broken); free it with leinao_nir_free in every case. Returns LEINAO_NOT_FOUND (no such
  * file or not HDF5), LEINAO_INVALID (an HDF5 signature but the file cannot be opened, e.g.
  * truncated), LEINAO_MODEL_FILE (layout or content of the graph: unknown node type,
- * missing parameter, edge naming a missing node, shapes that do not chain), LEINAO_UNSUPPORTED
- * (nested NIRGraph), LEINAO_NOMEM. libhdf5 may crash on a corrupt file: programs reading
+ * missing parameter, edge naming a missing node, shapes that do not chain, a nested graph
+ * without the Input or Output an edge needs, nesting deeper than 16 or a cycle of groups),
+ * LEINAO_UNSUPPORTED (edges as index pairs, NIR before 0.1), LEINAO_NOMEM. Nested NIRGraph
+ * nodes are flattened: node B of subgraph G is the node "G.B"; the subgraph's own Input and
+ * Output nodes are removed, their inputs wired to their outputs (docs/nir.md). libhdf5 may crash on a corrupt file: programs reading
  * untrusted files run this in a child process. */
 leinao_status leinao_nir_load(leinao_nir **out, const char *path);
 /* Frees the handle and everything it owns. NULL is a no-op. */
@@ -132,6 +135,30 @@ leinao_status leinao_nir_reset(leinao_nir *g);
  * graphs with several Input nodes take them one after the other in node order); `count` must
  * equal that number. The caller keeps `input`. LEINAO_INVALID (count), LEINAO_STATE. */
 leinao_status leinao_nir_step(leinao_nir *g, const float *input, size_t count);
+/* Spike input from a SONATA spike file (HDF5: /spikes/<population>/timestamps in ms and
+ * node_ids, as any SONATA writer, leinao's included, writes them), as the dense input that
+ * leinao_nir_step takes for a batch of 1: node id j drives input element j (the Input nodes'
+ * elements one after the other), and a spike at t ms falls into step floor(t / dt) with dt
+ * the prepared one (a time within 1e-9 of a step boundary counts as on it: 0.3 ms at dt
+ * 0.1 ms is step 3). Each value is the number of spikes of its node in its step (as Tonic's
+ * ToFrame bins events). */
+typedef struct leinao_nir_spike_input {
+    const float *data;    /* steps x input size floats, owned by the handle: valid until the
+                             next leinao_nir_sonata_input or leinao_nir_free */
+    int64_t steps;
+    size_t spikes;        /* spikes placed */
+    size_t dropped;       /* spikes at or after `steps` (when steps was given) */
+    char population[128]; /* the population read */
+} leinao_nir_spike_input;
+/* Reads `path` into *out. `population`: NULL or "" takes the file's only population. `steps`:
+ * > 0 the number of steps (later spikes are dropped and counted), 0 up to the last spike's
+ * step. Call after leinao_nir_prepare (dt). Returns LEINAO_NOT_FOUND (no file; no such
+ * population, the message lists them), LEINAO_INVALID (not a spike file, several populations
+ * and none named, a node id beyond the input size, a negative time, no spikes and no steps,
+ * more than 2^28 values), LEINAO_STATE (not prepared), LEINAO_NOMEM. */
+leinao_status leinao_nir_sonata_input(leinao_nir *g, const char *path, const char *population,
+                                      int64_t steps, leinao_nir_spike_input *out);
+
 /* Steps done since prepare or reset. */
 int64_t leinao_nir_steps(const leinao_nir *g);
 

@@ -1,7 +1,9 @@
-/* nir_read.c — reads a NIR file (HDF5, ../shared/nir/FORMAT.md §2): /node is the top-level
- * NIRGraph, /node/nodes/<name>/ one group per node with its `type` string and one dataset per
- * parameter (float32, float64 or int64, any of them gzip-chunked: HDF5 converts and inflates),
- * /node/edges an (E, 2) array of strings. Everything read is checked before use; every failure
+/* nir_read.c — reads a NIR file (HDF5; docs/nir.md): /node is the top-level NIRGraph,
+ * /node/nodes/<name>/ one group per node with its `type` string and one dataset per parameter
+ * (float32, float64 or int64, any of them gzip-chunked: HDF5 converts and inflates),
+ * /node/edges an (E, 2) array of strings. A node of type NIRGraph is a nested graph with its
+ * own nodes/ and edges; it is read recursively (at most NIR_MAX_DEPTH deep, and a group that
+ * contains itself through HDF5 links is refused) and flattened: its node B is "G.B". Everything read is checked before use; every failure
  * names the file, the node, the dataset and the rule. The graph is then built and checked by
  * the runtime (src/nir/graph.c). libhdf5 1.10 can crash on a corrupt file: callers reading
  * untrusted files run this in a child process. */
@@ -19,10 +21,17 @@
 
 typedef struct reader {
     leinao_nir *g;
-    hid_t nodes;
     leinao_status st;
-    int count;
+    int *count;         /* nodes read, all levels together */
+    const char *path;   /* HDF5 path of this graph's group, for messages ("/node") */
+    const char *prefix; /* "" at the top level, "G." in subgraph G */
+    int sub;            /* 0, or the subgraph's scope (nir_add_subgraph) */
+    int depth;
+    haddr_t *above;     /* HDF5 addresses of the enclosing graphs' groups, [0, depth] */
 } reader;
+
+static leinao_status read_graph_group(leinao_nir *g, hid_t graph, const reader *parent,
+                                      const char *path, const char *prefix, int sub);
 
 /* A string dataset (scalar or one element; variable or fixed length) into buf. */
 static leinao_status read_string(leinao_nir *g, hid_t loc, const char *where, const char *name,
@@ -150,49 +159,98 @@ static herr_t each_param(hid_t group, const char *name, const H5L_info_t *info, 
     return w->st ? -1 : 0;
 }
 
+/* A nested NIRGraph node: checked against the enclosing groups, registered, read. */
+static leinao_status read_subgraph(reader *r, hid_t group, haddr_t addr, const char *full)
+{
+    leinao_nir *g = r->g;
+    for (int k = 0; k <= r->depth; k++)
+        if (r->above[k] == addr)
+            return lc_error(&g->ctx, LEINAO_MODEL_FILE,
+                            "%s: nested graph '%s' is the group of an enclosing graph (a cycle of HDF5 links)",
+                            g->path, full);
+    if (r->depth + 1 > NIR_MAX_DEPTH)
+        return lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: nested graph '%s' is nested more than %d deep",
+                        g->path, full, NIR_MAX_DEPTH);
+    int sub = 0;
+    leinao_status st = nir_add_subgraph(g, full, &sub);
+    if (st)
+        return st;
+    size_t plen = strlen(r->path) + strlen(full) + 16, flen = strlen(full) + 2;
+    char *path = lc_malloc(&g->ctx, plen), *prefix = lc_malloc(&g->ctx, flen);
+    if (!path || !prefix) {
+        lc_free(&g->ctx, path);
+        lc_free(&g->ctx, prefix);
+        return LEINAO_NOMEM;
+    }
+    snprintf(path, plen, "%s/nodes/%s", r->path, full + strlen(r->prefix));
+    snprintf(prefix, flen, "%s.", full);
+    r->above[r->depth + 1] = addr;
+    st = read_graph_group(g, group, r, path, prefix, sub);
+    lc_free(&g->ctx, path);
+    lc_free(&g->ctx, prefix);
+    return st;
+}
+
 static herr_t each_node(hid_t nodes, const char *name, const H5L_info_t *info, void *user)
 {
     (void)info;
     reader *r = user;
     leinao_nir *g = r->g;
-    if (++r->count > MAX_NODES) {
+    if (++*r->count > MAX_NODES) {
         r->st = lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: more than %d nodes", g->path, MAX_NODES);
         return -1;
     }
     H5O_info_t oi;
     if (H5Oget_info_by_name(nodes, name, &oi, H5P_DEFAULT) < 0 || oi.type != H5O_TYPE_GROUP) {
-        r->st = lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: /node/nodes/%s is not a group (a node is a group)", g->path, name);
+        r->st = lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: %s/nodes/%s is not a group (a node is a group)", g->path,
+                         r->path, name);
         return -1;
     }
+    size_t flen = strlen(r->prefix) + strlen(name) + 1;
+    char *full = lc_malloc(&g->ctx, flen);
+    if (!full) {
+        r->st = LEINAO_NOMEM;
+        return -1;
+    }
+    snprintf(full, flen, "%s%s", r->prefix, name);
     hid_t group = H5Gopen2(nodes, name, H5P_DEFAULT);
     if (group < 0) {
-        r->st = lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: node '%s' cannot be opened", g->path, name);
+        r->st = lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: node '%s' cannot be opened", g->path, full);
+        lc_free(&g->ctx, full);
         return -1;
     }
     char where[512], type[64];
-    snprintf(where, sizeof where, "node '%s'", name);
+    snprintf(where, sizeof where, "node '%s'", full);
     int index = -1;
     r->st = read_string(g, group, where, "type", type, sizeof type);
+    if (!r->st && !strcmp(type, "NIRGraph")) {
+        r->st = read_subgraph(r, group, oi.addr, full);
+        H5Gclose(group);
+        lc_free(&g->ctx, full);
+        return r->st ? -1 : 0;
+    }
     if (!r->st)
-        r->st = nir_add_node(g, name, type, &index);
+        r->st = nir_add_node_in(g, r->sub, full, type, &index);
+    lc_free(&g->ctx, full);
     if (!r->st) {
         param_walk w = {g, index, LEINAO_OK};
         hsize_t at = 0;
         if (H5Literate(group, H5_INDEX_NAME, H5_ITER_INC, &at, each_param, &w) < 0 && !w.st)
-            w.st = lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: node '%s': its datasets cannot be listed", g->path, name);
+            w.st = lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: node '%s': its datasets cannot be listed", g->path,
+                            g->nodes[index].name);
         r->st = w.st;
     }
     H5Gclose(group);
     return r->st ? -1 : 0;
 }
 
-static leinao_status read_edges(leinao_nir *g, hid_t graph)
+static leinao_status read_edges(leinao_nir *g, hid_t graph, const char *path, int sub)
 {
     if (H5Lexists(graph, "edges", H5P_DEFAULT) <= 0)
-        return lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: /node has no dataset 'edges'", g->path);
+        return lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: %s has no dataset 'edges'", g->path, path);
     hid_t set = H5Dopen2(graph, "edges", H5P_DEFAULT);
     if (set < 0)
-        return lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: /node/edges cannot be opened", g->path);
+        return lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: %s/edges cannot be opened", g->path, path);
     hid_t ftype = H5Dget_type(set), space = H5Dget_space(set), mtype = -1;
     leinao_status st = LEINAO_OK;
     hsize_t dims[2] = {0, 0};
@@ -200,15 +258,15 @@ static leinao_status read_edges(leinao_nir *g, hid_t graph)
     H5T_class_t cls = ftype >= 0 ? H5Tget_class(ftype) : H5T_NO_CLASS;
     if (cls == H5T_INTEGER)
         st = lc_error(&g->ctx, LEINAO_UNSUPPORTED,
-                      "%s: /node/edges holds index pairs (NIR before 0.1, nodes as a list): not supported", g->path);
+                      "%s: %s/edges holds index pairs (NIR before 0.1, nodes as a list): not supported", g->path, path);
     else if (cls != H5T_STRING)
-        st = lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: /node/edges must be strings", g->path);
+        st = lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: %s/edges must be strings", g->path, path);
     else if (rank == 1 && H5Sget_simple_extent_npoints(space) == 0)
         dims[0] = 0; /* no edges */
     else if (rank != 2 || H5Sget_simple_extent_dims(space, dims, NULL) != 2 || dims[1] != 2)
-        st = lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: /node/edges must be an (E, 2) array of (source, target) names", g->path);
+        st = lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: %s/edges must be an (E, 2) array of (source, target) names", g->path, path);
     else if (dims[0] > MAX_EDGES)
-        st = lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: /node/edges: more than %d edges", g->path, MAX_EDGES);
+        st = lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: %s/edges: more than %d edges", g->path, path, MAX_EDGES);
     size_t n = (size_t)dims[0] * 2;
     if (!st && n) {
         mtype = H5Tcopy(H5T_C_S1);
@@ -220,11 +278,11 @@ static leinao_status read_edges(leinao_nir *g, hid_t graph)
                 st = LEINAO_NOMEM;
             else {
                 if (H5Dread(set, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, names) < 0)
-                    st = lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: /node/edges cannot be read", g->path);
+                    st = lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: %s/edges cannot be read", g->path, path);
                 for (size_t e = 0; e < n / 2 && !st; e++)
                     st = !names[2 * e] || !names[2 * e + 1]
-                             ? lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: /node/edges row %zu is empty", g->path, e)
-                             : nir_add_edge(g, names[2 * e], names[2 * e + 1]);
+                             ? lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: %s/edges row %zu is empty", g->path, path, e)
+                             : nir_add_edge(g, sub, names[2 * e], names[2 * e + 1]);
                 /* also after a failed read: the strings read before it are allocated */
                 H5Dvlen_reclaim(mtype, space, H5P_DEFAULT, names);
             }
@@ -233,7 +291,7 @@ static leinao_status read_edges(leinao_nir *g, hid_t graph)
             size_t size = H5Tget_size(ftype);
             char *text = NULL, a[1024], b[1024];
             if (size == 0 || size + 1 >= sizeof a)
-                st = lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: /node/edges: names too long", g->path);
+                st = lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: %s/edges: names too long", g->path, path);
             else if (!(text = lc_calloc(&g->ctx, n, size + 1)))
                 st = LEINAO_NOMEM;
             else {
@@ -241,13 +299,13 @@ static leinao_status read_edges(leinao_nir *g, hid_t graph)
                 H5Tset_size(mtype, size);
                 H5Tset_strpad(mtype, H5T_STR_NULLTERM);
                 if (H5Dread(set, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, text) < 0)
-                    st = lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: /node/edges cannot be read", g->path);
+                    st = lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: %s/edges cannot be read", g->path, path);
                 for (size_t e = 0; e < n / 2 && !st; e++) {
                     memcpy(a, text + 2 * e * size, size);
                     a[size - 1] = 0;
                     memcpy(b, text + (2 * e + 1) * size, size);
                     b[size - 1] = 0;
-                    st = nir_add_edge(g, a, b);
+                    st = nir_add_edge(g, sub, a, b);
                 }
             }
             lc_free(&g->ctx, text);
@@ -263,6 +321,29 @@ static leinao_status read_edges(leinao_nir *g, hid_t graph)
     return st;
 }
 
+/* The graph in group `graph` (its type already checked): nodes, nested graphs, edges. */
+static leinao_status read_graph_group(leinao_nir *g, hid_t graph, const reader *parent,
+                                      const char *path, const char *prefix, int sub)
+{
+    if (H5Lexists(graph, "nodes", H5P_DEFAULT) <= 0)
+        return lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: %s has no group 'nodes'", g->path, path);
+    hid_t nodes = H5Gopen2(graph, "nodes", H5P_DEFAULT);
+    if (nodes < 0)
+        return lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: %s/nodes is not a group", g->path, path);
+    reader r = {g, LEINAO_OK, parent->count, path, prefix, sub, parent->depth + (sub > 0), parent->above};
+    int before = *r.count;
+    hsize_t at = 0;
+    if (H5Literate(nodes, H5_INDEX_NAME, H5_ITER_INC, &at, each_node, &r) < 0 && !r.st)
+        r.st = lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: %s/nodes cannot be listed", g->path, path);
+    H5Gclose(nodes);
+    if (!r.st && sub > 0 && *r.count == before)
+        r.st = lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: nested graph '%.*s' has no nodes", g->path,
+                        (int)(strlen(prefix) - 1), prefix);
+    if (!r.st)
+        r.st = read_edges(g, graph, path, sub);
+    return r.st;
+}
+
 static leinao_status read_graph(leinao_nir *g, hid_t file)
 {
     if (H5Lexists(file, "node", H5P_DEFAULT) <= 0)
@@ -274,23 +355,15 @@ static leinao_status read_graph(leinao_nir *g, hid_t file)
     leinao_status st = read_string(g, graph, "/node", "type", type, sizeof type);
     if (!st && strcmp(type, "NIRGraph"))
         st = lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: /node/type is '%s', must be 'NIRGraph'", g->path, type);
-    if (!st && H5Lexists(graph, "nodes", H5P_DEFAULT) <= 0)
-        st = lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: /node has no group 'nodes'", g->path);
+    H5O_info_t oi;
+    if (!st && H5Oget_info(graph, &oi) < 0)
+        st = lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: /node cannot be read", g->path);
     if (!st) {
-        hid_t nodes = H5Gopen2(graph, "nodes", H5P_DEFAULT);
-        if (nodes < 0) {
-            st = lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: /node/nodes is not a group", g->path);
-        } else {
-            reader r = {g, nodes, LEINAO_OK, 0};
-            hsize_t at = 0;
-            if (H5Literate(nodes, H5_INDEX_NAME, H5_ITER_INC, &at, each_node, &r) < 0 && !r.st)
-                r.st = lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: /node/nodes cannot be listed", g->path);
-            st = r.st;
-            H5Gclose(nodes);
-        }
+        haddr_t above[NIR_MAX_DEPTH + 1] = {oi.addr};
+        int count = 0;
+        reader top = {g, LEINAO_OK, &count, "/node", "", 0, 0, above};
+        st = read_graph_group(g, graph, &top, "/node", "", 0);
     }
-    if (!st)
-        st = read_edges(g, graph);
     H5Gclose(graph);
     if (!st)
         st = nir_finish(g);

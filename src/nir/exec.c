@@ -22,6 +22,22 @@ static void gather(leinao_nir *g, int n)
     }
 }
 
+/* Indices of the nonzero values of x[0..n) into nz, in increasing order; their count.
+ *
+ * Skipping zero inputs changes no result: every sum here starts at +0.0f and adds terms in index
+ * order; a term w * 0 is +-0, and adding +-0 leaves a nonzero sum as it is and a zero sum +0
+ * (a float sum is never -0 when it starts at +0 in round-to-nearest), so the sums over the
+ * nonzero terms, taken in the same order, are bit-identical. (Only an infinite or NaN weight
+ * would differ: inf * 0 is NaN.) Spike inputs are mostly zero, hence the sparse paths. */
+static size_t nonzeros(const float *x, size_t n, uint32_t *nz)
+{
+    size_t k = 0;
+    for (size_t j = 0; j < n; j++)
+        if (x[j] != 0.0f)
+            nz[k++] = (uint32_t)j;
+    return k;
+}
+
 static void dense(const nir_node *d, int batch)
 {
     const float *w = d->k[0], *bias = d->k[1];
@@ -29,6 +45,17 @@ static void dense(const nir_node *d, int batch)
     for (int b = 0; b < batch; b++) {
         const float *x = d->in + (size_t)b * in;
         float *y = d->out + (size_t)b * out;
+        size_t nnz = d->nz ? nonzeros(x, in, d->nz) : in;
+        if (nnz < in / 2) { /* sparse: the nonzero inputs only, in the same order */
+            for (size_t o = 0; o < out; o++) {
+                float acc = 0.0f;
+                const float *row = w + o * in;
+                for (size_t k = 0; k < nnz; k++)
+                    acc += row[d->nz[k]] * x[d->nz[k]];
+                y[o] = acc + bias[o];
+            }
+            continue;
+        }
         for (size_t o = 0; o < out; o++) {
             float acc = 0.0f;
             const float *row = w + o * in;
@@ -78,6 +105,38 @@ static void conv(const nir_node *d, int batch)
     for (int b = 0; b < batch; b++) {
         const float *x = d->in + (size_t)b * d->in_size;
         float *y = d->out + (size_t)b * d->size;
+        size_t nnz = d->nz ? nonzeros(x, d->in_size, d->nz) : d->in_size;
+        if (nnz < d->in_size / 2) {
+            /* sparse: each nonzero input, in (channel, row, column) order, added to the outputs
+             * it reaches. For one output, its inputs come in increasing row and column, that is
+             * in increasing kernel row and column: the order of the dense loop below. */
+            memset(y, 0, d->size * sizeof *y);
+            for (size_t k = 0; k < nnz; k++) {
+                int64_t at = d->nz[k], ci = at / (ih * iw), yy = at / iw % ih, xx = at % iw;
+                float xv = x[at];
+                int64_t g0 = ci / cpg, cl = ci - g0 * cpg;
+                for (int64_t co = g0 * per_group_out; co < (g0 + 1) * per_group_out; co++) {
+                    float *plane = y + co * oh * ow;
+                    const float *wk = d->k[0] + (co * cpg + cl) * kh * kw;
+                    for (int64_t ky = 0; ky < kh; ky++) {
+                        int64_t ny = yy + p[0] - ky * dil[0];
+                        if (ny < 0 || ny % s[0] || ny / s[0] >= oh)
+                            continue;
+                        float *row = plane + ny / s[0] * ow;
+                        for (int64_t kx = 0; kx < kw; kx++) {
+                            int64_t nx = xx + p[1] - kx * dil[1];
+                            if (nx < 0 || nx % s[1] || nx / s[1] >= ow)
+                                continue;
+                            row[nx / s[1]] += wk[ky * kw + kx] * xv;
+                        }
+                    }
+                }
+            }
+            for (int64_t co = 0; co < cout; co++)
+                for (int64_t j = 0; j < oh * ow; j++)
+                    y[co * oh * ow + j] += d->k[1][co];
+            continue;
+        }
         for (int64_t co = 0; co < cout; co++) {
             float *plane = y + co * oh * ow;
             for (int64_t j = 0; j < oh * ow; j++)

@@ -10,7 +10,8 @@
 
 static const char *const kind_names[NIR_KIND_COUNT] = {
     "Input", "Output", "Affine", "Linear", "Scale", "Threshold", "I", "LI", "IF", "LIF",
-    "CubaLI", "CubaLIF", "Delay", "Flatten", "Conv1d", "Conv2d", "SumPool2d", "AvgPool2d"};
+    "CubaLI", "CubaLIF", "Delay", "Flatten", "Conv1d", "Conv2d", "SumPool2d", "AvgPool2d",
+    "Identity"};
 
 const char *nir_kind_name(nir_kind kind)
 {
@@ -20,7 +21,7 @@ const char *nir_kind_name(nir_kind kind)
 int nir_kind_of(const char *type)
 {
     for (int k = 0; k < NIR_KIND_COUNT; k++)
-        if (!strcmp(type, kind_names[k]))
+        if (k != NIR_IDENTITY && !strcmp(type, kind_names[k]))
             return k;
     return -1;
 }
@@ -51,10 +52,12 @@ static void free_run_state(leinao_nir *g)
         for (int k = 0; k < 8; k++)
             lc_free(&g->ctx, d->k[k]);
         lc_free(&g->ctx, d->lag);
+        lc_free(&g->ctx, d->nz);
         lc_free(&g->ctx, d->ring);
         d->in = d->out = d->prev = d->v = d->i = NULL;
         memset(d->k, 0, sizeof d->k);
         d->lag = NULL;
+        d->nz = NULL;
         d->ring = NULL;
         d->ring_len = 0;
     }
@@ -70,23 +73,21 @@ void nir_free_run_state(leinao_nir *g)
     free_run_state(g);
 }
 
+static void free_node(leinao_nir *g, nir_node *d);
+
 void leinao_nir_free(leinao_nir *g)
 {
     if (!g)
         return;
     free_run_state(g);
-    for (int n = 0; n < g->n; n++) {
-        nir_node *d = &g->nodes[n];
-        for (int p = 0; p < d->nparams; p++) {
-            lc_free(&g->ctx, d->params[p].name);
-            lc_free(&g->ctx, d->params[p].values);
-            lc_free(&g->ctx, d->params[p].text);
-        }
-        lc_free(&g->ctx, d->params);
-        lc_free(&g->ctx, d->name);
-    }
+    for (int n = 0; n < g->n; n++)
+        free_node(g, &g->nodes[n]);
     lc_free(&g->ctx, g->nodes);
     lc_free(&g->ctx, g->edges);
+    lc_free(&g->ctx, g->spike_input);
+    for (int k = 0; k < g->nsubs; k++)
+        lc_free(&g->ctx, g->subs[k]);
+    lc_free(&g->ctx, g->subs);
     lc_free(&g->ctx, g->path);
     free(g);
 }
@@ -104,20 +105,45 @@ static int find_node(const leinao_nir *g, const char *name)
     return -1;
 }
 
+static int find_sub(const leinao_nir *g, const char *name)
+{
+    for (int k = 0; k < g->nsubs; k++)
+        if (!strcmp(g->subs[k], name))
+            return k;
+    return -1;
+}
+
+leinao_status nir_add_subgraph(leinao_nir *g, const char *name, int *sub)
+{
+    if (find_node(g, name) >= 0 || find_sub(g, name) >= 0)
+        return lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: two nodes named '%s'", g->path, name);
+    char **subs = lc_realloc(&g->ctx, g->subs, (size_t)(g->nsubs + 1) * sizeof *subs);
+    if (!subs)
+        return LEINAO_NOMEM;
+    g->subs = subs;
+    if (!(subs[g->nsubs] = lc_strdup(&g->ctx, name)))
+        return LEINAO_NOMEM;
+    *sub = ++g->nsubs;
+    return LEINAO_OK;
+}
+
 leinao_status nir_add_node(leinao_nir *g, const char *name, const char *type, int *index)
 {
+    return nir_add_node_in(g, 0, name, type, index);
+}
+
+leinao_status nir_add_node_in(leinao_nir *g, int sub, const char *name, const char *type, int *index)
+{
     int kind = nir_kind_of(type);
-    if (!strcmp(type, "NIRGraph"))
-        return lc_error(&g->ctx, LEINAO_UNSUPPORTED,
-                        "%s: node '%s' is a nested NIRGraph: nested graphs are not supported yet",
-                        g->path, name);
+    if (!strcmp(type, "NIRGraph")) /* the reader registers those with nir_add_subgraph */
+        return lc_error(&g->ctx, LEINAO_ERROR, "%s: node '%s': a NIRGraph is not a node", g->path, name);
     if (kind < 0)
         return lc_error(&g->ctx, LEINAO_MODEL_FILE,
                         "%s: node '%s' has unknown type '%s' (NIR types: Input Output Affine "
                         "Linear Scale Threshold I LI IF LIF CubaLI CubaLIF Delay Flatten Conv1d "
                         "Conv2d SumPool2d AvgPool2d NIRGraph)",
                         g->path, name, type);
-    if (find_node(g, name) >= 0)
+    if (find_node(g, name) >= 0 || find_sub(g, name) >= 0)
         return lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: two nodes named '%s'", g->path, name);
     if (g->n == g->cap) {
         int cap = g->cap ? 2 * g->cap : 16;
@@ -133,6 +159,11 @@ leinao_status nir_add_node(leinao_nir *g, const char *name, const char *type, in
     if (!d->name)
         return LEINAO_NOMEM;
     d->kind = (nir_kind)kind;
+    d->sub = sub > 0 && sub <= g->nsubs ? sub : 0;
+    if (d->sub && (kind == NIR_INPUT || kind == NIR_OUTPUT)) {
+        d->role = kind == NIR_INPUT ? NIR_ROLE_INPUT : NIR_ROLE_OUTPUT;
+        d->kind = NIR_IDENTITY;
+    }
     d->rank = -1;
     d->in_rank = -1;
     *index = g->n++;
@@ -191,18 +222,65 @@ leinao_status nir_add_text_param(leinao_nir *g, int node, const char *name, cons
     return LEINAO_OK;
 }
 
-leinao_status nir_add_edge(leinao_nir *g, const char *source, const char *target)
+/* "subgraph 'a.b': " for messages about an edge of a nested graph ("" at the top level). */
+static void scope_label(const leinao_nir *g, int sub, char *buf, size_t len)
 {
-    const char *names[2] = {source, target};
-    int ids[2];
-    for (int k = 0; k < 2; k++) {
-        ids[k] = find_node(g, names[k]);
-        if (ids[k] < 0)
-            return lc_error(&g->ctx, LEINAO_MODEL_FILE,
-                            "%s: edge %s -> %s names a missing node '%s'%s", g->path, source,
-                            target, names[k],
-                            strchr(names[k], '.') ? " (nor is it a node of a subgraph)" : "");
+    if (sub > 0)
+        snprintf(buf, len, "subgraph '%s': ", g->subs[sub - 1]);
+    else
+        buf[0] = 0;
+}
+
+/* Node index for one end of an edge of graph `sub` (as_target: the edge enters it). */
+static leinao_status resolve(leinao_nir *g, int sub, const char *name, int as_target,
+                             const char *source, const char *target, int *id)
+{
+    char where[512];
+    scope_label(g, sub, where, sizeof where);
+    const char *prefix = sub > 0 ? g->subs[sub - 1] : "";
+    size_t len = strlen(prefix) + strlen(name) + 2;
+    char *full = lc_malloc(&g->ctx, len);
+    if (!full)
+        return LEINAO_NOMEM;
+    snprintf(full, len, "%s%s%s", prefix, sub > 0 ? "." : "", name);
+    leinao_status st = LEINAO_OK;
+    *id = find_node(g, full);
+    int k = *id < 0 ? find_sub(g, full) : -1;
+    if (*id >= 0) {
+        const nir_node *d = &g->nodes[*id];
+        if (sub > 0 && d->sub == sub && d->role == (as_target ? NIR_ROLE_INPUT : NIR_ROLE_OUTPUT))
+            st = lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: %sedge %s -> %s: its %s node '%s' has an %s edge inside it",
+                          g->path, where, source, target, as_target ? "Input" : "Output", name,
+                          as_target ? "incoming" : "outgoing");
+    } else if (k >= 0) {
+        /* the subgraph as a whole: its one Input (edge into it) or Output (edge out of it) */
+        int role = as_target ? NIR_ROLE_INPUT : NIR_ROLE_OUTPUT, found = 0;
+        for (int n = 0; n < g->n; n++)
+            if (g->nodes[n].sub == k + 1 && g->nodes[n].role == role) {
+                if (!found++)
+                    *id = n;
+            }
+        if (found != 1)
+            st = lc_error(&g->ctx, LEINAO_MODEL_FILE,
+                          "%s: %sedge %s -> %s: subgraph '%s' has %s %s node%s; the edge must name one of its "
+                          "nodes ('%s.NAME')",
+                          g->path, where, source, target, name, found ? "several" : "no",
+                          as_target ? "Input" : "Output", found ? "s" : "", name);
+    } else {
+        st = lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: %sedge %s -> %s names a missing node '%s'%s", g->path,
+                      where, source, target, name, strchr(name, '.') ? " (nor is it a node of a subgraph)" : "");
     }
+    lc_free(&g->ctx, full);
+    return st;
+}
+
+leinao_status nir_add_edge(leinao_nir *g, int sub, const char *source, const char *target)
+{
+    int ids[2];
+    leinao_status st;
+    if ((st = resolve(g, sub, source, 0, source, target, &ids[0])) ||
+        (st = resolve(g, sub, target, 1, source, target, &ids[1])))
+        return st;
     if (g->ne == g->edge_cap) {
         int cap = g->edge_cap ? 2 * g->edge_cap : 16;
         nir_edge *edges = lc_realloc(&g->ctx, g->edges, (size_t)cap * sizeof *edges);
@@ -297,6 +375,14 @@ static leinao_status own_shape(leinao_nir *g, nir_node *d)
     case NIR_INPUT:
         p = nir_find_param(d, "shape");
         break;
+    case NIR_IDENTITY: /* a subgraph's Input or Output: its declared shape, else the graph's */
+        p = nir_find_param(d, "shape");
+        for (size_t r = 0; p && p->values && r < p->count; r++)
+            if (!(p->values[r] > 0))
+                p = NULL;
+        if (!p || !p->values || p->rank != 1 || p->count == 0)
+            return LEINAO_OK;
+        break;
     case NIR_AFFINE:
     case NIR_LINEAR: {
         p = nir_find_param(d, "weight");
@@ -336,7 +422,7 @@ static leinao_status own_shape(leinao_nir *g, nir_node *d)
     }
     if (!p)
         return LEINAO_OK;
-    if (d->kind == NIR_INPUT || d->kind == NIR_FLATTEN) {
+    if (d->kind == NIR_INPUT || d->kind == NIR_FLATTEN || d->kind == NIR_IDENTITY) {
         if (p->rank != 1 || p->count > NIR_MAX_RANK)
             return lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: node '%s': '%s' must be a list of at most %d dimensions",
                             g->path, d->name, p->name, NIR_MAX_RANK);
@@ -346,11 +432,12 @@ static leinao_status own_shape(leinao_nir *g, nir_node *d)
         if (!set_shape(d, (int)p->count, dims))
             return lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: node '%s': '%s' is not a valid shape",
                             g->path, d->name, p->name);
-        if (d->kind == NIR_FLATTEN) {
+        if (d->kind == NIR_FLATTEN || d->kind == NIR_IDENTITY) {
             d->in_rank = d->rank;
             memcpy(d->in_shape, d->shape, sizeof d->shape);
             d->in_size = d->size;
-            flatten_shape(d, d->in_rank, d->in_shape, 0);
+            if (d->kind == NIR_FLATTEN)
+                flatten_shape(d, d->in_rank, d->in_shape, 0);
         }
         return LEINAO_OK;
     }
@@ -424,6 +511,7 @@ static leinao_status shape_from_input(leinao_nir *g, nir_node *d, int rank, cons
     int64_t out[NIR_MAX_RANK];
     switch (d->kind) {
     case NIR_OUTPUT:
+    case NIR_IDENTITY:
     case NIR_SCALE:
     case NIR_THRESHOLD:
     case NIR_I: case NIR_LI: case NIR_IF: case NIR_LIF: case NIR_CUBALI: case NIR_CUBALIF:
@@ -526,6 +614,110 @@ static leinao_status shape_from_input(leinao_nir *g, nir_node *d, int rank, cons
     }
 }
 
+static const char *label(const nir_node *d);
+static leinao_status contract_identities(leinao_nir *g);
+
+/* A node's type for messages: a subgraph's Input and Output are named so. */
+static const char *label(const nir_node *d)
+{
+    if (d->kind == NIR_IDENTITY)
+        return d->role == NIR_ROLE_INPUT ? "subgraph Input" : "subgraph Output";
+    return nir_kind_name(d->kind);
+}
+
+static void free_node(leinao_nir *g, nir_node *d)
+{
+    for (int p = 0; p < d->nparams; p++) {
+        lc_free(&g->ctx, d->params[p].name);
+        lc_free(&g->ctx, d->params[p].values);
+        lc_free(&g->ctx, d->params[p].text);
+    }
+    lc_free(&g->ctx, d->params);
+    lc_free(&g->ctx, d->name);
+}
+
+#define MAX_FLAT_EDGES 1000000
+
+/* Removes the subgraphs' Input and Output nodes (shapes are checked by then): each edge out of
+ * one becomes one edge from each of its sources, where it stood in the edge list; edges into
+ * it go. The graph left is the flat graph the nested one describes: the same nodes compute
+ * the same sums (in the order of the edges). */
+static leinao_status contract_identities(leinao_nir *g)
+{
+    lctx *ctx = &g->ctx;
+    for (int id = 0; id < g->n; id++) {
+        nir_node *d = &g->nodes[id];
+        if (d->kind != NIR_IDENTITY)
+            continue;
+        size_t ins = 0, outs = 0;
+        for (int e = 0; e < g->ne; e++) {
+            int s = g->edges[e].source, t = g->edges[e].target;
+            if (s == id && t == id)
+                continue; /* a loop on a pass-through carries nothing */
+            ins += t == id;
+            outs += s == id;
+        }
+        if (d->role == NIR_ROLE_INPUT && ins == 0)
+            return lc_error(ctx, LEINAO_MODEL_FILE,
+                            "%s: subgraph '%s': its Input node '%s' receives no edge (nothing enters the "
+                            "subgraph through it)", g->path, g->subs[d->sub - 1], d->name);
+        size_t total = (size_t)g->ne - ins - outs + ins * outs;
+        if (ins && outs && (ins * outs / ins != outs || total > MAX_FLAT_EDGES))
+            return lc_error(ctx, LEINAO_MODEL_FILE, "%s: flattening subgraph '%s' gives more than %d edges",
+                            g->path, g->subs[d->sub - 1], MAX_FLAT_EDGES);
+        int *from = lc_malloc(ctx, (ins ? ins : 1) * sizeof *from);
+        nir_edge *edges = lc_malloc(ctx, (total ? total : 1) * sizeof *edges);
+        if (!from || !edges) {
+            lc_free(ctx, from);
+            lc_free(ctx, edges);
+            return LEINAO_NOMEM;
+        }
+        size_t k = 0, m = 0;
+        for (int e = 0; e < g->ne; e++)
+            if (g->edges[e].target == id && g->edges[e].source != id)
+                from[k++] = g->edges[e].source;
+        for (int e = 0; e < g->ne; e++) {
+            nir_edge x = g->edges[e];
+            if (x.target == id)
+                continue;
+            if (x.source != id) {
+                edges[m++] = x;
+                continue;
+            }
+            for (size_t j = 0; j < ins; j++)
+                edges[m++] = (nir_edge){from[j], x.target, 0};
+        }
+        lc_free(ctx, from);
+        lc_free(ctx, g->edges);
+        g->edges = edges;
+        g->ne = (int)m;
+        g->edge_cap = (int)(total ? total : 1);
+    }
+    /* drop the nodes, renumber the edges */
+    int *renum = lc_malloc(ctx, (size_t)(g->n ? g->n : 1) * sizeof *renum);
+    if (!renum)
+        return LEINAO_NOMEM;
+    int kept = 0;
+    for (int n = 0; n < g->n; n++) {
+        if (g->nodes[n].kind == NIR_IDENTITY) {
+            free_node(g, &g->nodes[n]);
+            renum[n] = -1;
+        } else {
+            renum[n] = kept;
+            if (kept != n)
+                g->nodes[kept] = g->nodes[n];
+            kept++;
+        }
+    }
+    g->n = kept;
+    for (int e = 0; e < g->ne; e++) {
+        g->edges[e].source = renum[g->edges[e].source];
+        g->edges[e].target = renum[g->edges[e].target];
+    }
+    lc_free(ctx, renum);
+    return LEINAO_OK;
+}
+
 leinao_status nir_finish(leinao_nir *g)
 {
     leinao_status st;
@@ -576,7 +768,7 @@ leinao_status nir_finish(leinao_nir *g)
         nir_node *d = &g->nodes[n];
         if (d->rank < 0 || (d->in_rank < 0 && d->kind != NIR_INPUT))
             return lc_error(&g->ctx, LEINAO_MODEL_FILE, "%s: node '%s' (%s): its shape cannot be inferred (no input with a known shape)",
-                            g->path, d->name, nir_kind_name(d->kind));
+                            g->path, d->name, label(d));
         if (d->kind == NIR_INPUT)
             for (int e = 0; e < g->ne; e++)
                 if (g->edges[e].target == n)
@@ -602,10 +794,11 @@ leinao_status nir_finish(leinao_nir *g)
             format_shape(b, sizeof b, t->in_rank, t->in_shape);
             return lc_error(&g->ctx, LEINAO_MODEL_FILE,
                             "%s: shapes do not chain: edge %s -> %s: '%s' (%s) gives %s, '%s' (%s) takes %s",
-                            g->path, s->name, t->name, s->name, nir_kind_name(s->kind), a, t->name,
-                            nir_kind_name(t->kind), b);
+                            g->path, s->name, t->name, s->name, label(s), a, t->name, label(t), b);
         }
     }
+    if ((st = contract_identities(g)))
+        return st;
     g->finished = 1;
     return LEINAO_OK;
 }

@@ -209,6 +209,9 @@ static leinao_status node_constants(leinao_nir *g, nir_node *d)
         const nir_param *w = nir_find_param(d, "weight"), *b = nir_find_param(d, "bias");
         if (!(d->k[0] = floats(g, w->count)))
             return LEINAO_NOMEM;
+        /* the sparse paths of exec.c (input sizes are below 2^31: set_shape) */
+        if (!(d->nz = lc_malloc(&g->ctx, (d->in_size ? d->in_size : 1) * sizeof *d->nz)))
+            return LEINAO_NOMEM;
         for (size_t j = 0; j < w->count; j++)
             d->k[0][j] = (float)w->values[j];
         size_t nb = d->kind == NIR_AFFINE || d->kind == NIR_LINEAR ? d->size : (size_t)w->dims[0];

@@ -1,4 +1,4 @@
-/* preset.c — the discretisation choices of each framework as data (../shared/nir/NOTES.md §1):
+/* preset.c — the discretisation choices of each framework as data (docs/nir.md):
  * one row per preset; "nir" (no preset) is NIR's own definition: the exact solution of the ODEs
  * with the input held over the step, reset to v_reset, r as written, dt given by the user. */
 #include "nir.h"

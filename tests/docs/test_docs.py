@@ -6,6 +6,7 @@ usage: test_docs.py LEINAO_BINARY REPO_ROOT   (run by CTest)
 - nothing in the repository cites a file outside it (shared/...), and docs/benchmarks.md, which
   the examples, tests and bench scripts cite, exists;
 - every model file of examples/ and tests/data/ has its own `name`;
+- docs/nir.md covers every NIR preset and every `leinao nir` option;
 - the README's exit-status list names every leinao_status of include/leinao.h but OK, and 64;
 - Brunel's figures quoted in the README (sample output and text), in examples/brunel.yaml and in
   docs/benchmarks.md are what `leinao run examples/brunel.yaml` gives today.
@@ -70,6 +71,21 @@ class Docs(unittest.TestCase):
                     self.assertIsNotNone(m, f)
                     names.setdefault(m.group(1), []).append(os.path.join(folder, f))
         self.assertEqual({n: fs for n, fs in names.items() if len(fs) > 1}, {})
+
+    def test_nir_guide(self):
+        """docs/nir.md is linked from the README, names every preset of src/nir/preset.c and
+        every option of `leinao nir --help`."""
+        guide = read("docs", "nir.md")
+        self.assertIn("(docs/nir.md)", read("README.md"))
+        presets = re.findall(r'ROW\("([a-z]+)"', read("src", "nir", "preset.c"))
+        self.assertGreaterEqual(len(presets), 7)
+        for p in presets:
+            self.assertIn("| `%s` |" % p, guide, "docs/nir.md: no row for preset %s" % p)
+        r = subprocess.run([LEINAO, "nir", "--help"], capture_output=True, text=True)
+        options = set(re.findall(r"^  (--[a-z-]+)", r.stdout + r.stderr, re.M))
+        self.assertGreaterEqual(len(options), 10, r.stdout + r.stderr)
+        for o in options:
+            self.assertIn("`" + o, guide, "docs/nir.md does not mention %s" % o)
 
     def test_exit_status_list(self):
         codes = re.findall(r"X\((\w+), (\d+), \"([^\"]+)\"\)", read("include", "leinao.h"))
