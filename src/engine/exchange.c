@@ -86,22 +86,12 @@ static leinao_status report_failure(leinao_sim *sim, failure f, int64_t step_end
                     (double)step_end * sim->config.dt);
 }
 
-/* Header words per rank: the failure (population + 1, variable, neuron, value's bits), then the
- * spike count of every population. */
-#define HEAD 4
-
-static void read_failure(const uint64_t *h, failure *f)
-{
-    f->pop = (int)h[0] - 1;
-    f->var = (int)h[1];
-    f->neuron = (uint32_t)h[2];
-    memcpy(&f->value, &h[3], sizeof f->value);
-}
-
-static int before(failure a, failure b)
-{
-    return b.pop < 0 || a.pop < b.pop || (a.pop == b.pop && a.neuron < b.neuron);
-}
+/* Per rank and exchange two words: its spike count, with in the top bit whether it found a
+ * numeric failure, and where (population << 32 | neuron): the rank of the first one, in that
+ * order as with one process, then sends the rest of it. Spikes travel as population << 48 |
+ * neuron << 16 | step, in (population, neuron, step) order: rank by rank that is each
+ * population's canonical order. */
+#define FAILED ((uint64_t)1 << 63)
 
 leinao_status lsim_exchange_spikes(leinao_sim *sim, int whole, int64_t step_end)
 {
@@ -114,53 +104,48 @@ leinao_status lsim_exchange_spikes(leinao_sim *sim, int whole, int64_t step_end)
     failure f = local_failure(sim);
     if (c->size == 1)
         return report_failure(sim, f, step_end);
-    /* this rank's header, and its spikes (neuron << 16 | step) population by population */
-    const size_t H = (size_t)HEAD + (size_t)P;
-    uint64_t *line = e->header + (size_t)c->size * H; /* beside the gathered headers */
-    line[0] = (uint64_t)(f.pop + 1);
-    line[1] = (uint64_t)f.var;
-    line[2] = f.neuron;
-    memcpy(&line[3], &f.value, sizeof f.value);
     uint64_t n = 0;
     for (int i = 0; i < P; i++) {
         const lspike_list *sp = &sim->net.pops[i]->spikes;
-        size_t count = sim->net.pops[i]->model->kind == LM_NEURON ? sp->count : 0;
-        line[HEAD + i] = count;
-        for (size_t j = 0; j < count; j++)
-            e->send[n++] = (uint64_t)sp->index[j] << 16 | sp->step[j];
+        if (sim->net.pops[i]->model->kind != LM_NEURON)
+            continue;
+        for (size_t j = 0; j < sp->count; j++)
+            e->send[n++] = (uint64_t)i << 48 | (uint64_t)sp->index[j] << 16 | sp->step[j];
     }
-    lcomm_allgather(c, line, H * sizeof *line, e->header);
+    uint64_t mine[2] = {n | (f.pop >= 0 ? FAILED : 0),
+                        f.pop >= 0 ? (uint64_t)f.pop << 32 | f.neuron : 0};
+    lcomm_allgather(c, mine, sizeof mine, e->header);
     sim->run.exchanges++;
-    /* every rank's count, and the first failure of all */
-    failure first = {-1, 0, 0, 0.0};
+    int first_failed = -1;
     for (int r = 0; r < c->size; r++) {
-        const uint64_t *h = e->header + (size_t)r * H;
-        e->counts[r] = 0;
-        for (int i = 0; i < P; i++)
-            e->counts[r] += h[HEAD + i];
-        failure g;
-        read_failure(h, &g);
-        if (g.pop >= 0 && before(g, first))
-            first = g;
+        const uint64_t *h = e->header + 2 * (size_t)r;
+        if ((h[0] & FAILED) && (first_failed < 0 || h[1] < e->header[2 * (size_t)first_failed + 1]))
+            first_failed = r;
+        e->counts[r] = h[0] & ~FAILED;
     }
     lcomm_allgatherv_u64(c, e->send, e->counts, e->recv);
-    /* into each population's list, rank by rank */
-    uint64_t at = 0;
     for (int i = 0; i < P; i++)
         sim->net.pops[i]->spikes.count = 0;
-    for (int r = 0; r < c->size; r++) {
-        const uint64_t *h = e->header + (size_t)r * H;
-        for (int i = 0; i < P; i++) {
-            lspike_list *sp = &sim->net.pops[i]->spikes;
-            for (uint64_t j = 0; j < h[HEAD + i]; j++) {
-                uint64_t key = e->recv[at++];
-                sp->index[sp->count] = (uint32_t)(key >> 16);
-                sp->step[sp->count] = (uint16_t)(key & 0xFFFF);
-                sp->count++;
-            }
-        }
+    uint64_t total = 0;
+    for (int r = 0; r < c->size; r++)
+        total += e->counts[r];
+    for (uint64_t at = 0; at < total; at++) {
+        uint64_t key = e->recv[at];
+        lspike_list *sp = &sim->net.pops[key >> 48]->spikes;
+        sp->index[sp->count] = (uint32_t)(key >> 16);
+        sp->step[sp->count] = (uint16_t)(key & 0xFFFF);
+        sp->count++;
     }
-    return report_failure(sim, first, step_end);
+    if (first_failed < 0)
+        return LEINAO_OK;
+    uint64_t words[4] = {(uint64_t)f.pop, (uint64_t)f.var, f.neuron, 0};
+    memcpy(&words[3], &f.value, sizeof f.value);
+    lcomm_bcast(c, words, sizeof words, first_failed);
+    f.pop = (int)words[0];
+    f.var = (int)words[1];
+    f.neuron = (uint32_t)words[2];
+    memcpy(&f.value, &words[3], sizeof f.value);
+    return report_failure(sim, f, step_end);
 }
 
 void lsim_exchange_samples(leinao_sim *sim, int64_t step, int n)
@@ -196,10 +181,12 @@ leinao_status lsim_prepare_exchange(leinao_sim *sim)
         mine += (size_t)(hi - lo) * (size_t)sim->net.min_delay;
         all += (size_t)p->size * (size_t)sim->net.min_delay;
     }
-    size_t H = (size_t)HEAD + (size_t)sim->net.n_pops;
+    if (sim->net.n_pops > 65536) /* a spike carries its population in 16 bits */
+        return lc_error(&sim->ctx, LEINAO_UNSUPPORTED,
+                        "more than 65536 populations cannot be exchanged between MPI ranks");
     e->send = lc_malloc(&sim->ctx, mine * sizeof *e->send);
     e->recv = lc_malloc(&sim->ctx, all * sizeof *e->recv);
-    e->header = lc_calloc(&sim->ctx, ((size_t)c->size + 1) * H, sizeof *e->header);
+    e->header = lc_calloc(&sim->ctx, 2 * (size_t)c->size, sizeof *e->header);
     e->counts = lc_calloc(&sim->ctx, (size_t)c->size, sizeof *e->counts);
     if (!e->send || !e->recv || !e->header || !e->counts)
         return LEINAO_NOMEM;

@@ -176,7 +176,7 @@ typedef struct lengine {
     uint64_t *scratch_ids;
     uint32_t *scratch_count;
     uint64_t *send, *recv; /* the spike exchange between ranks (exchange.c) */
-    uint64_t *header;      /* [(ranks + 1) * header words]: every rank's, then this one's */
+    uint64_t *header;      /* [2 ranks]: each rank's count and first numeric failure */
     uint64_t *counts;      /* [ranks]: spikes sent by each */
     int64_t slice_step; /* the current slice: steps slice_step .. + slice_n - 1 */
     int slice_n;
