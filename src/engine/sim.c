@@ -539,6 +539,21 @@ static leinao_status get_proj(leinao_sim *sim, int proj, lprojection **out)
     return declaring(sim);
 }
 
+/* A projection whose synapse parameters may be set: before the build, or between runs. */
+static leinao_status get_proj_params(leinao_sim *sim, int proj, lprojection **out)
+{
+    if (sim->phase == LSIM_DECLARING)
+        return get_proj(sim, proj, out);
+    *out = NULL;
+    if (proj < 0 || proj >= sim->net.n_projs)
+        return lc_error_at(&sim->ctx, LEINAO_NOT_FOUND, "proj", NULL, proj,
+                           "no projection with id %d", proj);
+    if (sim->phase != LSIM_BUILT)
+        return lc_error(&sim->ctx, LEINAO_STATE, "the simulation is finished");
+    *out = sim->net.projs[proj];
+    return LEINAO_OK;
+}
+
 leinao_status leinao_set_synapse(leinao_sim *sim, int proj, const char *model)
 {
     lprojection *p;
@@ -555,6 +570,8 @@ leinao_status leinao_set_synapse(leinao_sim *sim, int proj, const char *model)
 
 leinao_status leinao_set_synapse_param(leinao_sim *sim, int proj, const char *name, double value)
 {
+    if (sim->phase == LSIM_BUILT) /* between runs: with the rules between parameters */
+        return leinao_set_synapse_params(sim, proj, 1, &name, &value);
     lprojection *p;
     leinao_status st = get_proj(sim, proj, &p);
     if (st || (st = need_name(&sim->ctx, name, "name")))
@@ -567,7 +584,7 @@ leinao_status leinao_set_synapse_params(leinao_sim *sim, int proj, size_t n,
                                         const char *const *names, const double *values)
 {
     lprojection *p;
-    leinao_status st = get_proj(sim, proj, &p);
+    leinao_status st = get_proj_params(sim, proj, &p);
     if (st)
         return st;
     if (n && (!names || !values))
@@ -583,8 +600,14 @@ leinao_status leinao_set_synapse_params(leinao_sim *sim, int proj, size_t n,
     }
     if (!st && p->syn->check)
         st = blame(&sim->ctx, p->syn->check(&sim->ctx, p->syn_params), "values", NULL, -1);
+    int built = sim->phase == LSIM_BUILT;
+    if (!st && built && p->syn->check_weights && p->weight_of) /* e.g. stdp_synapse's Wmax */
+        st = blame(&sim->ctx, p->syn->check_weights(&sim->ctx, p->syn_params, p->weight_of, p->n),
+                   "values", NULL, -1);
     if (st)
         memcpy(p->syn_params, saved, sizeof saved);
+    else if (built && n)
+        p->changed = 1;
     return st;
 }
 
