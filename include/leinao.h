@@ -136,6 +136,12 @@ leinao_status leinao_configure(leinao_sim *sim, double dt, double duration, uint
 /* Spikes before `transient` ms are left out of the rates and CV of ISI in the summary.
  * LEINAO_INVALID (argument "transient") unless finite and >= 0. */
 leinao_status leinao_set_transient(leinao_sim *sim, double transient);
+/* Makes the built network hold delays up to `ms` (rounded up to whole steps of dt; at most
+ * 65535 steps) even where no declared synapse has one, so that leinao_set_connections may set
+ * them later (NEST's and PyNN's max_delay). The ring buffers grow by a slot per step; results
+ * do not change. 0 (the default): the declared delays' range. LEINAO_INVALID ("ms") unless
+ * finite and 0 <= ms, LEINAO_STATE after leinao_build. */
+leinao_status leinao_reserve_max_delay(leinao_sim *sim, double ms);
 /* Stops a run (LEINAO_GUARD, the message names population, rate and window) when a
  * population's mean rate over a window of `window` ms leaves [min_rate, max_rate] Hz.
  * pop = -1 applies it to every population of neurons. LEINAO_NOT_FOUND (argument "pop") for an

@@ -155,6 +155,18 @@ leinao_status leinao_set_transient(leinao_sim *sim, double transient)
     return LEINAO_OK;
 }
 
+leinao_status leinao_reserve_max_delay(leinao_sim *sim, double ms)
+{
+    leinao_status st = declaring(sim);
+    if (st)
+        return st;
+    if (!(ms >= 0.0) || !isfinite(ms))
+        return lc_error_at(&sim->ctx, LEINAO_INVALID, "ms", NULL, -1,
+                           "the reserved maximum delay must be finite and >= 0, got %g", ms);
+    sim->config.reserved_max_delay = ms;
+    return LEINAO_OK;
+}
+
 leinao_status leinao_set_name(leinao_sim *sim, const char *name)
 {
     if (!name)

@@ -9,7 +9,8 @@
  *    network, those after differ;
  *  - refusals (before the build, wrong n, NaN, delays off the grid or outside the built range,
  *    stdp weights above Wmax, Wmax below the weights) change nothing; a changed projection
- *    cannot be checkpointed. */
+ *    cannot be checkpointed;
+ *  - leinao_reserve_max_delay leaves the spikes as they were and admits longer delays later. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -336,6 +337,37 @@ static void plastic_rules(void **state)
     leinao_close(sim);
 }
 
+/* leinao_reserve_max_delay: the same spikes, and room for longer delays set later. */
+static void reserved_delay(void **state)
+{
+    (void)state;
+    int E, I;
+    leinao_sim *plain = network(20.0, 1.0, &E, &I), *room = network(20.0, 1.0, &E, &I);
+    expect(room, leinao_reserve_max_delay(room, -1.0), LEINAO_INVALID, "ms", -1);
+    OK(leinao_reserve_max_delay(room, 7.95)); /* rounded up: 8 ms */
+    leinao_estimate e;
+    OK(leinao_estimate_size(room, &e));
+    assert_true(fabs(e.max_delay - 8.0) < 1e-9);
+    OK(leinao_build(plain));
+    OK(leinao_build(room));
+    assert_int_equal(leinao_reserve_max_delay(room, 9.0), LEINAO_STATE);
+    OK(leinao_simulate(plain, 200.0, NULL, NULL));
+    OK(leinao_simulate(room, 200.0, NULL, NULL));
+    assert_true(same(get_spikes(plain, E), get_spikes(room, E)));
+    synapses c = read_back(room, 0);
+    for (size_t j = 0; j < c.n; j++)
+        c.d[j] = 8.0;
+    expect(plain, leinao_set_connections(plain, 0, c.n, NULL, c.d), LEINAO_INVALID, "delays", 0);
+    OK(leinao_set_connections(room, 0, c.n, NULL, c.d));
+    OK(leinao_simulate(room, 100.0, NULL, NULL));
+    free_synapses(&c);
+    c = read_back(room, 0);
+    assert_true(c.d[0] == 8.0 && c.d[c.n - 1] == 8.0);
+    free_synapses(&c);
+    leinao_close(plain);
+    leinao_close(room);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -344,6 +376,7 @@ int main(void)
         cmocka_unit_test(change_between_runs),
         cmocka_unit_test(refusals_change_nothing),
         cmocka_unit_test(plastic_rules),
+        cmocka_unit_test(reserved_delay),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
