@@ -221,6 +221,11 @@ class Population:
             else:
                 h.set_init(self.id, var, _dist(value, var))
 
+    def get(self, name):
+        """After the build: a parameter's effective value per element, or a state variable's
+        value now (before the first run: the initial values as drawn), as a float64 array."""
+        return self.sim._h.get_values(self.id, name, self.size)
+
     def spikes(self):
         """The spikes recorded so far (needs :meth:`Simulator.record_spikes` on this population):
         ``(times, ids)``, float64 ms and uint32 neuron indices within the population, in time

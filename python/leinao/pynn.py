@@ -181,6 +181,8 @@ class State(common.control.BaseState):
         if self.sim._built:
             return
         self.sim.build()
+        for drawn in self.drawn:
+            drawn.read()
         pending, self.pending_sets = self.pending_sets, []
         for projection, parameter_space in pending:
             projection._apply_attributes(parameter_space)
@@ -203,6 +205,7 @@ class State(common.control.BaseState):
         self.recorders = set()
         self.current_sources = []
         self.pending_sets = []  # (Projection, native ParameterSpace) until the build
+        self.drawn = []  # initial values leinao draws (_Drawn), read back at the build
         self.id_counter = 0
         self.segment_counter = -1
         self.n_pops = 0
@@ -497,6 +500,9 @@ class PopulationView(common.PopulationView):
         self.parent._push_parameters(values)
 
     def _set_initial_value_array(self, variable, initial_values):
+        if isinstance(self.parent._initial_values.get(variable), _Drawn):
+            raise NotImplementedError(f"{variable} of {self.parent.label} is drawn by leinao from "
+                                      "a distribution: initialize the whole population instead")
         full = np.array(np.broadcast_to(self.parent._initial_values.get(variable, np.nan),
                                         (self.parent.size,)), dtype=float)
         full[self.mask] = initial_values._partially_evaluate(self.mask, simplify=False) \
@@ -526,6 +532,7 @@ class Population(common.Population):
         self._spikes_recorded = False
         self._state_recordings = {}
         self._initial_values = {}
+        self._init_arrays = set()
         sim, k = state.sim, state.n_pops
         state.n_pops += 1
         model = celltype.leinao_model
@@ -577,12 +584,32 @@ class Population(common.Population):
         var, scale = _VARIABLES[variable]
         values = np.broadcast_to(np.asarray(values, dtype=float), (self.size,))
         self._initial_values[variable] = values.copy()
+        self._init_arrays.add(variable)  # leinao's per-neuron values: they override the others
         known = {p["name"] for p in leinao.model_params(self.celltype.leinao_model)}
         if var not in known and np.all(values == 0.0):
             return  # a synaptic current PyNN starts at 0 that the model has as another variable
         self._target.initialize({var: values / scale})
 
     def _set_initial_value_array(self, variable, initial_values):
+        """A number or a pyNN.random distribution becomes leinao's initial value for the whole
+        population (a distribution is drawn by leinao's generators, per neuron, at the build, as
+        a model file's); anything else, or anything after per-neuron values, an array."""
+        base = getattr(initial_values, "base_value", None)
+        if (not self._generators and variable in _VARIABLES and variable not in self._init_arrays
+                and hasattr(initial_values, "evaluate") and not initial_values.operations):
+            var, scale = _VARIABLES[variable]
+            if isinstance(base, RandomDistribution):
+                dist = _leinao_dist(base, 1.0 / scale)
+                if dist is not None:
+                    self._target.initialize({var: dist})
+                    self._initial_values[variable] = _Drawn(self, var, scale)
+                    return
+            elif isinstance(base, (int, float, np.integer, np.floating)):
+                known = {p["name"] for p in leinao.model_params(self.celltype.leinao_model)}
+                self._initial_values[variable] = np.full(self.size, float(base))
+                if var in known or base != 0:
+                    self._target.initialize({var: float(base) / scale})
+                return
         if hasattr(initial_values, "evaluate"):
             initial_values.shape = (self.size,)
             values = initial_values.evaluate(simplify=False)
@@ -602,6 +629,24 @@ class Population(common.Population):
         self._push_parameters(dict(parameter_space.items()))
 
 # ---- Projections -------------------------------------------------------------------------
+
+
+class _Drawn:
+    """An initial value that leinao draws per neuron from a distribution at the build: read back
+    (in PyNN's units) when it is needed, which builds the network."""
+
+    def __init__(self, population, var, scale):
+        self.population, self.var, self.scale = population, var, scale
+        self.values = None
+        state.drawn.append(self)
+
+    def read(self):
+        """At the build, before the first step: the values drawn."""
+        self.values = self.population._target.get(self.var) * self.scale
+
+    def __array__(self, dtype=None, copy=None):
+        state.build()
+        return self.values if dtype is None else self.values.astype(dtype)
 
 
 def _leinao_dist(value, scale):

@@ -808,6 +808,34 @@ static PyObject *Handle_projection_stats(Handle *h, PyObject *args)
                          s.weight_min, "weight_max", s.weight_max);
 }
 
+/* get_values(pop, name, size) -> float64 array: a parameter's effective value per element or a
+ * state variable's value now (after build). */
+static PyObject *Handle_get_values(Handle *h, PyObject *args)
+{
+    int pop;
+    const char *name;
+    Py_ssize_t size;
+    if (!PyArg_ParseTuple(args, "isn", &pop, &name, &size))
+        return NULL;
+    USABLE(h);
+    if (size < 0) {
+        PyErr_SetString(PyExc_ValueError, "size must be >= 0");
+        return NULL;
+    }
+    npy_intp dims[1] = {(npy_intp)size};
+    PyObject *a = PyArray_SimpleNew(1, dims, NPY_DOUBLE);
+    if (!a)
+        return NULL;
+    leinao_status st = leinao_get_param_values(h->sim, pop, name,
+                                               (double *)PyArray_DATA((PyArrayObject *)a),
+                                               (size_t)size);
+    if (st) {
+        Py_DECREF(a);
+        return fail(h, st);
+    }
+    return a;
+}
+
 /* (sources uint32, targets uint32, weights float64, delays float64) in storage order. */
 static PyObject *Handle_get_connections(Handle *h, PyObject *args)
 {
@@ -890,6 +918,7 @@ static PyMethodDef Handle_methods[] = {
     METHOD(run_stats, METH_NOARGS, "run_stats() -> dict"),
     METHOD(projection_count, METH_NOARGS, "projection_count() -> int"),
     METHOD(projection_stats, METH_VARARGS, "projection_stats(proj) -> dict"),
+    METHOD(get_values, METH_VARARGS, "get_values(pop, name, size) -> float64 array (after build)"),
     METHOD(get_connections, METH_VARARGS,
            "get_connections(proj) -> (sources, targets, weights, delays)"),
     METHOD(errmsg, METH_NOARGS, "errmsg() -> the last error message"),

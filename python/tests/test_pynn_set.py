@@ -1,6 +1,7 @@
 """Projection.set in the PyNN backend (PyNN's API: weights, delays and synapse parameters after
 the connections are made; numbers, 2D arrays, random distributions, functions of distance),
-over leinao's leinao_set_connections, and the plain API's Projection.set_connections."""
+over leinao's leinao_set_connections, and the plain API's Projection.set_connections and
+Population.get."""
 import numpy as np
 import pytest
 
@@ -234,6 +235,9 @@ def test_plain_api_set_connections():
     with pytest.raises(leinao.StateError):
         p.set_connections(weight=1.0)
     s.build()
+    assert np.array_equal(b.get("V_m"), [-70.0, -70.0]) and b.get("C_m").dtype == np.float64
+    with pytest.raises(leinao.NotFoundError):
+        b.get("no_such_thing")
     w = np.arange(6.0) - 2.0
     p.set_connections(weight=w, delay=0.5)
     c = p.connections()
