@@ -22,16 +22,22 @@ connections. Synapse types: StaticSynapse; STDPMechanism with SpikePairRule and
 Additive/MultiplicativeWeightDependence -> stdp_synapse (A_plus -> lambda, A_minus/A_plus ->
 alpha, w_max -> Wmax, mu_plus/mu_minus 0 or 1, tau_minus set on the target neurons, as
 pyNN.nest); TsodyksMarkramSynapse -> tsodyks_synapse (tau_psc from the target's tau_syn_E or
-tau_syn_I). Synapse parameters other than weight and delay are one per projection. Current
+tau_syn_I). Synapse parameters other than weight and delay are one per projection.
+Projection.set (weights, delays, synapse parameters after the connections are made: numbers,
+2D arrays, pyNN.random distributions, functions of distance) goes to leinao's
+Projection.set_connections (leinao_set_connections) and Projection.set; delays are rounded to
+dt and must stay within setup's max_delay, which leinao reserves. Current
 sources DCSource (dc_generator), ACSource (ac_generator), NoisyCurrentSource (noise_generator)
 and StepCurrentSource (one dc_generator per step: leinao's step_current_generator is not
 registered), injected with min_delay and start/stop moved min_delay earlier as in pyNN.nest;
 their parameters may change between runs. initialize; record('spikes' | 'v' | 'gsyn_exc' |
 'gsyn_inh' | 'w' | 'u'); get_data()/write_data() as Neo blocks. reset() builds the network
 again from the declarations kept (same seed: the same connections and the same random input;
-parameters set between runs apply from t = 0). Random weights and delays given as pyNN.random
-distributions (uniform, normal, normal_clipped, lognormal) become leinao's own distributions
-for the native rules. Not yet: HH_cond_exp and SpikeSourceGamma (no leinao model; they raise
+parameters and Projection.set values set between runs apply from t = 0). Random weights and
+delays given as pyNN.random distributions (uniform, normal, normal_clipped, lognormal) become
+leinao's own distributions for the native rules, and so do initial values given as such a
+distribution (or a number) for a whole Population: drawn by leinao per neuron at the build,
+as a model file's, so that a PyNN script and its model file spike alike, bit for bit. Not yet: HH_cond_exp and SpikeSourceGamma (no leinao model; they raise
 NotImplementedError), recording a current source, new populations or projections after the
 first run (leinao builds once).
 """
