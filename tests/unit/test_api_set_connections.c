@@ -6,7 +6,7 @@
  *    delay, 16-bit targets) turned into one with a weight and delay per synapse, and against an
  *    explicit projection of the same synapses with per-synapse weights of both signs;
  *  - a change between runs acts from then on: the spikes before it are those of the unchanged
- *    network, those after differ;
+ *    network, those after differ (the changed handles run on 2 threads, the others on 1);
  *  - refusals (before the build, wrong n, NaN, delays off the grid or outside the built range,
  *    stdp weights above Wmax, Wmax below the weights) change nothing; a changed projection
  *    cannot be checkpointed;
@@ -36,11 +36,11 @@ static leinao_dist constant(double v)
 /* A small sparse network of iaf_psc_alpha cells driven by Poisson noise: E -> E (projection 0,
  * weight w_ee and delay d_ee, constant: compact storage), E -> I (1: delay 1 ms, fixing the
  * network's shortest delay), I -> E (2: delay 3 ms, its longest), noise -> E, I (3, 4). */
-static leinao_sim *network(double w_ee, double d_ee, int *E, int *I)
+static leinao_sim *network_on(double w_ee, double d_ee, int *E, int *I, int threads)
 {
     leinao_sim *sim;
     OK(leinao_open(&sim));
-    OK(leinao_configure(sim, 0.1, 400.0, 7, 1));
+    OK(leinao_configure(sim, 0.1, 400.0, 7, threads));
     int noise;
     OK(leinao_add_population(sim, "E", "iaf_psc_alpha", 400, E));
     OK(leinao_add_population(sim, "I", "iaf_psc_alpha", 100, I));
@@ -67,6 +67,11 @@ static leinao_sim *network(double w_ee, double d_ee, int *E, int *I)
     OK(leinao_record_spikes(sim, *E, NULL, "memory"));
     OK(leinao_record_spikes(sim, *I, NULL, "memory"));
     return sim;
+}
+
+static leinao_sim *network(double w_ee, double d_ee, int *E, int *I)
+{
+    return network_on(w_ee, d_ee, E, I, 1);
 }
 
 typedef struct spikes {
@@ -124,7 +129,7 @@ static void uniform_values_as_built(void **state)
     leinao_sim *ref = network(40.0, 2.5, &E, &I);
     OK(leinao_build(ref));
     OK(leinao_run(ref, NULL, NULL));
-    leinao_sim *set = network(10.0, 1.5, &E, &I);
+    leinao_sim *set = network_on(10.0, 1.5, &E, &I, 2); /* results do not depend on threads */
     OK(leinao_build(set));
     synapses c = read_back(set, 0);
     assert_int_equal(c.n, 400u * 40u);
@@ -216,7 +221,7 @@ static void change_between_runs(void **state)
 {
     (void)state;
     int E, I;
-    leinao_sim *plain = network(20.0, 1.0, &E, &I), *changed = network(20.0, 1.0, &E, &I);
+    leinao_sim *plain = network(20.0, 1.0, &E, &I), *changed = network_on(20.0, 1.0, &E, &I, 2);
     OK(leinao_build(plain));
     OK(leinao_build(changed));
     OK(leinao_simulate(plain, 400.0, NULL, NULL));
