@@ -153,6 +153,12 @@ leinao_status leinao_configure(leinao_sim *sim, double dt, double duration, uint
 /* Spikes before `transient` ms are left out of the rates and CV of ISI in the summary.
  * LEINAO_INVALID (argument "transient") unless finite and >= 0. */
 leinao_status leinao_set_transient(leinao_sim *sim, double transient);
+/* Makes the built network hold delays up to `ms` (rounded up to whole steps of dt; at most
+ * 65535 steps) even where no declared synapse has one, so that leinao_set_connections may set
+ * them later (NEST's and PyNN's max_delay). The ring buffers grow by a slot per step; results
+ * do not change. 0 (the default): the declared delays' range. LEINAO_INVALID ("ms") unless
+ * finite and 0 <= ms, LEINAO_STATE after leinao_build. */
+leinao_status leinao_reserve_max_delay(leinao_sim *sim, double ms);
 /* Stops a run (LEINAO_GUARD, the message names population, rate and window) when a
  * population's mean rate over a window of `window` ms leaves [min_rate, max_rate] Hz.
  * pop = -1 applies it to every population of neurons. LEINAO_NOT_FOUND (argument "pop") for an
@@ -278,14 +284,20 @@ leinao_status leinao_connect_explicit(leinao_sim *sim, int src, int tgt, size_t 
  * them. Plastic synapses need a population of neurons as source. LEINAO_NOT_FOUND for an
  * unknown projection ("proj"), model ("model") or parameter ("name"), LEINAO_INVALID for a
  * source of devices ("model") or a value its rule refuses ("value", parameter named),
- * LEINAO_STATE after build. */
+ * LEINAO_STATE after build for leinao_set_synapse. leinao_set_synapse_param may also be called
+ * between runs, as leinao_set_synapse_params. */
 leinao_status leinao_set_synapse(leinao_sim *sim, int proj, const char *model);
 leinao_status leinao_set_synapse_param(leinao_sim *sim, int proj, const char *name, double value);
 /* Sets n parameters of projection `proj`'s synapse model at once (names[k] = values[k]), then
  * checks the rules between the model's parameters (e.g. tsodyks_synapse's x + y <= 1). Nothing
- * is changed unless all pass. LEINAO_NOT_FOUND ("names", index k) for an unknown name,
- * LEINAO_INVALID ("values", index k and parameter named) for a refused value, or ("values",
- * index -1) for a broken rule between parameters; LEINAO_STATE after build. */
+ * is changed unless all pass. Before the build, or after it between runs (NEST's SetStatus of a
+ * synapse model's common properties): the next spikes use the new values; per-source state
+ * already made from the initial values (tsodyks_synapse's x, y, u) is not reset, and built
+ * stdp_synapse weights must still lie between 0 and the new Wmax. After the build the
+ * projection can no longer be checkpointed (LEINAO_UNSUPPORTED from leinao_checkpoint_write).
+ * LEINAO_NOT_FOUND ("names", index k) for an unknown name, LEINAO_INVALID ("values", index k
+ * and parameter named) for a refused value, or ("values", index -1) for a broken rule between
+ * parameters; LEINAO_STATE once finished. */
 leinao_status leinao_set_synapse_params(leinao_sim *sim, int proj, size_t n,
                                         const char *const *names, const double *values);
 
@@ -549,6 +561,22 @@ int leinao_projection_count(const leinao_sim *sim);
  * NEST's GetConnections. LEINAO_NOT_FOUND ("proj"), LEINAO_STATE before leinao_build. */
 leinao_status leinao_get_connections(const leinao_sim *sim, int proj, size_t *n, uint32_t *sources,
                                      uint32_t *targets, double *weights, double *delays);
+
+/* Sets the weights and/or delays (ms) of all n synapses of built projection `proj` between runs,
+ * in the storage order of leinao_get_connections (NEST's SetStatus on connections; PyNN's
+ * Projection.set). weights or delays may be NULL: those stay. A weight's sign picks the
+ * receptor as at connect (negative: inhibitory); plastic synapses go on from the new weights,
+ * which must obey the model's rules (stdp_synapse: between 0 and Wmax). Each delay must be a
+ * multiple of dt (never rounded) within the delay range the network was built with (its
+ * slices and ring buffers are sized by it): leinao_estimate's min_delay .. max_delay. A
+ * projection that stored one weight (or one delay) for all its synapses gets one per synapse
+ * from then on. Nothing changes unless every value passes. A changed projection can no longer
+ * be checkpointed (LEINAO_UNSUPPORTED from leinao_checkpoint_write). LEINAO_NOT_FOUND ("proj"),
+ * LEINAO_STATE before leinao_build or once finished, LEINAO_INVALID ("n" unless it is the number
+ * of synapses; "weights" or "delays" with the index of the first bad value), LEINAO_UNSUPPORTED
+ * ("delays") when the target population is too large for the longer delays' bits, LEINAO_NOMEM. */
+leinao_status leinao_set_connections(leinao_sim *sim, int proj, size_t n, const double *weights,
+                                     const double *delays);
 
 /* ---- Pictures ------------------------------------------------------------------------ */
 

@@ -221,6 +221,11 @@ class Population:
             else:
                 h.set_init(self.id, var, _dist(value, var))
 
+    def get(self, name):
+        """After the build: a parameter's effective value per element, or a state variable's
+        value now (before the first run: the initial values as drawn), as a float64 array."""
+        return self.sim._h.get_values(self.id, name, self.size)
+
     def spikes(self):
         """The spikes recorded so far (needs :meth:`Simulator.record_spikes` on this population):
         ``(times, ids)``, float64 ms and uint32 neuron indices within the population, in time
@@ -247,6 +252,38 @@ class Projection:
         plastic synapses change) and ``delay`` (ms), by source then target."""
         s, t, w, d = self.sim._h.get_connections(self.id)
         return {"source": s, "target": t, "weight": w, "delay": d}
+
+    def set_connections(self, weight=None, delay=None):
+        """Sets the weights and/or delays of the built synapses (the first :meth:`Simulator.run`
+        or :meth:`Simulator.build` builds them), between runs, as NEST's SetStatus on
+        connections: a number for every synapse, or an array with one value per synapse in the
+        order of :meth:`connections`. Weights as at connect (negative: inhibitory); delays in
+        ms, multiples of dt within the delays the network was built with. Spikes delivered from
+        then on use the new values; plastic synapses go on from the new weights. Raises
+        StateError before the build, InvalidArgumentError (nothing changed) for a bad value.
+        A projection changed so can no longer be checkpointed."""
+        if weight is None and delay is None:
+            return
+        n = int(self.sim._h.projection_stats(self.id)["synapses"])
+
+        def column(value):
+            if value is None:
+                return None
+            a = _doubles(value) if _is_array(value) else np.full(n, float(value))
+            if a.size != n:
+                raise InvalidArgumentError(f"{self!r} has {n} synapses, got {a.size} values")
+            return a
+        self.sim._h.set_connections(self.id, column(weight), column(delay))
+
+    def set(self, params=None, **kwargs):
+        """Sets parameters of the projection's synapse model (``proj.set(tau_plus=15.0)``): before
+        the build, or between runs (the next spikes use them; per-source state already made
+        from initial values is not reset). All are checked together; nothing changes on a
+        refusal."""
+        values = dict(params or {}, **kwargs)
+        if values:
+            self.sim._h.set_synapse_params(self.id, list(values),
+                                           [float(v) for v in values.values()])
 
     def stats(self):
         """Synapse model, number of synapses, mean weight before and after, min and max."""
@@ -544,6 +581,12 @@ class Simulator:
                              np.arange(p.size, dtype=np.uint32) if idx is None else idx)
         self._recordings.append(rec)
         return rec
+
+    def reserve_max_delay(self, ms):
+        """Makes the network hold delays up to `ms` (rounded up to steps) even where no synapse
+        declared has one, so that :meth:`Projection.set_connections` may set them later
+        (NEST's and PyNN's max_delay). Results do not change. Before the build."""
+        self._h.reserve_max_delay(float(ms))
 
     def set_transient(self, ms):
         """Leaves spikes before `ms` out of the rates and CV of ISI in the summary."""

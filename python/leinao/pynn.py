@@ -23,16 +23,23 @@ connections. Synapse types: StaticSynapse; STDPMechanism with SpikePairRule and
 Additive/MultiplicativeWeightDependence -> stdp_synapse (A_plus -> lambda, A_minus/A_plus ->
 alpha, w_max -> Wmax, mu_plus/mu_minus 0 or 1, tau_minus set on the target neurons, as
 pyNN.nest); TsodyksMarkramSynapse -> tsodyks_synapse (tau_psc from the target's tau_syn_E or
-tau_syn_I). Synapse parameters other than weight and delay are one per projection. Current
+tau_syn_I). Synapse parameters other than weight and delay are one per projection.
+Projection.set (weights, delays, synapse parameters after the connections are made: numbers,
+2D arrays, pyNN.random distributions, functions of distance) goes to leinao's
+Projection.set_connections (leinao_set_connections) and Projection.set; delays are rounded to
+dt and must stay within setup's max_delay, which leinao reserves. Current
 sources DCSource (dc_generator), ACSource (ac_generator), NoisyCurrentSource (noise_generator)
 and StepCurrentSource (one dc_generator per step: leinao's step_current_generator is not
 registered), injected with min_delay and start/stop moved min_delay earlier as in pyNN.nest;
 their parameters may change between runs. initialize; record('spikes' | 'v' | 'gsyn_exc' |
 'gsyn_inh' | 'w' | 'u'); get_data()/write_data() as Neo blocks. reset() builds the network
 again from the declarations kept (same seed: the same connections and the same random input;
-parameters set between runs apply from t = 0). Random weights and delays given as pyNN.random
-distributions (uniform, normal, normal_clipped, lognormal) become leinao's own distributions
-for the native rules. Not yet: SpikeSourceGamma (no leinao model; it raises
+parameters and Projection.set values set between runs apply from t = 0). Random weights and
+delays given as pyNN.random distributions (uniform, normal, normal_clipped, lognormal) become
+leinao's own distributions for the native rules, and so do initial values given as such a
+distribution (or a number) for a whole Population: drawn by leinao per neuron at the build,
+as a model file's, so that a PyNN script and its model file spike alike, bit for bit.
+HH_cond_exp runs on hh_cond_exp_traub. Not yet: SpikeSourceGamma (no leinao model; it raises
 NotImplementedError), recording a current source, new populations or projections after the
 first run (leinao builds once).
 """
@@ -70,7 +77,7 @@ class _Handle:
 
     def __getattr__(self, name):
         obj = object.__getattribute__(self, "_obj")
-        if name in ("set", "initialize"):
+        if name in ("set", "initialize", "set_connections"):
             def logged(*args, **kwargs):
                 return self._replay._call(self, name, args, kwargs)
             return logged
@@ -97,9 +104,14 @@ class _Replay:
     """A leinao.Simulator whose declarations (and every set/initialize) are kept, so that
     reset() can build the same network again in a new Simulator from the same seed."""
 
-    def __init__(self, **settings):
-        self._settings, self._log = settings, []
-        self.real = leinao.Simulator(**settings)
+    def __init__(self, max_delay=0.0, **settings):
+        self._settings, self._log, self._max_delay = settings, [], max_delay
+        self.real = self._new()
+
+    def _new(self):
+        sim = leinao.Simulator(**self._settings)
+        sim.reserve_max_delay(self._max_delay)  # PyNN's max_delay: room for Projection.set
+        return sim
 
     def _call(self, target, name, args, kwargs, handle=None):
         entry = (target, name, args, kwargs, handle)
@@ -131,9 +143,15 @@ class _Replay:
         """A new Simulator with every declaration and parameter change replayed (before its
         build: parameters set between runs apply from t = 0, as PyNN's reset keeps them)."""
         self.real.close()
-        self.real = leinao.Simulator(**self._settings)
+        self.real = self._new()
+        after_build = [e for e in self._log if e[1] == "set_connections"]
         for entry in self._log:
-            self._do(entry)
+            if entry[1] != "set_connections":
+                self._do(entry)
+        if after_build:  # synapse values set after the build (Projection.set): built again
+            self.real.build()
+            for entry in after_build:
+                self._do(entry)
 
     def __getattr__(self, name):
         return getattr(self.real, name)
@@ -166,7 +184,19 @@ class State(common.control.BaseState):
     def t(self, value):
         pass  # the time is leinao's
 
+    def build(self):
+        """Builds the network (once), then applies the Projection.set calls made before."""
+        if self.sim._built:
+            return
+        self.sim.build()
+        for drawn in self.drawn:
+            drawn.read()
+        pending, self.pending_sets = self.pending_sets, []
+        for projection, parameter_space in pending:
+            projection._apply_attributes(parameter_space)
+
     def run_until(self, tstop):
+        self.build()
         span = round((tstop - self.t) / self.dt) * self.dt
         if span > 0:
             self.sim.run(round(span, 10))
@@ -178,9 +208,12 @@ class State(common.control.BaseState):
     def clear(self):
         if self.sim is not None:
             self.sim.close()
-        self.sim = _Replay(dt=self.dt, seed=self.seed, threads=self.threads)
+        max_delay = self.max_delay if isinstance(self.max_delay, (int, float)) else 0.0
+        self.sim = _Replay(max_delay=max_delay, dt=self.dt, seed=self.seed, threads=self.threads)
         self.recorders = set()
         self.current_sources = []
+        self.pending_sets = []  # (Projection, native ParameterSpace) until the build
+        self.drawn = []  # initial values leinao draws (_Drawn), read back at the build
         self.id_counter = 0
         self.segment_counter = -1
         self.n_pops = 0
@@ -488,6 +521,9 @@ class PopulationView(common.PopulationView):
         self.parent._push_parameters(values)
 
     def _set_initial_value_array(self, variable, initial_values):
+        if isinstance(self.parent._initial_values.get(variable), _Drawn):
+            raise NotImplementedError(f"{variable} of {self.parent.label} is drawn by leinao from "
+                                      "a distribution: initialize the whole population instead")
         full = np.array(np.broadcast_to(self.parent._initial_values.get(variable, np.nan),
                                         (self.parent.size,)), dtype=float)
         full[self.mask] = initial_values._partially_evaluate(self.mask, simplify=False) \
@@ -517,6 +553,7 @@ class Population(common.Population):
         self._spikes_recorded = False
         self._state_recordings = {}
         self._initial_values = {}
+        self._init_arrays = set()
         sim, k = state.sim, state.n_pops
         state.n_pops += 1
         model = celltype.leinao_model
@@ -568,12 +605,32 @@ class Population(common.Population):
         var, scale = _VARIABLES[variable]
         values = np.broadcast_to(np.asarray(values, dtype=float), (self.size,))
         self._initial_values[variable] = values.copy()
+        self._init_arrays.add(variable)  # leinao's per-neuron values: they override the others
         known = {p["name"] for p in leinao.model_params(self.celltype.leinao_model)}
         if var not in known and np.all(values == 0.0):
             return  # a synaptic current PyNN starts at 0 that the model has as another variable
         self._target.initialize({var: values / scale})
 
     def _set_initial_value_array(self, variable, initial_values):
+        """A number or a pyNN.random distribution becomes leinao's initial value for the whole
+        population (a distribution is drawn by leinao's generators, per neuron, at the build, as
+        a model file's); anything else, or anything after per-neuron values, an array."""
+        base = getattr(initial_values, "base_value", None)
+        if (not self._generators and variable in _VARIABLES and variable not in self._init_arrays
+                and hasattr(initial_values, "evaluate") and not initial_values.operations):
+            var, scale = _VARIABLES[variable]
+            if isinstance(base, RandomDistribution):
+                dist = _leinao_dist(base, 1.0 / scale)
+                if dist is not None:
+                    self._target.initialize({var: dist})
+                    self._initial_values[variable] = _Drawn(self, var, scale)
+                    return
+            elif isinstance(base, (int, float, np.integer, np.floating)):
+                known = {p["name"] for p in leinao.model_params(self.celltype.leinao_model)}
+                self._initial_values[variable] = np.full(self.size, float(base))
+                if var in known or base != 0:
+                    self._target.initialize({var: float(base) / scale})
+                return
         if hasattr(initial_values, "evaluate"):
             initial_values.shape = (self.size,)
             values = initial_values.evaluate(simplify=False)
@@ -593,6 +650,24 @@ class Population(common.Population):
         self._push_parameters(dict(parameter_space.items()))
 
 # ---- Projections -------------------------------------------------------------------------
+
+
+class _Drawn:
+    """An initial value that leinao draws per neuron from a distribution at the build: read back
+    (in PyNN's units) when it is needed, which builds the network."""
+
+    def __init__(self, population, var, scale):
+        self.population, self.var, self.scale = population, var, scale
+        self.values = None
+        state.drawn.append(self)
+
+    def read(self):
+        """At the build, before the first step: the values drawn."""
+        self.values = self.population._target.get(self.var) * self.scale
+
+    def __array__(self, dtype=None, copy=None):
+        state.build()
+        return self.values if dtype is None else self.values.astype(dtype)
 
 
 def _leinao_dist(value, scale):
@@ -630,13 +705,25 @@ def _groups(p):
     return out
 
 
+def _at_synapses(value, rows, cols):
+    """A lazy (pre size, post size) array of Projection.set at the synapses (rows[k], cols[k]):
+    numbers, arrays and random distributions evaluated there alone (a distribution draws one
+    number per synapse); a function of distance (or of the indices) over the whole matrix, as
+    pyNN.nest evaluates it, then read there."""
+    if callable(value.base_value):
+        out = np.asarray(value.evaluate(simplify=False), dtype=float)[rows, cols]
+    else:
+        out = np.asarray(value[(rows, cols)], dtype=float)
+    return np.array(np.broadcast_to(out, rows.shape))
+
+
 class _Part:
     """One leinao projection behind a PyNN Projection: between two base populations, with the
     maps from their indices back to the Projection's pre and post indices and the factor from
     PyNN's weights to leinao's."""
 
     def __init__(self, proj, pre_group, post_group, scale):
-        self.proj, self.scale = proj, scale
+        self.proj, self.scale, self.post = proj, scale, post_group[0]
         self.pre_map = np.full(pre_group[0].size, -1, dtype=np.int64)
         self.pre_map[pre_group[2]] = pre_group[1]
         self.post_map = np.full(post_group[0].size, -1, dtype=np.int64)
@@ -659,6 +746,7 @@ class Projection(common.Projection):
                                       "TsodyksMarkramSynapse are)")
         self._pre_groups, self._post_groups = _groups(self.pre), _groups(self.post)
         self._parts = []
+        self._synapse_set = {}  # synapse parameters given to set() (PyNN's names and units)
         self._explicit = []
         whole = isinstance(self.pre, Population) and isinstance(self.post, Population)
         if not (whole and self._connect_natively(connector)):
@@ -785,10 +873,86 @@ class Projection(common.Projection):
                                          delay=d[sel])
                 self._parts.append(_Part(proj, pg, qg, 1000.0 * scale))
 
+    def set(self, **attributes):
+        """Sets weights, delays and synapse parameters after the connections are made, as
+        PyNN documents (common.Projection.set): each value a number, a pyNN.random
+        RandomDistribution, a 2D array of shape (pre size, post size) as get(format="array")
+        gives, or a function of the distance between the cells. Weights and delays are per
+        synapse (a distribution draws one value per synapse, as pyNN.nest; several synapses
+        between one pair of cells get the same value from an array or a function); delays are
+        rounded to the time step, as NEST rounds them, and must lie within the delays the
+        network was built with. The synapse type's other parameters (U, tau_rec, tau_facil,
+        tau_plus, tau_minus, A_plus with A_minus, w_max) take one value per projection. The
+        first set() builds the network (the connections exist from then on); values set
+        before the first run act from t = 0, values set between runs from then on, and a
+        reset() keeps them (it builds the network again and sets them again)."""
+        common.Projection.set(self, **attributes)
+        for name, value in attributes.items():
+            if name not in ("weight", "delay"):
+                self._synapse_set[name] = float(np.asarray(value).flat[0])
+
+    def _value_list_to_array(self, attributes):
+        """PyNN's: a list (one value per connection) into a matrix; it reads the connections,
+        which builds the network, so only when a list is given."""
+        if any(isinstance(v, list) or (isinstance(v, np.ndarray) and v.ndim == 1)
+               for v in attributes.values()):
+            return common.Projection._value_list_to_array(self, attributes)
+        return attributes
+
+    def _set_attributes(self, parameter_space):
+        """The native (translated) values of set() onto the leinao projections behind this one:
+        weights and delays through leinao's Projection.set_connections (the synapses in their
+        storage order), synapse parameters through Projection.set. Before the build they wait
+        for it (state.build), so that populations and projections may still be added."""
+        if not state.sim._built:
+            state.pending_sets.append((self, parameter_space))
+            return
+        self._apply_attributes(parameter_space)
+
+    def _apply_attributes(self, parameter_space):
+        names = list(parameter_space.keys())
+        per_projection = {}
+        for name in names:
+            if name in ("weight", "delay"):
+                continue
+            v = parameter_space[name]
+            if not v.is_homogeneous:
+                raise NotImplementedError(f"{type(self.synapse_type).__name__}: leinao takes one "
+                                          f"{name} per projection (only weights and delays per "
+                                          "synapse)")
+            per_projection[name] = float(np.asarray(v.evaluate(simplify=True)).flat[0])
+        fixed = {"dendritic_delay_fraction": 1.0, "w_min_always_zero_in_NEST": 0.0}
+        for name, need in fixed.items():
+            if name in per_projection and per_projection.pop(name) != need:
+                raise ValueError(f"leinao's {self.synapse_type.leinao_model} needs {name} = {need}")
+        dt = state.dt
+        for part in self._parts:
+            c = part.proj.connections()
+            rows, cols = part.pre_map[c["source"]], part.post_map[c["target"]]
+            factor = part.scale / 1000.0  # native (pA, nS) -> leinao: the inhibitory sign etc.
+            columns = {}
+            for name in ("weight", "delay"):
+                if name in names and rows.size:
+                    values = _at_synapses(parameter_space[name], rows, cols)
+                    columns[name] = (values * factor if name == "weight"
+                                     else np.round(values / dt) * dt)
+            if columns:
+                part.proj.set_connections(weight=columns.get("weight"),
+                                          delay=columns.get("delay"))
+            if per_projection:
+                params = dict(per_projection)
+                if "tau_minus" in params:  # a parameter of the target neurons (NEST's)
+                    part.post._target.set(tau_minus=params.pop("tau_minus"))
+                if "Wmax" in params:
+                    w = part.proj.connections()["weight"]
+                    negative = factor < 0 or bool(w.size and w.max() <= 0 and w.min() < 0)
+                    params["Wmax"] = abs(params["Wmax"] * factor) * (-1.0 if negative else 1.0)
+                if params:
+                    part.proj.set(params)
+
     def _connections(self):
         """(pre index, post index, weight in PyNN's units, delay) of every synapse."""
-        if not state.sim._built:
-            state.sim.build()
+        state.build()
         cols = [[], [], [], []]
         for part in self._parts:
             c = part.proj.connections()
@@ -813,6 +977,9 @@ class Projection(common.Projection):
             if n not in columns:
                 if not self.synapse_type.has_parameter(n):
                     raise errors.NonExistentParameterError(n, type(self.synapse_type).__name__)
+                if n in self._synapse_set:
+                    columns[n] = np.full(len(s), self._synapse_set[n])
+                    continue
                 v = self.synapse_type.parameter_space[n]
                 v.shape = (1,)
                 columns[n] = np.full(len(s), float(np.asarray(v.evaluate(simplify=True)).flat[0]))

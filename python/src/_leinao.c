@@ -402,6 +402,49 @@ done:
     return result;
 }
 
+/* set_connections(proj, weights|None, delays|None): every synapse's value, storage order. */
+static PyObject *Handle_set_connections(Handle *h, PyObject *args)
+{
+    int proj;
+    PyObject *wo, *dobj;
+    if (!PyArg_ParseTuple(args, "iOO", &proj, &wo, &dobj))
+        return NULL;
+    USABLE(h);
+    PyArrayObject *w = wo != Py_None ? as_array(wo, NPY_DOUBLE) : NULL;
+    PyArrayObject *d = (wo == Py_None || w) && dobj != Py_None ? as_array(dobj, NPY_DOUBLE) : NULL;
+    PyObject *result = NULL;
+    if ((wo != Py_None && !w) || (dobj != Py_None && !d))
+        goto done;
+    size_t n = w ? (size_t)PyArray_SIZE(w) : d ? (size_t)PyArray_SIZE(d) : 0;
+    if (w && d && (size_t)PyArray_SIZE(d) != n) {
+        PyErr_SetString(exception_types[LEINAO_INVALID],
+                        "weights and delays must have the same length");
+        goto done;
+    }
+    if (!w && !d) {
+        result = Py_NewRef(Py_None);
+        goto done;
+    }
+    leinao_status st = leinao_set_connections(h->sim, proj, n,
+                                              w ? (const double *)PyArray_DATA(w) : NULL,
+                                              d ? (const double *)PyArray_DATA(d) : NULL);
+    result = st ? fail(h, st) : Py_NewRef(Py_None);
+done:
+    Py_XDECREF(w);
+    Py_XDECREF(d);
+    return result;
+}
+
+static PyObject *Handle_reserve_max_delay(Handle *h, PyObject *args)
+{
+    double ms;
+    if (!PyArg_ParseTuple(args, "d", &ms))
+        return NULL;
+    USABLE(h);
+    CHECK(h, leinao_reserve_max_delay(h->sim, ms));
+    Py_RETURN_NONE;
+}
+
 static PyObject *Handle_set_synapse(Handle *h, PyObject *args)
 {
     int proj;
@@ -765,6 +808,34 @@ static PyObject *Handle_projection_stats(Handle *h, PyObject *args)
                          s.weight_min, "weight_max", s.weight_max);
 }
 
+/* get_values(pop, name, size) -> float64 array: a parameter's effective value per element or a
+ * state variable's value now (after build). */
+static PyObject *Handle_get_values(Handle *h, PyObject *args)
+{
+    int pop;
+    const char *name;
+    Py_ssize_t size;
+    if (!PyArg_ParseTuple(args, "isn", &pop, &name, &size))
+        return NULL;
+    USABLE(h);
+    if (size < 0) {
+        PyErr_SetString(PyExc_ValueError, "size must be >= 0");
+        return NULL;
+    }
+    npy_intp dims[1] = {(npy_intp)size};
+    PyObject *a = PyArray_SimpleNew(1, dims, NPY_DOUBLE);
+    if (!a)
+        return NULL;
+    leinao_status st = leinao_get_param_values(h->sim, pop, name,
+                                               (double *)PyArray_DATA((PyArrayObject *)a),
+                                               (size_t)size);
+    if (st) {
+        Py_DECREF(a);
+        return fail(h, st);
+    }
+    return a;
+}
+
 /* (sources uint32, targets uint32, weights float64, delays float64) in storage order. */
 static PyObject *Handle_get_connections(Handle *h, PyObject *args)
 {
@@ -826,6 +897,9 @@ static PyMethodDef Handle_methods[] = {
     METHOD(connect_explicit, METH_VARARGS,
            "connect_explicit(src, tgt, sources, targets, weights|None, delays|None) -> id"),
     METHOD(set_synapse, METH_VARARGS, "set_synapse(proj, model)"),
+    METHOD(reserve_max_delay, METH_VARARGS, "reserve_max_delay(ms): before build"),
+    METHOD(set_connections, METH_VARARGS,
+           "set_connections(proj, weights|None, delays|None): after build, between runs"),
     METHOD(set_synapse_params, METH_VARARGS, "set_synapse_params(proj, names, values)"),
     METHOD(record_spikes, METH_VARARGS, "record_spikes(pop, path|None, format)"),
     METHOD(record_state, METH_VARARGS,
@@ -844,6 +918,7 @@ static PyMethodDef Handle_methods[] = {
     METHOD(run_stats, METH_NOARGS, "run_stats() -> dict"),
     METHOD(projection_count, METH_NOARGS, "projection_count() -> int"),
     METHOD(projection_stats, METH_VARARGS, "projection_stats(proj) -> dict"),
+    METHOD(get_values, METH_VARARGS, "get_values(pop, name, size) -> float64 array (after build)"),
     METHOD(get_connections, METH_VARARGS,
            "get_connections(proj) -> (sources, targets, weights, delays)"),
     METHOD(errmsg, METH_NOARGS, "errmsg() -> the last error message"),

@@ -11,6 +11,13 @@ static int is_device(const lpopulation *p)
     return p->model->kind != LM_NEURON;
 }
 
+/* leinao_reserve_max_delay's delay in whole steps (rounded up), at most 65535. */
+static int reserved_delay_steps(const leinao_sim *sim)
+{
+    double steps = ceil(sim->config.reserved_max_delay / sim->config.dt - 1e-9);
+    return steps < 0.0 ? 0 : steps > 65535.0 ? 65535 : (int)steps;
+}
+
 leinao_status leinao_estimate_size(leinao_sim *sim, leinao_estimate *e)
 {
     memset(e, 0, sizeof *e);
@@ -45,6 +52,8 @@ leinao_status leinao_estimate_size(leinao_sim *sim, leinao_estimate *e)
     }
     if (sim->net.n_projs == 0)
         lo = hi = 1;
+    if (reserved_delay_steps(sim) > hi)
+        hi = reserved_delay_steps(sim);
     uint32_t slots = (uint32_t)(hi + lo);
     double pops = 0.0;
     for (int i = 0; i < sim->net.n_pops; i++) {
@@ -281,6 +290,9 @@ static leinao_status build_projections(leinao_sim *sim, build_state *b)
     b->p.projection = -1;
     b->p.source = b->p.target = NULL;
     b->p.synapses = b->p.expected = 0;
+    int reserved = reserved_delay_steps(sim);
+    if (reserved > sim->net.max_delay)
+        sim->net.max_delay = reserved;
     return LEINAO_OK; /* the ranks' delays and counts are joined once all have built theirs */
 }
 

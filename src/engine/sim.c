@@ -156,6 +156,18 @@ leinao_status leinao_set_transient(leinao_sim *sim, double transient)
     return LEINAO_OK;
 }
 
+leinao_status leinao_reserve_max_delay(leinao_sim *sim, double ms)
+{
+    leinao_status st = declaring(sim);
+    if (st)
+        return st;
+    if (!(ms >= 0.0) || !isfinite(ms))
+        return lc_error_at(&sim->ctx, LEINAO_INVALID, "ms", NULL, -1,
+                           "the reserved maximum delay must be finite and >= 0, got %g", ms);
+    sim->config.reserved_max_delay = ms;
+    return LEINAO_OK;
+}
+
 leinao_status leinao_set_name(leinao_sim *sim, const char *name)
 {
     if (!name)
@@ -540,6 +552,21 @@ static leinao_status get_proj(leinao_sim *sim, int proj, lprojection **out)
     return declaring(sim);
 }
 
+/* A projection whose synapse parameters may be set: before the build, or between runs. */
+static leinao_status get_proj_params(leinao_sim *sim, int proj, lprojection **out)
+{
+    if (sim->phase == LSIM_DECLARING)
+        return get_proj(sim, proj, out);
+    *out = NULL;
+    if (proj < 0 || proj >= sim->net.n_projs)
+        return lc_error_at(&sim->ctx, LEINAO_NOT_FOUND, "proj", NULL, proj,
+                           "no projection with id %d", proj);
+    if (sim->phase != LSIM_BUILT)
+        return lc_error(&sim->ctx, LEINAO_STATE, "the simulation is finished");
+    *out = sim->net.projs[proj];
+    return LEINAO_OK;
+}
+
 leinao_status leinao_set_synapse(leinao_sim *sim, int proj, const char *model)
 {
     lprojection *p;
@@ -556,6 +583,8 @@ leinao_status leinao_set_synapse(leinao_sim *sim, int proj, const char *model)
 
 leinao_status leinao_set_synapse_param(leinao_sim *sim, int proj, const char *name, double value)
 {
+    if (sim->phase == LSIM_BUILT) /* between runs: with the rules between parameters */
+        return leinao_set_synapse_params(sim, proj, 1, &name, &value);
     lprojection *p;
     leinao_status st = get_proj(sim, proj, &p);
     if (st || (st = need_name(&sim->ctx, name, "name")))
@@ -568,7 +597,7 @@ leinao_status leinao_set_synapse_params(leinao_sim *sim, int proj, size_t n,
                                         const char *const *names, const double *values)
 {
     lprojection *p;
-    leinao_status st = get_proj(sim, proj, &p);
+    leinao_status st = get_proj_params(sim, proj, &p);
     if (st)
         return st;
     if (n && (!names || !values))
@@ -584,8 +613,14 @@ leinao_status leinao_set_synapse_params(leinao_sim *sim, int proj, size_t n,
     }
     if (!st && p->syn->check)
         st = blame(&sim->ctx, p->syn->check(&sim->ctx, p->syn_params), "values", NULL, -1);
+    int built = sim->phase == LSIM_BUILT;
+    if (!st && built && p->syn->check_weights && p->weight_of) /* e.g. stdp_synapse's Wmax */
+        st = blame(&sim->ctx, p->syn->check_weights(&sim->ctx, p->syn_params, p->weight_of, p->n),
+                   "values", NULL, -1);
     if (st)
         memcpy(p->syn_params, saved, sizeof saved);
+    else if (built && n)
+        p->changed = 1;
     return st;
 }
 

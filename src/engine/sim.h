@@ -98,6 +98,7 @@ typedef struct ldelivery {
 /* Configuration: what the model file or the caller set; lives as long as the handle. */
 typedef struct lconfig {
     double dt, duration, transient; /* ms */
+    double reserved_max_delay;      /* ms the ring buffers hold at least (0: none) */
     uint64_t seed;
     int threads;
     char *name;

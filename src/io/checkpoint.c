@@ -144,6 +144,13 @@ leinao_status leinao_checkpoint_write(leinao_sim *sim, const char *path)
     if (sim->run.failed)
         return lc_error(ctx, LEINAO_STATE,
                         "the run stopped with an error; a checkpoint could not continue it");
+    for (int k = 0; k < sim->net.n_projs; k++)
+        if (sim->net.projs[k]->changed)
+            return lc_error_at(ctx, LEINAO_UNSUPPORTED, "proj", NULL, k,
+                               "projection %d has synapses or parameters set after the build "
+                               "(leinao_set_connections, leinao_set_synapse_params), which a "
+                               "checkpoint does not hold",
+                               k);
     size_t n = strlen(path) + 16;
     char *tmp = lc_malloc(ctx, n);
     if (!tmp)

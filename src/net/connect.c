@@ -851,6 +851,7 @@ void lproj_unbuild(lctx *ctx, lprojection *p)
     p->n = 0;
     p->weight_mean_initial = 0.0;
     p->min_delay = p->max_delay = 0;
+    p->changed = 0;
 }
 
 void lproj_free(lctx *ctx, lprojection *p)

@@ -32,6 +32,8 @@ typedef struct lprojection {
     int delay_bits;
     uint32_t delay_mask;
     int min_delay, max_delay; /* steps */
+    int changed; /* weights, delays or parameters set after the build (leinao_set_connections,
+                    leinao_set_synapse_params): checkpoints cannot hold them */
     struct lexplicit *explicit_list; /* explicit connections (explicit.h), else NULL; p->rule is
                                         then unused */
 } lprojection;

@@ -1,8 +1,16 @@
 """A PyNN script in the style of PyNN's examples/VAbenchmarks.py (Vogels & Abbott 2005, CUBA or
 COBA), scaled down, written against PyNN's API only: run as `python3 va_benchmark.py BACKEND
-[CUBA|COBA]` with BACKEND "leinao" (import leinao.pynn) or a module name such as pyNN.brian2."""
+[CUBA|COBA] [SEED]` with BACKEND "leinao" (import leinao.pynn) or a module name such as pyNN.brian2.
+For the measurements of bench/python/va_coba.py the environment may change the time step
+(VA_DT, ms; default 0.1) and, for pyNN.brian2, Brian2's integration method (VA_BRIAN2_METHOD,
+e.g. exponential_euler or rk4; default: pyNN.brian2's own choice, which is forward Euler for
+IF_cond_exp)."""
 import importlib
+import os
 import sys
+import time
+
+_t_start = time.perf_counter()  # before the backend's import: the whole script
 
 import numpy as np
 from pyNN.random import NumpyRNG, RandomDistribution
@@ -12,10 +20,17 @@ benchmark = sys.argv[2] if len(sys.argv) > 2 else "COBA"
 if backend == "pyNN.brian2":
     import brian2
     brian2.prefs.codegen.target = "numpy"  # Brian2's runtime target: no C++ build
+    if os.environ.get("VA_BRIAN2_METHOD"):
+        _cells = importlib.import_module("pyNN.brian2.cells")
+        _init = _cells.BaseNeuronGroup.__init__
+
+        def _with_method(self, *args, method=None, **kwargs):
+            _init(self, *args, method=os.environ["VA_BRIAN2_METHOD"], **kwargs)
+        _cells.BaseNeuronGroup.__init__ = _with_method
 sim = importlib.import_module("leinao.pynn" if backend == "leinao" else backend)
 seed = int(sys.argv[3]) if len(sys.argv) > 3 else None  # leinao's master seed (rng_seed)
 
-rngseed, dt, tstop = 98765, 0.1, 300.0
+rngseed, dt, tstop = 98765, float(os.environ.get("VA_DT", "0.1")), 300.0
 sim.setup(timestep=dt, min_delay=0.2, max_delay=1.0,
           **({} if seed is None else {"rng_seed": seed}))
 n_cells, r_ei, pconn = 800, 4.0, 0.02
@@ -65,8 +80,10 @@ connections = {
 exc.record(['spikes', 'v'])
 inh.record('spikes')
 ext.record('spikes')
+_t_run = time.perf_counter()
 sim.run(tstop / 2)
 sim.run(tstop / 2)
+_t_run = time.perf_counter() - _t_run
 out = {}
 for pop in (exc, inh, ext):
     block = pop.get_data()
@@ -77,3 +94,4 @@ print("rates", " ".join(f"{k}={v:.2f}" for k, v in out.items()))
 print("vm", vm.shape[0], vm.shape[1], float(vm.magnitude[0, 0]), str(vm.units))
 print("synapses", " ".join(f"{k}={len(v)}" for k, v in connections.items()))
 sim.end()
+print(f"seconds run={_t_run:.3f} script={time.perf_counter() - _t_start:.3f}")
