@@ -2,8 +2,9 @@
 """Checkpoints: runs stopped (inside slices and at slice ends, by --until and by SIGTERM) and
 resumed, also with other thread counts and over several cycles, end with spike files (SONATA and
 CSV), state reports (SONATA and CSV) byte-identical to an uninterrupted run's, and summary.json
-equal but for wall times, memory and threads. A checkpoint of another model, a changed model file
-and a damaged checkpoint are refused with a clear error and leave the outputs as they were.
+equal but for wall times, memory and threads. A checkpoint of another model, a changed model file,
+another leinao version's format (format_version changed, a required dataset renamed) and a damaged
+checkpoint are refused with a clear error and leave the outputs and the checkpoint as they were.
 
 usage: test_checkpoint.py LEINAO SOURCE_DIR"""
 import hashlib
@@ -119,16 +120,25 @@ run("resume", sig, "--threads", "1", "--quiet")
 same("brunel: SIGTERM, resumed with 1 thread", ref, sig)
 
 # ---- errors: nothing recorded is lost ----
-def refused(label, folder, needle):
-    before = digests(folder)
-    p = run("resume", folder, "--quiet", check=False)
+def every_file(folder):
+    """Every file's digest, the checkpoint and summary.json included."""
+    out = {}
+    for name in sorted(os.listdir(folder)):
+        with open(os.path.join(folder, name), "rb") as f:
+            out[name] = hashlib.sha256(f.read()).hexdigest()
+    return out
+
+
+def refused(label, folder, needle, *extra):
+    before = every_file(folder)
+    p = run("resume", folder, "--quiet", *extra, check=False)
     if p.returncode == 0 or needle not in p.stderr:
         failures.append(f"{label}: expected an error naming '{needle}', got {p.returncode}: "
                         f"{p.stderr.strip()}")
-    elif digests(folder) != before:
-        failures.append(f"{label}: the outputs changed")
+    elif every_file(folder) != before:
+        failures.append(f"{label}: the outputs or the checkpoint changed")
     else:
-        print(f"ok: {label}: {p.stderr.strip()}")
+        print(f"ok: {label}: exit {p.returncode}: {p.stderr.strip()}")
 
 
 err = os.path.join(tmp, "errors")
@@ -168,6 +178,21 @@ with open(changed, "a") as f:
     f.write("# edited\n")
 refused("changed model file", err, "has changed")
 shutil.copy(good, ckpt)
+# another leinao version's incompatible format: its format version, or a required dataset
+# under another name (the root attributes still those of version 1)
+with h5py.File(ckpt, "r+") as f:
+    f.attrs.modify("format_version", 2)
+    f.attrs["leinao_version"] = "9.9.0"
+refused("format version 2 (leinao 9.9.0)", err, "checkpoint format version 2 (written by leinao 9.9.0)")
+shutil.copy(good, ckpt)
+with h5py.File(ckpt, "r+") as f:
+    f.move("run/scalars", "run/scalars_v2")
+refused("a required dataset renamed (run/scalars)", err, "has no run/scalars")
+shutil.copy(good, ckpt)
+with h5py.File(ckpt, "r+") as f:
+    f.move("population0/state/V_m", "population0/state/V_membrane")
+refused("a state variable renamed (population0/state/V_m)", err, "population0/state/V_m")
+shutil.copy(good, ckpt)
 # damaged: truncated, and bytes overwritten in the middle
 size = os.path.getsize(ckpt)
 with open(ckpt, "r+b") as f:
@@ -182,6 +207,8 @@ shutil.copy(good, ckpt)
 # and the good one still resumes
 run("resume", err, "--quiet")
 same("brunel: resumed after the refused attempts", ref, err)
+
+
 
 shutil.rmtree(tmp, ignore_errors=True)
 shutil.rmtree(work, ignore_errors=True)
