@@ -6,7 +6,9 @@
  * declarations on 1 thread reads the checkpoint and runs on to 60 ms. Spikes, recorded state,
  * plastic weights, statistics and event counts are bit-identical to one straight run of 60 ms.
  * Also: a checkpoint of another seed is refused, naming the seed, and leaves the handle usable;
- * writing before the build is refused. */
+ * writing before the build is refused. A run stopped by its rate guard can be written (its
+ * state is at a slice boundary: the same spikes and events as an unguarded run to that time);
+ * read, the handle cannot run on; a loosened guard is another model and refused. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -42,7 +44,7 @@ static leinao_dist uniform(double lo, double hi)
 }
 
 /* The same declarations every time; only the thread count and the seed may differ. */
-static net declare(int threads, uint64_t seed)
+static net declare_guarded(int threads, uint64_t seed, double guard_max)
 {
     net n;
     OK(leinao_open(&n.sim));
@@ -92,8 +94,13 @@ static net declare(int threads, uint64_t seed)
     const char *vars[] = {"V_m", "g_ex", "w"};
     const uint32_t which[] = {0, 5, 9};
     OK(leinao_record_state(sim, n.pop[3], vars, 3, which, 3, 0.5, NULL, "memory"));
-    OK(leinao_set_rate_guard(sim, -1, 0.0, 5000.0, 10.0));
+    OK(leinao_set_rate_guard(sim, -1, 0.0, guard_max, 10.0));
     return n;
+}
+
+static net declare(int threads, uint64_t seed)
+{
+    return declare_guarded(threads, seed, 5000.0);
 }
 
 typedef struct spikes {
@@ -316,11 +323,73 @@ static void checkpoint_of_another_seed_is_refused(void **state)
     remove(path);
 }
 
+static void guard_stop_is_checkpointed_and_final(void **state)
+{
+    (void)state;
+    const char *path = checkpoint_path();
+    net g = declare_guarded(2, 42, 20.0); /* I fires at ~60 Hz */
+    OK(leinao_build(g.sim));
+    assert_int_equal(leinao_run(g.sim, NULL, NULL), LEINAO_GUARD);
+    printf("# %s\n", leinao_errmsg(g.sim));
+    leinao_run_stats stopped;
+    OK(leinao_get_run_stats(g.sim, &stopped));
+    assert_true(stopped.t_simulated < T_TOTAL);
+    OK(leinao_checkpoint_write(g.sim, path));
+    result at_stop = {0};
+    collect(&g, &at_stop, 1);
+    leinao_close(g.sim);
+
+    /* the state at the stop is that of an unguarded run to the same time */
+    net u = declare(1, 42);
+    OK(leinao_build(u.sim));
+    OK(leinao_simulate(u.sim, stopped.t_simulated, NULL, NULL));
+    result free_run = {0};
+    collect(&u, &free_run, 1);
+    leinao_close(u.sim);
+    assert_int_equal(at_stop.events, free_run.events);
+    for (int i = 2; i < N_POPS; i++) {
+        assert_int_equal(at_stop.pop[i].n, free_run.pop[i].n);
+        same_bits(at_stop.pop[i].t, free_run.pop[i].t, at_stop.pop[i].n);
+    }
+    free_result(&at_stop);
+    free_result(&free_run);
+
+    net r = declare_guarded(1, 42, 20.0);
+    leinao_checkpoint_info info;
+    OK(leinao_checkpoint_inspect(r.sim, path, &info));
+    assert_non_null(strstr(info.stopped_by_guard, "outside the guard"));
+    assert_true(info.t_reached == stopped.t_simulated);
+    OK(leinao_checkpoint_read(r.sim, path)); /* the handle as the stopped run left it ... */
+    leinao_run_stats rs;
+    OK(leinao_get_run_stats(r.sim, &rs));
+    assert_true(rs.t_simulated == stopped.t_simulated);
+    assert_int_equal(rs.events, stopped.events);
+    assert_int_equal(leinao_simulate(r.sim, 1.0, NULL, NULL), LEINAO_STATE); /* ... stopped */
+    leinao_close(r.sim);
+
+    net loose = declare_guarded(1, 42, 1000.0);
+    assert_int_equal(leinao_checkpoint_read(loose.sim, path), LEINAO_INVALID);
+    printf("# %s\n", leinao_errmsg(loose.sim));
+    assert_non_null(strstr(leinao_errmsg(loose.sim), "rate guards"));
+    leinao_close(loose.sim);
+
+    /* any other failure leaves no state to continue: a failed call after the stop (its last
+     * error then another) makes the write refuse, never write a wrong state */
+    net f = declare_guarded(1, 42, 20.0);
+    OK(leinao_build(f.sim));
+    assert_int_equal(leinao_run(f.sim, NULL, NULL), LEINAO_GUARD);
+    assert_int_equal(leinao_simulate(f.sim, 1.0, NULL, NULL), LEINAO_STATE);
+    assert_int_equal(leinao_checkpoint_write(f.sim, path), LEINAO_STATE);
+    leinao_close(f.sim);
+    remove(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(resumed_run_is_bit_identical),
         cmocka_unit_test(checkpoint_of_another_seed_is_refused),
+        cmocka_unit_test(guard_stop_is_checkpointed_and_final),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     char *path = checkpoint_path();
