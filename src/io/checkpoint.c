@@ -37,7 +37,12 @@ static hid_t mem_type(lrs_type t)
 uint32_t H5_checksum_metadata(const void *data, size_t len, uint32_t initval);
 
 /* H5Fget_file_image of a file of superblock version 2 or 3 clears the image's "open for
- * writing" flags but leaves the superblock's checksum as it was: computed again here. */
+ * writing" flags but leaves the superblock's checksum as it was: computed again here (on a
+ * libhdf5 whose image is right, the same value is written again). The documented ways were
+ * tried and fail the full disk: libhdf5 writing the file itself, with the sec2 driver or with
+ * the core driver's backing store, fails H5Fclose on ENOSPC, keeps the file and crashes
+ * (SIGSEGV) at exit; the libver bounds of superblock 2 (V18) give the same stale checksum, and
+ * superblock 0 has no metadata checksums at all. */
 static void fix_superblock(unsigned char *image, size_t n)
 {
     if (n < 48 || image[8] < 2 || image[9] != 8)

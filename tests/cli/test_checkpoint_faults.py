@@ -196,6 +196,8 @@ try:
     msg = p.stderr.strip()
     if p.returncode == 0:
         failures.append("full disk: the resumed run did not fail")
+    elif p.returncode < 0:  # e.g. libhdf5 crashing at exit on a file it failed to close
+        failures.append(f"full disk: the run died of signal {-p.returncode}: {msg}")
     elif "checkpoint" not in msg or ("disk full" not in msg and "space" not in msg
                                      and "large" not in msg):
         failures.append(f"full disk: unclear error: {msg}")
