@@ -65,6 +65,21 @@ def same(label, ref, out):
         print(f"ok: {label}: {len(a)} files byte-identical, summary.json equal")
 
 
+def resume_killed(label, out, reference):
+    """Resumes a killed run with 1 thread: it must succeed, leave no side copy and end with the
+    reference's bytes."""
+    info = " ".join(run("check", os.path.join(out, "checkpoint.h5")).stdout.split())
+    had_tmp = os.path.exists(os.path.join(out, "checkpoint.h5.tmp"))
+    r = run("resume", out, "--threads", "1", "--quiet", check=False)
+    if r.returncode != 0:
+        failures.append(f"{label}: resume failed ({r.returncode}): {r.stderr}")
+        return
+    leftovers = [n for n in os.listdir(out) if n.endswith((".ckpt-data", ".resume"))]
+    if leftovers:
+        failures.append(f"{label}: left {leftovers}")
+    same(f"{label}{', .tmp present' if had_tmp else ''}; {info[-60:]}", reference, out)
+
+
 tmp = tempfile.mkdtemp(prefix="leinao-ckpt-faults-")
 ref = os.path.join(tmp, "ref")
 run("run", BRUNEL, "--out", ref, "--threads", "2", "--quiet", *SETS)
@@ -102,16 +117,7 @@ for i, (label, delay, during) in enumerate(kills):
     p.wait(timeout=60)
     if p.returncode != -signal.SIGKILL:
         print(f"note: kill {i} ({label}): the run had ended ({p.returncode}); resumed anyway")
-    info = " ".join(run("check", ckpt).stdout.split())
-    had_tmp = os.path.exists(part)
-    r = run("resume", out, "--threads", "1", "--quiet", check=False)
-    if r.returncode != 0:
-        failures.append(f"kill -9 {i} ({label}): resume failed ({r.returncode}): {r.stderr}")
-        continue
-    leftovers = [n for n in os.listdir(out) if n.endswith((".ckpt-data", ".resume"))]
-    if leftovers:
-        failures.append(f"kill -9 {i}: left {leftovers}")
-    same(f"kill -9 {i} ({label}{', .tmp present' if had_tmp else ''}; {info[-60:]})", ref, out)
+    resume_killed(f"kill -9 {i} ({label})", out, ref)
 
 # ---- kill -9 while recording state: the state report's side copy ----
 state_model = os.path.join(tmp, "brunel_state.yaml")
@@ -152,17 +158,9 @@ for i, during in enumerate((False, True)):
         continue
     if held < (1 << 20):
         failures.append(f"state kill {i}: the side copy held {held} bytes at the kill")
-    info = " ".join(run("check", os.path.join(out, "checkpoint.h5")).stdout.split())
-    had_tmp = os.path.exists(part)
-    r = run("resume", out, "--threads", "1", "--quiet", check=False)
-    if r.returncode != 0:
-        failures.append(f"state kill {i}: resume failed ({r.returncode}): {r.stderr}")
-        continue
-    leftovers = [n for n in os.listdir(out) if n.endswith((".ckpt-data", ".resume"))]
-    if leftovers:
-        failures.append(f"state kill {i}: left {leftovers}")
-    same(f"kill -9 {i} while recording state ({'mid-checkpoint' if during else 'after a flush'}"
-         f"{', .tmp present' if had_tmp else ''}, side copy {held} bytes; {info[-60:]})", sref, out)
+    resume_killed(f"kill -9 {i} while recording state "
+                  f"({'mid-checkpoint' if during else 'after a flush'}, side copy {held} bytes)",
+                  out, sref)
 
 # ---- a full disk ----
 disk = os.path.join(tmp, "disk")
