@@ -168,12 +168,20 @@ static void print_report(const char *report_path)
     fclose(f);
 }
 
+static char path[64], report[64];
+
+static void remove_files(void)
+{
+    remove(path);
+    remove(report);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static char path[64], report[64];
     if (!path[0]) {
         snprintf(path, sizeof path, "/tmp/leinao-fuzz-ckpt-%d.h5", (int)getpid());
         snprintf(report, sizeof report, "/tmp/leinao-fuzz-ckpt-%d.child", (int)getpid());
+        atexit(remove_files);
         const char *seed = getenv("LEINAO_FUZZ_WRITE_SEED");
         leinao_sim *sim = seed ? declare() : NULL;
         if (sim && leinao_build(sim) == LEINAO_OK && leinao_simulate(sim, 7.7, NULL, NULL) == LEINAO_OK)
