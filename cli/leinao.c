@@ -68,7 +68,8 @@ static const char *const run_help =
     "  --time-limit S     stop after S seconds of wall time (outputs stay valid)\n"
     "  --checkpoint-every MS  write DIR/checkpoint.h5 every MS of model time (at slice ends;\n"
     "                     also simulation.checkpoint_every in the model file); a run stopped by\n"
-    "                     Ctrl-C, SIGTERM or --time-limit then writes a final one\n"
+    "                     Ctrl-C, SIGTERM, --time-limit or a rate guard then writes a final\n"
+    "                     one (a guard's stop is final: leinao resume refuses it)\n"
     "  --until T          stop at model time T ms and write DIR/checkpoint.h5 (leinao resume\n"
     "                     continues)\n"
     "  --plot             also draw DIR/raster.png from the first SONATA spike recording\n"
@@ -516,7 +517,10 @@ static int run_built(leinao_sim *sim, const options *o, double every)
         fail(sim, run_st);
     leinao_run_stats after;
     leinao_get_run_stats(sim, &after);
-    int stopped = run_st == LEINAO_INTERRUPTED || (run_st == LEINAO_OK && o->until > 0.0);
+    /* a guard's stop too: the guard is checked after a slice's delivery, so the state is at a
+     * slice boundary (the checkpoint records the stop; resume refuses it) */
+    int stopped = run_st == LEINAO_INTERRUPTED || run_st == LEINAO_GUARD ||
+                  (run_st == LEINAO_OK && o->until > 0.0);
     int ckpt_rc = 0;
     if (ps.checkpoint_failed) {
         ckpt_rc = (int)LEINAO_IO;
@@ -527,6 +531,10 @@ static int run_built(leinao_sim *sim, const options *o, double every)
         leinao_status cs = leinao_checkpoint_write(sim, checkpoint);
         if (cs)
             ckpt_rc = fail(sim, cs);
+        else if (!o->quiet && run_st == LEINAO_GUARD)
+            printf("  checkpoint at t = %g ms, where the rate guard stopped the run: %s "
+                   "(leinao check shows it; it does not resume)\n",
+                   after.t_simulated, checkpoint);
         else if (!o->quiet)
             printf("  checkpoint at t = %g ms: %s (leinao resume %s continues)\n",
                    after.t_simulated, checkpoint, o->out);
@@ -729,6 +737,14 @@ static int cmd_resume(int argc, char **argv)
                 model, hash, now);
         return (int)LEINAO_INVALID;
     }
+    if (info.stopped_by_guard[0]) {
+        /* a loosened guard is a changed model file (refused above, as any change) */
+        fprintf(stderr, "leinao: error: %s: the run was stopped by its rate guard at t = %g ms "
+                        "(%s); a guard's stop is final: to run with another guard, change the "
+                        "model file and run it anew\n",
+                checkpoint, info.t_reached, info.stopped_by_guard);
+        return (int)LEINAO_GUARD;
+    }
     at = NULL;
     double every = note_value(info.note, "every", &at, every_text, sizeof every_text)
                        ? strtod(every_text, NULL)
@@ -789,6 +805,8 @@ static int cmd_check_checkpoint(const char *path)
            info.populations, info.projections, info.threads, info.threads == 1 ? "" : "s");
     printf("  size: %s (%llu bytes, %llu arrays)\n", size, (unsigned long long)info.file_bytes,
            (unsigned long long)info.arrays);
+    if (info.stopped_by_guard[0])
+        printf("  stopped by its rate guard (it does not resume): %s\n", info.stopped_by_guard);
     return 0;
 }
 

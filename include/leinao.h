@@ -456,8 +456,11 @@ leinao_status leinao_finish(leinao_sim *sim);
  * is not stored: the build makes it again from the seed (explicit connections from the same
  * declarations, which the checkpoint's identity covers). Written to `path`.tmp, synced and
  * renamed: an existing checkpoint at `path` stays whole until the new one replaces it. Output
- * files in memory ("memory" recordings) are not stored. LEINAO_STATE before leinao_build, after
- * leinao_finish or after a failed run; LEINAO_IO when the file cannot be written. */
+ * files in memory ("memory" recordings) are not stored. A run stopped by its rate guard
+ * (LEINAO_GUARD) can be written when no call on the handle has failed since: the guard is
+ * checked after a slice's delivery, so the state is at a slice boundary; the checkpoint records
+ * the stop (leinao_checkpoint_info.stopped_by_guard). LEINAO_STATE before leinao_build, after
+ * leinao_finish or after any other failed run; LEINAO_IO when the file cannot be written. */
 leinao_status leinao_checkpoint_write(leinao_sim *sim, const char *path);
 
 /* Continues a run from a checkpoint. Call it on a handle with the same declarations (model,
@@ -469,7 +472,10 @@ leinao_status leinao_checkpoint_write(leinao_sim *sim, const char *path);
  * has not run, and has no file outputs, it restores the state only. On any error before the
  * state is changed nothing is changed (the handle is as declared, the files as they were);
  * LEINAO_INVALID for a damaged file or one of another format version, LEINAO_STATE after a run.
- * Then leinao_run or leinao_simulate go on from the step reached. */
+ * Then leinao_run or leinao_simulate go on from the step reached; except from a checkpoint of
+ * a run its rate guard stopped: read, it gives the handle as that run left it (state, files),
+ * which cannot run on (LEINAO_STATE, as the stopped handle): a guard's stop is final, and a
+ * loosened guard is another model (LEINAO_INVALID: the simulation settings differ). */
 leinao_status leinao_checkpoint_read(leinao_sim *sim, const char *path);
 
 /* A text stored in the checkpoints this handle writes (e.g. which model file and overrides
@@ -494,6 +500,9 @@ typedef struct leinao_checkpoint_info {
     int threads, populations, projections;
     uint64_t arrays;         /* datasets */
     uint64_t file_bytes;
+    /* "" or, for a run its rate guard stopped, the guard's message (cut to fit): such a run
+     * does not go on (leinao_checkpoint_read) */
+    char stopped_by_guard[512];
 } leinao_checkpoint_info;
 
 /* What a checkpoint holds (any handle may read it). LEINAO_NOT_FOUND when it is not an HDF5

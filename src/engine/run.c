@@ -400,13 +400,14 @@ static leinao_status run_part(leinao_sim *sim, int64_t target)
     int complete = end == e->slice_step + e->slice_n;
     if (!st && complete)
         close_slice(sim);
-    /* the guard: at slice ends, and at the end of the configured duration */
-    if (!st && (complete || end == sim->run.n_steps))
-        st = check_guard(sim, end);
     double w2 = lc_wall_seconds();
     if (!st && complete)
         lpool_run(&e->pool, deliver_job, sim);
     double w3 = lc_wall_seconds();
+    /* the guard: at slice ends, and at the end of the configured duration; after the slice's
+     * delivery, so that a run it stops ends at a whole slice boundary (a checkpoint of it) */
+    if (!st && (complete || end == sim->run.n_steps))
+        st = check_guard(sim, end);
     sim->run.phase_wall[0] += w1 - w0;
     sim->run.phase_wall[1] += w2 - w1;
     sim->run.phase_wall[2] += w3 - w2;

@@ -386,6 +386,8 @@ static leinao_status export_archive(leinao_sim *sim, lrs_list *out, const lpopul
     for (uint32_t i = lo; i < hi; i++) {
         const lhistory *h = &a->h[i];
         len[i] = h->len;
+        if (!h->len)
+            continue; /* a neuron that never spiked may have no history arrays (NULL) */
         memcpy(t + at, h->t + h->start, h->len * sizeof *t);
         memcpy(K + at, h->K + h->start, h->len * sizeof *K);
         memcpy(acc + at, h->access + h->start, h->len * sizeof *acc);
@@ -640,6 +642,8 @@ static leinao_status import_archive(importer *im, larchive *a, const char *pre)
         }
         h->start = 0;
         h->len = len[i];
+        if (!len[i])
+            continue; /* the checkpoint's arrays are NULL when every history is empty */
         memcpy(h->t, t + at, len[i] * sizeof *t);
         memcpy(h->K, K + at, len[i] * sizeof *K);
         memcpy(h->access, acc + at, len[i] * sizeof *acc);

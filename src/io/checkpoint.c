@@ -37,7 +37,12 @@ static hid_t mem_type(lrs_type t)
 uint32_t H5_checksum_metadata(const void *data, size_t len, uint32_t initval);
 
 /* H5Fget_file_image of a file of superblock version 2 or 3 clears the image's "open for
- * writing" flags but leaves the superblock's checksum as it was: computed again here. */
+ * writing" flags but leaves the superblock's checksum as it was: computed again here (on a
+ * libhdf5 whose image is right, the same value is written again). The documented ways were
+ * tried and fail the full disk: libhdf5 writing the file itself, with the sec2 driver or with
+ * the core driver's backing store, fails H5Fclose on ENOSPC, keeps the file and crashes
+ * (SIGSEGV) at exit; the libver bounds of superblock 2 (V18) give the same stale checksum, and
+ * superblock 0 has no metadata checksums at all. */
 static void fix_superblock(unsigned char *image, size_t n)
 {
     if (n < 48 || image[8] < 2 || image[9] != 8)
@@ -111,7 +116,7 @@ static leinao_status collect(leinao_sim *sim, lrs_list *list)
     return st;
 }
 
-static int write_attributes(leinao_sim *sim, hid_t file)
+static int write_attributes(leinao_sim *sim, hid_t file, const char *guard_stop)
 {
     uint32_t version = CHECKPOINT_VERSION;
     uint64_t step = (uint64_t)sim->run.step;
@@ -128,7 +133,8 @@ static int write_attributes(leinao_sim *sim, hid_t file)
            lh5_attr(file, "t_ms", H5T_NATIVE_DOUBLE, &t, 1) &&
            lh5_attr(file, "threads_populations_projections", H5T_NATIVE_INT32, counts, 3) &&
            lh5_attr(file, "identity", H5T_NATIVE_UINT64, sim->net.identity,
-                    (hsize_t)sim->net.n_identity);
+                    (hsize_t)sim->net.n_identity) &&
+           (!guard_stop[0] || lh5_string_attr(file, "stopped_by_guard", guard_stop));
 }
 
 leinao_status leinao_checkpoint_write(leinao_sim *sim, const char *path)
@@ -141,7 +147,12 @@ leinao_status leinao_checkpoint_write(leinao_sim *sim, const char *path)
                                                ? "a checkpoint needs a built network (leinao_build)"
                                                : "the run is finished: a checkpoint must come "
                                                  "before leinao_finish");
-    if (sim->run.failed)
+    /* A run stopped by its rate guard ends at a slice boundary (the guard is checked after
+     * the slice's delivery): its state is whole, and the checkpoint records the stop. Any
+     * other failure leaves a state no checkpoint could continue. The guard's stop is known by
+     * the handle's last error (errors as data): no call has failed since. */
+    const int guard_stop = sim->run.failed && ctx->err_status == LEINAO_GUARD;
+    if (sim->run.failed && !guard_stop)
         return lc_error(ctx, LEINAO_STATE,
                         "the run stopped with an error; a checkpoint could not continue it");
     for (int k = 0; k < sim->net.n_projs; k++)
@@ -151,6 +162,8 @@ leinao_status leinao_checkpoint_write(leinao_sim *sim, const char *path)
                                "(leinao_set_connections, leinao_set_synapse_params), which a "
                                "checkpoint does not hold",
                                k);
+    char stop[sizeof ctx->errmsg];
+    snprintf(stop, sizeof stop, "%s", guard_stop ? ctx->errmsg : "");
     size_t n = strlen(path) + 16;
     char *tmp = lc_malloc(ctx, n);
     if (!tmp)
@@ -178,7 +191,7 @@ leinao_status leinao_checkpoint_write(leinao_sim *sim, const char *path)
         H5Pclose(fapl);
         lcpl = H5Pcreate(H5P_LINK_CREATE);
         H5Pset_create_intermediate_group(lcpl, 1);
-        int ok = file >= 0 && write_attributes(sim, file);
+        int ok = file >= 0 && write_attributes(sim, file, stop);
         for (size_t i = 0; ok && i < list.n; i++)
             ok = write_array(file, lcpl, &list.a[i]);
         H5Pclose(lcpl);
@@ -608,6 +621,9 @@ leinao_status leinao_checkpoint_read(leinao_sim *sim, const char *path)
     if (!st)
         st = restore(sim, &rd);
     st = lsim_agree(sim, st, NULL);
+    char stop[sizeof ctx->errmsg];
+    if (!st && read_string(file, "stopped_by_guard", stop, sizeof stop) && stop[0])
+        sim->run.failed = 1; /* a run its rate guard stopped does not go on */
     if (st && sim->phase == LSIM_BUILT && !sim->run.failed) {
         /* nothing was changed but the build: the handle is as declared again, its files as
          * they were */
@@ -653,6 +669,7 @@ leinao_status leinao_checkpoint_inspect(leinao_sim *sim, const char *path,
              read_attr(file, "t_ms", H5T_NATIVE_DOUBLE, &out->t_reached, 1) &&
              read_attr(file, "step", H5T_NATIVE_UINT64, &step, 1) &&
              read_attr(file, "threads_populations_projections", H5T_NATIVE_INT32, counts, 3);
+    read_string(file, "stopped_by_guard", out->stopped_by_guard, sizeof out->stopped_by_guard);
     out->steps = step;
     out->threads = counts[0];
     out->populations = counts[1];

@@ -2,8 +2,12 @@
 """Checkpoints: runs stopped (inside slices and at slice ends, by --until and by SIGTERM) and
 resumed, also with other thread counts and over several cycles, end with spike files (SONATA and
 CSV), state reports (SONATA and CSV) byte-identical to an uninterrupted run's, and summary.json
-equal but for wall times, memory and threads. A checkpoint of another model, a changed model file
-and a damaged checkpoint are refused with a clear error and leave the outputs as they were.
+equal but for wall times, memory and threads. A checkpoint of another model, a changed model file,
+another leinao version's format (format_version changed, a required dataset renamed) and a damaged
+checkpoint are refused with a clear error and leave the outputs and the checkpoint as they were.
+A run stopped by its rate guard writes a final checkpoint at the slice boundary where it stopped
+(its state: that of a guard-free run to the same time, delivered slice included); resuming it is
+refused, unchanged or with the guard loosened (a changed model file), and changes nothing.
 
 usage: test_checkpoint.py LEINAO SOURCE_DIR"""
 import hashlib
@@ -119,16 +123,25 @@ run("resume", sig, "--threads", "1", "--quiet")
 same("brunel: SIGTERM, resumed with 1 thread", ref, sig)
 
 # ---- errors: nothing recorded is lost ----
-def refused(label, folder, needle):
-    before = digests(folder)
-    p = run("resume", folder, "--quiet", check=False)
+def every_file(folder):
+    """Every file's digest, the checkpoint and summary.json included."""
+    out = {}
+    for name in sorted(os.listdir(folder)):
+        with open(os.path.join(folder, name), "rb") as f:
+            out[name] = hashlib.sha256(f.read()).hexdigest()
+    return out
+
+
+def refused(label, folder, needle, *extra):
+    before = every_file(folder)
+    p = run("resume", folder, "--quiet", *extra, check=False)
     if p.returncode == 0 or needle not in p.stderr:
         failures.append(f"{label}: expected an error naming '{needle}', got {p.returncode}: "
                         f"{p.stderr.strip()}")
-    elif digests(folder) != before:
-        failures.append(f"{label}: the outputs changed")
+    elif every_file(folder) != before:
+        failures.append(f"{label}: the outputs or the checkpoint changed")
     else:
-        print(f"ok: {label}: {p.stderr.strip()}")
+        print(f"ok: {label}: exit {p.returncode}: {p.stderr.strip()}")
 
 
 err = os.path.join(tmp, "errors")
@@ -168,6 +181,21 @@ with open(changed, "a") as f:
     f.write("# edited\n")
 refused("changed model file", err, "has changed")
 shutil.copy(good, ckpt)
+# another leinao version's incompatible format: its format version, or a required dataset
+# under another name (the root attributes still those of version 1)
+with h5py.File(ckpt, "r+") as f:
+    f.attrs.modify("format_version", 2)
+    f.attrs["leinao_version"] = "9.9.0"
+refused("format version 2 (leinao 9.9.0)", err, "checkpoint format version 2 (written by leinao 9.9.0)")
+shutil.copy(good, ckpt)
+with h5py.File(ckpt, "r+") as f:
+    f.move("run/scalars", "run/scalars_v2")
+refused("a required dataset renamed (run/scalars)", err, "has no run/scalars")
+shutil.copy(good, ckpt)
+with h5py.File(ckpt, "r+") as f:
+    f.move("population0/state/V_m", "population0/state/V_membrane")
+refused("a state variable renamed (population0/state/V_m)", err, "population0/state/V_m")
+shutil.copy(good, ckpt)
 # damaged: truncated, and bytes overwritten in the middle
 size = os.path.getsize(ckpt)
 with open(ckpt, "r+b") as f:
@@ -182,6 +210,46 @@ shutil.copy(good, ckpt)
 # and the good one still resumes
 run("resume", err, "--quiet")
 same("brunel: resumed after the refused attempts", ref, err)
+
+
+# ---- a run stopped by its rate guard ----
+guarded = os.path.join(tmp, "brunel_guard.yaml")
+with open(brunel) as f:
+    text = f.read()
+with open(guarded, "w") as f:
+    f.write(text + "guards: {rate: {min: 0, max: 20, window: 50}}\n")  # Brunel fires at ~37 Hz
+gplain, gout, free = (os.path.join(tmp, n) for n in ("guard_plain", "guard_ckpt", "guard_free"))
+for folder, extra in ((gplain, []), (gout, ["--checkpoint-every", "20"])):
+    p = run("run", guarded, "--out", folder, "--threads", "2", "--quiet", *extra,
+            *[x for s in bsets for x in ("--set", s)], check=False)
+    if p.returncode != 12 or "outside the guard" not in p.stderr:
+        failures.append(f"guard: expected exit 12 naming the guard, got {p.returncode}: {p.stderr}")
+same("guard: a checkpointing run stops as one that does not", gplain, gout)
+stop = json.load(open(os.path.join(gout, "summary.json")))
+info = run("check", os.path.join(gout, "checkpoint.h5")).stdout
+if f"time reached: {stop['simulated_ms']:g} ms" not in info or "stopped by its rate guard" not in info:
+    failures.append(f"guard: the final checkpoint is not at the stop ({stop['simulated_ms']} ms): {info}")
+else:
+    print(f"ok: guard: final checkpoint at {stop['simulated_ms']:g} ms, marked stopped")
+# the guard is checked after the slice's delivery: the stopped state is a whole slice boundary,
+# the state of a guard-free run to the same time (same spikes, same synaptic events)
+run("run", brunel, "--out", free, "--threads", "1", "--quiet",
+    "--set", f"simulation.duration={stop['simulated_ms']:g}")
+ref_free = json.load(open(os.path.join(free, "summary.json")))
+if digests(free) != digests(gout) or ref_free["synaptic_events"] != stop["synaptic_events"] or \
+        ref_free["populations"] != stop["populations"]:
+    failures.append(f"guard: the stopped state differs from a guard-free run to "
+                    f"{stop['simulated_ms']} ms: events {stop['synaptic_events']} against "
+                    f"{ref_free['synaptic_events']}")
+else:
+    print(f"ok: guard: stopped state = a guard-free run to {stop['simulated_ms']:g} ms "
+          f"({stop['synaptic_events']} events, spike file byte-identical)")
+refused("guard-stopped run resumed unchanged", gout, "stopped by its rate guard")
+refused("guard-stopped run resumed unchanged, other threads", gout, "a guard's stop is final",
+        "--threads", "1")
+with open(guarded, "w") as f:  # the guard loosened: a changed model file
+    f.write(text + "guards: {rate: {min: 0, max: 2000, window: 50}}\n")
+refused("guard-stopped run resumed with the guard loosened", gout, "has changed")
 
 shutil.rmtree(tmp, ignore_errors=True)
 shutil.rmtree(work, ignore_errors=True)

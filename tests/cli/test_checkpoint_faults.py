@@ -2,7 +2,9 @@
 """Checkpoint faults. kill -9: Brunel (400 ms, two full flushes of E's spike buffer, so the
 side copies of docs/checkpoint-format.md are exercised) checkpointing every 10 ms is SIGKILLed
 at several moments, some while checkpoint.h5.tmp exists (the writer mid-checkpoint); `leinao
-resume` must then succeed and end with outputs byte-identical to an uninterrupted run's. A full
+resume` must then succeed and end with outputs byte-identical to an uninterrupted run's. The same
+with a state recording (V_m of 100 E neurons every step: a 1 MiB flush every 131 ms), killed once
+its report's side copy holds a full flush and again mid-checkpoint after one. A full
 disk: a 16 MiB tmpfs (or, where mounting is refused, RLIMIT_FSIZE) filled but for a little space
 makes the next checkpoint fail: a clear error, exit non-zero, the previous checkpoint kept byte
 for byte, no temporary left, the spike file closed (readable); with space again it resumes.
@@ -63,6 +65,21 @@ def same(label, ref, out):
         print(f"ok: {label}: {len(a)} files byte-identical, summary.json equal")
 
 
+def resume_killed(label, out, reference):
+    """Resumes a killed run with 1 thread: it must succeed, leave no side copy and end with the
+    reference's bytes."""
+    info = " ".join(run("check", os.path.join(out, "checkpoint.h5")).stdout.split())
+    had_tmp = os.path.exists(os.path.join(out, "checkpoint.h5.tmp"))
+    r = run("resume", out, "--threads", "1", "--quiet", check=False)
+    if r.returncode != 0:
+        failures.append(f"{label}: resume failed ({r.returncode}): {r.stderr}")
+        return
+    leftovers = [n for n in os.listdir(out) if n.endswith((".ckpt-data", ".resume"))]
+    if leftovers:
+        failures.append(f"{label}: left {leftovers}")
+    same(f"{label}{', .tmp present' if had_tmp else ''}; {info[-60:]}", reference, out)
+
+
 tmp = tempfile.mkdtemp(prefix="leinao-ckpt-faults-")
 ref = os.path.join(tmp, "ref")
 run("run", BRUNEL, "--out", ref, "--threads", "2", "--quiet", *SETS)
@@ -100,16 +117,50 @@ for i, (label, delay, during) in enumerate(kills):
     p.wait(timeout=60)
     if p.returncode != -signal.SIGKILL:
         print(f"note: kill {i} ({label}): the run had ended ({p.returncode}); resumed anyway")
-    info = " ".join(run("check", ckpt).stdout.split())
-    had_tmp = os.path.exists(part)
-    r = run("resume", out, "--threads", "1", "--quiet", check=False)
-    if r.returncode != 0:
-        failures.append(f"kill -9 {i} ({label}): resume failed ({r.returncode}): {r.stderr}")
+    resume_killed(f"kill -9 {i} ({label})", out, ref)
+
+# ---- kill -9 while recording state: the state report's side copy ----
+state_model = os.path.join(tmp, "brunel_state.yaml")
+with open(BRUNEL) as f:
+    text = f.read()
+neurons = ", ".join(str(97 * k) for k in range(100))
+with open(state_model, "w") as f:
+    f.write(text + f"  - {{type: state, population: E, variables: V_m, neurons: [{neurons}], "
+            "interval: 0.1, file: vm.h5}\n")
+sref = os.path.join(tmp, "state_ref")
+run("run", state_model, "--out", sref, "--threads", "2", "--quiet", *SETS)
+with h5py.File(os.path.join(sref, "vm.h5"), "r") as f:
+    frames = f["report/E/data"].shape[0]
+if frames * 100 * 8 < 3 * (1 << 20):
+    failures.append(f"state: the reference report has {frames} frames: fewer than three flushes")
+for i, during in enumerate((False, True)):
+    out = os.path.join(tmp, f"state_kill{i}")
+    p = subprocess.Popen([LEINAO, "run", state_model, "--out", out, "--threads", "2", "--quiet",
+                          "--checkpoint-every", "10", *SETS],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    side = os.path.join(out, "vm.h5.ckpt-data")
+    part = os.path.join(out, "checkpoint.h5.tmp")
+    deadline = time.time() + 120
+    # until the side copy holds a full flush of the report (1 MiB of rows), and then some
+    while p.poll() is None and time.time() < deadline and \
+            (not os.path.exists(side) or os.path.getsize(side) < (1 << 20)):
+        time.sleep(0.002)
+    held = os.path.getsize(side) if os.path.exists(side) else 0
+    if during:
+        while p.poll() is None and time.time() < deadline and not os.path.exists(part):
+            pass
+    else:
+        time.sleep(rng.uniform(0.0, 0.3))
+    p.send_signal(signal.SIGKILL)
+    p.wait(timeout=60)
+    if p.returncode != -signal.SIGKILL:
+        failures.append(f"state kill {i}: the run had ended ({p.returncode}) before the kill")
         continue
-    leftovers = [n for n in os.listdir(out) if n.endswith((".ckpt-data", ".resume"))]
-    if leftovers:
-        failures.append(f"kill -9 {i}: left {leftovers}")
-    same(f"kill -9 {i} ({label}{', .tmp present' if had_tmp else ''}; {info[-60:]})", ref, out)
+    if held < (1 << 20):
+        failures.append(f"state kill {i}: the side copy held {held} bytes at the kill")
+    resume_killed(f"kill -9 {i} while recording state "
+                  f"({'mid-checkpoint' if during else 'after a flush'}, side copy {held} bytes)",
+                  out, sref)
 
 # ---- a full disk ----
 disk = os.path.join(tmp, "disk")
@@ -143,6 +194,8 @@ try:
     msg = p.stderr.strip()
     if p.returncode == 0:
         failures.append("full disk: the resumed run did not fail")
+    elif p.returncode < 0:  # e.g. libhdf5 crashing at exit on a file it failed to close
+        failures.append(f"full disk: the run died of signal {-p.returncode}: {msg}")
     elif "checkpoint" not in msg or ("disk full" not in msg and "space" not in msg
                                      and "large" not in msg):
         failures.append(f"full disk: unclear error: {msg}")
