@@ -6,7 +6,8 @@ the models below, every output file (SONATA spikes, CSV spikes, HDF5 and CSV sta
 be byte-identical to the 1-process, 1-thread run's, and summary.json equal but for what
 measures the machine (wall times, memory, threads, ranks). Then the fault cases: a bad model
 file (every rank exits non-zero, one message), SIGTERM to mpirun (all ranks stop, files valid,
-summary says interrupted), a rank killed with SIGKILL (the others end within 30 s). And
+summary says interrupted), a rank killed with SIGKILL (the others end within 30 s), one rank out
+of memory (its error, once; every rank exits). And
 checkpoints: runs stopped and resumed on other numbers of ranks and threads end with the same
 files.
 
@@ -168,6 +169,19 @@ def faults(tmp):
     n = r.stderr.count("unknown neuron model") + r.stderr.count("unknown model")
     check(r.returncode != 0 and n == 1,
           f"bad model file on 3 ranks: exit {r.returncode}, the message printed {n} time(s)")
+    # out of memory on one rank (rank 1 runs under a 900 MB address-space limit; each rank's half
+    # of the full microcircuit needs about 1.3 GB): that rank's error, once, and all ranks exit
+    micro = os.path.join(SRC, "examples", "microcircuit.yaml")
+    run_args = ["run", micro, "--out", os.path.join(tmp, "oom"), "--overwrite", "--quiet",
+                "--set", "simulation.duration=10"]
+    limited = " ".join([LEINAO] + run_args)
+    r = subprocess.run([MPIRUN, "--oversubscribe", "-np", "1", LEINAO] + run_args +
+                       [":", "-np", "1", "sh", "-c", f"ulimit -v 900000; exec {limited}"],
+                       env=ENV, capture_output=True, text=True, timeout=300)
+    n = r.stderr.count("leinao: error:")
+    check(r.returncode != 0 and n == 1 and "rank 1: out of memory" in r.stderr,
+          f"out of memory on rank 1: exit {r.returncode}, one message ({n}): "
+          f"{r.stderr.strip().splitlines()[0] if r.stderr.strip() else ''}")
     # SIGTERM to mpirun: every rank stops, the files are valid, the summary says interrupted
     out = os.path.join(tmp, "term")
     p = subprocess.Popen(command(2, ["run", brunel, "--out", out, "--overwrite", "--quiet",
