@@ -599,8 +599,11 @@ static leinao_status stage_by_source(lctx *ctx, lprojection *p, staging *s, uint
 {
     const leinao_rule *r = &p->rule;
     const int all = tgt_lo == 0 && tgt_hi == n_tgt;
+    /* the kept synapses are binomial around the share: room for 4 standard deviations more, so
+     * that the staging is not doubled (to the whole projection's size) by a fluctuation */
     double share = n_tgt ? (double)n_src * (double)r->n * (double)(tgt_hi - tgt_lo) / n_tgt : 0.0;
-    leinao_status st = stage_reserve(ctx, s, (uint64_t)share + r->n + 16);
+    uint64_t room = all ? (uint64_t)n_src * r->n : (uint64_t)(share + 4.0 * sqrt(share)) + r->n + 16;
+    leinao_status st = stage_reserve(ctx, s, room);
     p->row = lc_calloc(ctx, (size_t)n_src + 1, sizeof *p->row);
     if (st || !p->row)
         return LEINAO_NOMEM;

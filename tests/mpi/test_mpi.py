@@ -143,6 +143,34 @@ def resume_cycles(model, sets, what, tmp, reference):
                       f"identical to one run" + (f" (differ: {differ})" if differ else ""))
 
 
+def memory_share(tmp):
+    """Each rank holds only the synapses to its neurons: for fixed_outdegree (drawn per source)
+    and fixed_indegree (per target), the largest rank's peak allocation at 2 and 4 ranks."""
+    for rule in ("fixed_outdegree", "fixed_indegree"):
+        path = os.path.join(tmp, f"{rule}.yaml")
+        with open(path, "w") as f:
+            f.write("name: share\nsimulation: {dt: 0.1, duration: 5.0, seed: 5}\n"
+                    "populations:\n  E: {model: iaf_psc_delta, size: 20000, params: {I_e: 400.0}}\n"
+                    "projections:\n  - {source: E, target: E, rule: {%s: 1000}, synapse: "
+                    "{weight: {uniform: {low: 0.01, high: 0.1}}, delay: {uniform: {low: 1.0, "
+                    "high: 3.0}}}}\nrecordings:\n  - {type: spikes, populations: E, file: "
+                    "spikes.h5}\n" % rule)
+        peak = {}
+        for ranks in (1, 2, 4):
+            out = os.path.join(tmp, f"{rule}_{ranks}")
+            r = run(ranks, 1, path, out)
+            if r.returncode != 0:
+                check(False, f"{rule} on {ranks} ranks ran ({r.stderr.strip()[-300:]})")
+                return
+            with open(os.path.join(out, "summary.json")) as f:
+                s = json.load(f)
+            peak[ranks] = s.get("peak_allocated_bytes_rank_max", s["peak_allocated_bytes"])
+        check(peak[2] <= 0.6 * peak[1] and peak[4] <= 0.35 * peak[1],
+              f"{rule}: the largest rank's peak allocation is {peak[2] / peak[1]:.3f} (2 ranks) "
+              f"and {peak[4] / peak[1]:.3f} (4 ranks) of one process's "
+              f"({peak[1] / 2**20:.0f} MiB; bounds 0.6, 0.35)")
+
+
 def valid_spikes(path):
     """The number of spikes of a SONATA spike file, if it reads and is sorted by time; else -1."""
     import h5py
@@ -264,6 +292,7 @@ def main():
         ref = identical(os.path.join(data, "models.yaml"), [], "models", tmp)
         if ref:
             resume_cycles(os.path.join(data, "models.yaml"), [], "models", tmp, ref)
+        memory_share(tmp)
         faults(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
