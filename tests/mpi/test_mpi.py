@@ -194,7 +194,12 @@ def start_long(ranks, model, out):
                                          "--set", "simulation.duration=100000"]),
                          env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                          start_new_session=True)
-    time.sleep(6)
+    # under way: the build has opened the spike file (a loaded machine may take a while)
+    for _ in range(600):
+        if os.path.exists(os.path.join(out, "spikes.h5")) or p.poll() is not None:
+            break
+        time.sleep(0.1)
+    time.sleep(2)
     return p
 
 
