@@ -143,6 +143,29 @@ def resume_cycles(model, sets, what, tmp, reference):
                       f"identical to one run" + (f" (differ: {differ})" if differ else ""))
 
 
+def sonata(tmp):
+    """bmtk's 300_pointneurons example (read from ../shared/sonata beside the repository, when
+    it is there: the SONATA examples' snapshot) on 2 and 3 ranks: the same spikes and report."""
+    config = os.path.join(SRC, "..", "shared", "sonata", "300_pointneurons", "config.json")
+    if not os.path.exists(config):
+        print("skip SONATA on several ranks: ../shared/sonata is not beside the repository")
+        return
+    reference = None
+    for ranks in (1, 2, 3):
+        out = os.path.join(tmp, f"sonata_{ranks}")
+        r = run(ranks, 1, config, out)
+        if r.returncode != 0:
+            check(False, f"SONATA 300_pointneurons on {ranks} ranks ran ({r.stderr.strip()[-300:]})")
+            return
+        got = {k: v for k, v in outputs(out).items() if k not in ("summary.json", "log.txt")}
+        if reference is None:
+            reference = got
+        else:
+            check(got == reference and len(got) >= 2,
+                  f"SONATA 300_pointneurons on {ranks} ranks: {', '.join(sorted(got))} identical "
+                  "to one process")
+
+
 def memory_share(tmp):
     """Each rank holds only the synapses to its neurons: for fixed_outdegree (drawn per source)
     and fixed_indegree (per target), the largest rank's peak allocation at 2 and 4 ranks."""
@@ -297,6 +320,7 @@ def main():
         ref = identical(os.path.join(data, "models.yaml"), [], "models", tmp)
         if ref:
             resume_cycles(os.path.join(data, "models.yaml"), [], "models", tmp, ref)
+        sonata(tmp)
         memory_share(tmp)
         faults(tmp)
     finally:
