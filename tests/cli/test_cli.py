@@ -5,6 +5,7 @@ usage: test_cli.py LEINAO_BINARY   (run by CTest; needs Debian's python3-h5py an
 import json
 import os
 import pty
+import re
 import signal
 import subprocess
 import sys
@@ -48,6 +49,46 @@ def png_info(path):
         for col in range(0, width, 13):
             colours.add(line[col * 4:col * 4 + 4])
     return width, height, len(colours)
+
+
+def pdf_text(path):
+    """The text a cairo PDF shows, one string per placed run of text (each Tm), in drawing order:
+    cairo writes page content as Flate streams and ASCII labels as literal strings in the
+    subset fonts' WinAnsi encoding, so the strings of Tj and TJ are the text."""
+    import re
+    with open(path, "rb") as f:
+        data = f.read()
+    assert data[:5] == b"%PDF-", path
+    out = []
+    for m in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.S):
+        try:
+            content = zlib.decompress(m.group(1))
+        except zlib.error:
+            continue  # a font program or an image
+        for block in (part for bt in re.findall(rb"BT(.*?)ET", content, re.S)
+                      for part in bt.split(b" Tm")):
+            text, i = [], 0
+            while i < len(block):
+                if block[i:i + 1] != b"(":
+                    i += 1
+                    continue
+                i += 1
+                while i < len(block) and block[i:i + 1] != b")":
+                    c = block[i:i + 1]
+                    if c == b"\\":
+                        i += 1
+                        c = block[i:i + 1]
+                        if c.isdigit():
+                            j = i
+                            while j < i + 3 and block[j:j + 1].isdigit():
+                                j += 1
+                            c, i = bytes([int(block[i:j], 8)]), j - 1
+                    text.append(c)
+                    i += 1
+                i += 1
+            if text:
+                out.append(b"".join(text).decode("latin-1"))
+    return out
 
 
 def load_json(path):
@@ -463,6 +504,41 @@ class Cli(unittest.TestCase):
         r = leinao("plot", self.out, "--out", os.path.join(self.out, "raster.gif"))
         self.assertEqual(r.returncode, 3)
         self.assertIn(".png, .svg or .pdf", r.stderr)
+
+    def test_plot_labels(self):
+        # state plots: ticks with values on every panel, units, a time axis, which neuron is which
+        out = os.path.join(self.tmp.name, "state")
+        self.assertEqual(leinao("run", STATE, "--out", out, "--quiet").returncode, 0)
+        pdf = os.path.join(out, "vm.pdf")
+        r = leinao("plot", out, "--state", "vm.h5", "--out", pdf)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        text = pdf_text(pdf)
+        for label in ("V_m (mV)", "I_syn_ex (pA)", "time (ms)", "neuron 0", "neuron 3"):
+            self.assertIn(label, text)
+        numbers = [float(t) for t in text if re.fullmatch(r"-?\d+(\.\d+)?", t)]
+        # V_m of iaf_psc_exp lies in [-70, -55] mV: its panel has ticks such as -70, -65, -60
+        self.assertTrue({-70.0, -65.0, -60.0} <= set(numbers), numbers)
+        # the time axis of each panel: 10 .. 100 ms (labelled on both panels)
+        self.assertGreaterEqual(numbers.count(50.0), 2)
+        self.assertGreaterEqual(numbers.count(100.0), 2)
+        # the raster's title gives the simulated span (200 ms), not the last spike's time
+        r = leinao("run", SMALL, "--out", self.out, "--quiet", "--set", "simulation.duration=150")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        pdf = os.path.join(self.out, "raster.pdf")
+        self.assertEqual(leinao("plot", self.out, "--out", pdf).returncode, 0)
+        title = [t for t in pdf_text(pdf) if "spikes," in t]
+        self.assertEqual(len(title), 1, pdf_text(pdf))
+        self.assertIn("0 to 150 ms simulated", title[0])
+        # without the run's summary beside it the span is unknown: the title says what it shows
+        os.remove(os.path.join(self.out, "summary.json"))
+        self.assertEqual(leinao("plot", self.out, "--out", pdf).returncode, 0)
+        title = [t for t in pdf_text(pdf) if "spikes," in t][0]
+        self.assertIn("to the last spike at", title)
+        # an unknown name among known ones is refused, naming it and what the file holds
+        r = leinao("plot", self.out, "--populations", "E,X")
+        self.assertEqual(r.returncode, 6, r.stderr)
+        self.assertIn("no population matches 'X' (the file holds: E, I)", r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.out, "raster.png")))
 
     def test_models_and_docs(self):
         r = leinao("models")
