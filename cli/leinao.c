@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "leinao.h"
+#include "report.h"
 
 #define EXIT_USAGE 64
 
@@ -39,6 +40,7 @@ static const char *const main_help =
     "  check CKPT.h5  say what a checkpoint holds (model, seed, time reached, size)\n"
     "  export MODEL --sonata DIR  write the built network as a SONATA circuit (leinao export --help)\n"
     "  plot RESULTS   draw a spike raster with rates, or state traces (leinao plot --help)\n"
+    "  report DIR     one page (PDF and PNG) about a finished run (leinao report --help)\n"
     "  models         list the built-in models\n"
     "  doc MODEL      print a model's documentation (Markdown, from its parameter table)\n"
     "  version        print version and enabled features\n"
@@ -73,6 +75,8 @@ static const char *const run_help =
     "  --until T          stop at model time T ms and write DIR/checkpoint.h5 (leinao resume\n"
     "                     continues)\n"
     "  --plot             also draw DIR/raster.png from the first SONATA spike recording\n"
+    "  --report           also draw DIR/report.pdf and DIR/report.png (leinao report), with\n"
+    "                     the weight distributions of plastic projections (DIR/weights.csv)\n"
     "  --quiet            no progress line and no summary on stdout\n"
     "  -h, --help         show this help\n"
     "\n"
@@ -121,7 +125,7 @@ typedef struct options {
     const char *sets[MAX_SETS];
     size_t n_sets;
     char seed_set[64], threads_set[64];
-    int overwrite, quiet, plot, out_given;
+    int overwrite, quiet, plot, out_given, report;
     double time_limit; /* wall seconds, 0: none */
     int sonata;        /* MODEL is a SONATA config */
     leinao_sonata_info info;
@@ -200,6 +204,8 @@ static int parse_options(int argc, char **argv, options *o, int allow_run_option
             o->overwrite = 1;
         } else if (allow_run_options && !strcmp(a, "--plot")) {
             o->plot = 1;
+        } else if (allow_run_options && !strcmp(a, "--report")) {
+            o->report = 1;
         } else if (allow_run_options && !strcmp(a, "--quiet")) {
             o->quiet = 1;
         } else if (a[0] == '-' && a[1]) {
@@ -542,6 +548,8 @@ static int run_built(leinao_sim *sim, const options *o, double every)
     st = leinao_finish(sim);
     if (st)
         fail(sim, st);
+    if (o->report && !st && cli_rank == 0)
+        cli_weights_after(sim, o->out, o->quiet);
     if (cli_rank != 0)
         ; /* rank 0 reports how the run ended */
     else if (run_st == LEINAO_INTERRUPTED && ps.timed_out)
@@ -591,6 +599,11 @@ static int run_built(leinao_sim *sim, const options *o, double every)
                 printf("  raster plot: %s\n", picture);
             leinao_close(sim);
         }
+    }
+    if (o->report && !st && cli_rank == 0) {
+        int report_rc = cli_report_draw(o->out, o->quiet);
+        if (report_rc)
+            st = (leinao_status)report_rc;
     }
     if (ckpt_rc)
         return ckpt_rc;
@@ -645,6 +658,8 @@ static int cmd_run(int argc, char **argv)
         fprintf(stderr, "\r\033[K  build: %s synapses (devices' included) in %.2f s\n", n,
                 r.build_wall);
     }
+    if (o.report)
+        cli_weights_before(sim);
     return run_built(sim, &o, every);
 }
 
@@ -1090,6 +1105,8 @@ int main(int argc, char **argv)
         return cmd_check(argc, argv);
     if (!strcmp(cmd, "plot"))
         return cmd_plot(argc, argv);
+    if (!strcmp(cmd, "report"))
+        return cmd_report(argc, argv);
     if (!strcmp(cmd, "export"))
         return cmd_export(argc, argv);
     if (!strcmp(cmd, "models"))

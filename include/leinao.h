@@ -614,6 +614,20 @@ leinao_status leinao_plot_spikes(leinao_sim *sim, const char *spike_file, const 
 /* Draws the traces of a SONATA frame report (one panel per variable). */
 leinao_status leinao_plot_state(leinao_sim *sim, const char *report_file, const char *out_path,
                                 const leinao_plot_options *options);
+/* Draws one page (PNG, SVG or PDF by out_path's extension) about the finished run whose output
+ * folder is `dir`, from its files alone: the raster and rate histogram of the first SONATA spike
+ * file (spikes.h5 when there is one); the distributions over neurons of rates and CV of ISI and
+ * the ISI histogram of each population, after the summary's transient; the weight distributions
+ * before and after the run of plastic projections when dir/weights.csv holds them (leinao run
+ * --report writes it: projection,source,target,synapse_model,bin_low,bin_high,before,after, one
+ * line per bin); the traces of the first two frame reports; and the summary table from
+ * dir/summary.json (run: neurons, synapses, build and simulation time, real-time factor, peak
+ * memory; per population: size, spikes, rate, CV of ISI). options: width and height of the page
+ * (NULL: 1240 x 1754, A4 at 150 dpi), populations, title, isolated as for the other plots.
+ * LEINAO_NOT_FOUND or LEINAO_IO when dir has no summary.json, LEINAO_INVALID for a file that is
+ * not what it should be. */
+leinao_status leinao_plot_report(leinao_sim *sim, const char *dir, const char *out_path,
+                                 const leinao_plot_options *options);
 
 /* ---- Models -------------------------------------------------------------------------- */
 

@@ -24,5 +24,8 @@ leinao_status lcanvas_close(lctx *ctx, lcanvas *c);
 /* Draws the state traces of a frame report (in the plot's child process, see plot.c). */
 leinao_status lplot_state(lctx *ctx, const char *report_file, const char *out_path,
                           const leinao_plot_options *o);
+/* Draws the one-page report of the run in folder `dir` (plot_report.c). */
+leinao_status lplot_report(lctx *ctx, const char *dir, const char *out_path,
+                           const leinao_plot_options *o);
 
 #endif

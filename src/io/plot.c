@@ -144,7 +144,7 @@ static uint64_t plotted_rows(uint64_t n_nodes, uint32_t most, uint64_t *stride_o
     return (n_nodes + stride - 1) / stride;
 }
 
-static int selected(const char *list, const char *name)
+int lplot_selected(const char *list, const char *name)
 {
     if (!list || !*list)
         return 1;
@@ -207,7 +207,7 @@ leinao_status lplot_raster(lctx *ctx, cairo_t *cr, const lspike_table *table, lb
     double t0 = INFINITY, t1 = -INFINITY;
     uint64_t rows_total = 0;
     for (int i = 0; i < table->n && n_shown < 256; i++) {
-        if (!selected(o->populations, table->pops[i].name))
+        if (!lplot_selected(o->populations, table->pops[i].name))
             continue;
         shown[n_shown++] = i;
         for (size_t j = 0; j < table->pops[i].n; j++) {
@@ -420,11 +420,13 @@ static leinao_status plot_isolated(leinao_sim *sim, plot_fn fn, const char *in, 
     int wstatus = 0;
     while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
         ;
-    if (got < sizeof(int32_t) || !WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0)
+    if (got < sizeof(int32_t) || !WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
+        remove(out); /* whatever the child had begun to draw */
         return lc_error(ctx, LEINAO_INVALID,
                         "%s: the HDF5 library crashed reading this file (it is corrupt or not "
                         "what leinao writes); nothing was drawn",
                         in);
+    }
     int32_t st;
     memcpy(&st, reply, sizeof st);
     return st ? lc_error(ctx, (leinao_status)st, "%s", reply + sizeof st) : LEINAO_OK;
@@ -452,4 +454,17 @@ leinao_status leinao_plot_state(leinao_sim *sim, const char *report_file, const 
                                 const leinao_plot_options *options)
 {
     return plot(sim, lplot_state, report_file, out_path, options);
+}
+
+leinao_status leinao_plot_report(leinao_sim *sim, const char *dir, const char *out_path,
+                                 const leinao_plot_options *options)
+{
+    leinao_plot_options page;
+    if (!options) {
+        leinao_plot_options_default(&page);
+        page.width = 1240;
+        page.height = 1754;
+        options = &page;
+    }
+    return plot(sim, lplot_report, dir, out_path, options);
 }

@@ -25,6 +25,8 @@ void lplot_axes(cairo_t *cr, lbox b, double x0, double x1, double y0, double y1,
 /* A label turned a quarter to the left, centred at (x, y). */
 void lplot_vertical_text(cairo_t *cr, double x, double y, const char *s, double size);
 
+/* 1 when `name` is in the comma-separated `list` (NULL or "": every name). */
+int lplot_selected(const char *list, const char *name);
 /* The run's simulated span (ms) from summary.json in the folder of `data_file`, or NaN. */
 double lplot_simulated_span(lctx *ctx, const char *data_file);
 

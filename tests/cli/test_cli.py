@@ -52,44 +52,37 @@ def png_info(path):
 
 
 def pdf_text(path):
-    """The text a cairo PDF shows, one string per placed run of text (each Tm), in drawing order:
-    cairo writes page content as Flate streams and ASCII labels as literal strings in the
-    subset fonts' WinAnsi encoding, so the strings of Tj and TJ are the text."""
-    import re
+    """The text a cairo PDF shows, one string per placed run of text, in drawing order: cairo
+    writes page content as Flate streams and ASCII labels as literal strings in the subset
+    fonts' WinAnsi encoding. A run ends at each Tm or Td (a new position) and at a TJ offset
+    wider than a space (cairo puts text on one baseline into one TJ array)."""
     with open(path, "rb") as f:
         data = f.read()
     assert data[:5] == b"%PDF-", path
-    out = []
+    token = re.compile(rb"\((?:\\.|[^\\)])*\)|-?\d+(?:\.\d+)?|T[mdD]\b|ET\b|BT\b")
+    out, run = [], []
+
+    def end_run():
+        if run:
+            out.append(b"".join(run).decode("latin-1"))
+            run.clear()
+
     for m in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.S):
         try:
             content = zlib.decompress(m.group(1))
         except zlib.error:
             continue  # a font program or an image
-        for block in (part for bt in re.findall(rb"BT(.*?)ET", content, re.S)
-                      for part in bt.split(b" Tm")):
-            text, i = [], 0
-            while i < len(block):
-                if block[i:i + 1] != b"(":
-                    i += 1
-                    continue
-                i += 1
-                while i < len(block) and block[i:i + 1] != b")":
-                    c = block[i:i + 1]
-                    if c == b"\\":
-                        i += 1
-                        c = block[i:i + 1]
-                        if c.isdigit():
-                            j = i
-                            while j < i + 3 and block[j:j + 1].isdigit():
-                                j += 1
-                            c, i = bytes([int(block[i:j], 8)]), j - 1
-                    text.append(c)
-                    i += 1
-                i += 1
-            if text:
-                out.append(b"".join(text).decode("latin-1"))
+        for t in token.finditer(content):
+            t = t.group(0)
+            if t[:1] == b"(":
+                run.append(re.sub(rb"\\([0-7]{1,3})", lambda o: bytes([int(o.group(1), 8)]),
+                                  re.sub(rb"\\([()\\])", rb"\1", t[1:-1])))
+            elif t[:1] in b"TBE":
+                end_run()
+            elif abs(float(t)) > 250:
+                end_run()
+        end_run()
     return out
-
 
 def load_json(path):
     with open(path) as f:
@@ -539,6 +532,78 @@ class Cli(unittest.TestCase):
         self.assertEqual(r.returncode, 6, r.stderr)
         self.assertIn("no population matches 'X' (the file holds: E, I)", r.stderr)
         self.assertFalse(os.path.exists(os.path.join(self.out, "raster.png")))
+
+    def test_report(self):
+        # run --report: one page as PDF and PNG, with the weights of the plastic projection
+        stdp = os.path.join(EXAMPLES, "stdp.yaml")
+        r = leinao("run", stdp, "--out", self.out, "--report", "--set", "simulation.duration=500")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        pdf, png = (os.path.join(self.out, "report." + ext) for ext in ("pdf", "png"))
+        self.assertIn(pdf, r.stdout)
+        self.assertIn(png, r.stdout)
+        width, height, colours = png_info(png)
+        self.assertEqual((width, height), (1240, 1754))
+        self.assertGreater(colours, 4)
+        summary = load_json(os.path.join(self.out, "summary.json"))
+        # weights.csv: every synapse of the stdp projection counted once before and once after
+        with open(os.path.join(self.out, "weights.csv")) as f:
+            rows = [line.strip().split(",") for line in f if line[0].isdigit()]
+        proj = summary["projections"][1]
+        self.assertEqual({(row[1], row[2], row[3]) for row in rows},
+                         {("inputs", "out", "stdp_synapse")})
+        self.assertEqual(sum(int(row[6]) for row in rows), proj["synapses"])
+        self.assertEqual(sum(int(row[7]) for row in rows), proj["synapses"])
+        mean_after = sum(int(row[7]) * (float(row[4]) + float(row[5])) / 2 for row in rows)
+        self.assertAlmostEqual(mean_after / proj["synapses"], proj["weight_mean"],
+                               delta=float(rows[0][5]) - float(rows[0][4]))
+        text = pdf_text(pdf)
+        joined = "\n".join(text)
+        for label in ("stdp: leinao", "(completed)", "rates of neurons", "CV of ISI",
+                      "inter-spike intervals", "ISI (ms)", "weights inputs -> out (stdp_synapse)",
+                      "before", "after", "population", "rate (Hz)", "parrot_neuron",
+                      "iaf_psc_alpha", "real-time factor", "0 to 500 ms simulated"):
+            self.assertIn(label, joined)
+        for name in ("noise", "inputs", "out"):
+            self.assertIn(name, text)  # the table's rows and the raster's band
+        pops = summary["populations"]
+        self.assertIn(str(pops["out"]["spikes"]), text)
+        self.assertIn("%.3f" % pops["inputs"]["rate_hz"], text)
+        self.assertIn("no state recorded", joined)
+        # leinao report on a run with state reports: their traces, named by neuron
+        out2 = os.path.join(self.tmp.name, "state")
+        self.assertEqual(leinao("run", STATE, "--out", out2, "--quiet").returncode, 0)
+        r = leinao("report", out2, "--quiet")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout + r.stderr, "")
+        text = pdf_text(os.path.join(out2, "report.pdf"))
+        for label in ("V_m (mV)", "I_syn_ex (pA)", "neuron 0", "neuron 3", "E", "probe",
+                      "iaf_psc_exp"):
+            self.assertIn(label, text)
+        self.assertNotIn("no state recorded", "\n".join(text))
+        self.assertEqual(png_info(os.path.join(out2, "report.png"))[:2], (1240, 1754))
+        # --out: that file only
+        svg = os.path.join(out2, "page.svg")
+        r = leinao("report", out2, "--out", svg)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, svg + "\n")
+        # not a run's folder; a corrupt spike file (the reader runs in a child process)
+        r = leinao("report", self.tmp.name)
+        self.assertEqual(r.returncode, 6, r.stderr)
+        self.assertIn("no summary.json", r.stderr)
+        bad = os.path.join(self.tmp.name, "bad")
+        os.mkdir(bad)
+        with open(os.path.join(out2, "summary.json")) as f, \
+                open(os.path.join(bad, "summary.json"), "w") as g:
+            g.write(f.read())
+        with open(os.path.join(HERE, "..", "data", "corrupt_spikes.h5"), "rb") as f, \
+                open(os.path.join(bad, "spikes.h5"), "wb") as g:
+            g.write(f.read())
+        r = leinao("report", bad)
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertIn("the HDF5 library crashed reading this file", r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(bad, "report.pdf")))
+        r = leinao("report")
+        self.assertEqual(r.returncode, 64)
 
     def test_models_and_docs(self):
         r = leinao("models")
