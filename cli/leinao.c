@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "leinao.h"
+#include "memory.h"
 #include "report.h"
 
 #define EXIT_USAGE 64
@@ -78,6 +79,8 @@ static const char *const run_help =
     "  --report           also draw DIR/report.pdf and DIR/report.png (leinao report), with\n"
     "                     the weight distributions of plastic projections (DIR/weights.csv)\n"
     "  --quiet            no progress line and no summary on stdout\n"
+    "  --memory-limit SIZE  refuse to build when the estimated memory exceeds SIZE (bytes, or\n"
+    "                     e.g. '8 GiB'; default: the memory available on this machine)\n"
     "  -h, --help         show this help\n"
     "\n"
     "Ctrl-C (or SIGTERM) stops at the end of the current slice; files written so far are closed\n"
@@ -114,10 +117,11 @@ static const char *const plot_help =
     "  -h, --help         show this help\n";
 
 static const char *const check_help =
-    "usage: leinao check MODEL [--set KEY=VALUE]...\n"
+    "usage: leinao check MODEL [--set KEY=VALUE]... [--memory-limit SIZE]\n"
     "\n"
     "Validates MODEL without simulating and prints populations, neurons, expected synapses and\n"
-    "an estimate of the memory a run will take.\n";
+    "an estimate of the memory a run will take; warns when that exceeds the memory available\n"
+    "on this machine (or SIZE: bytes, or e.g. '8 GiB'), which leinao run refuses.\n";
 
 typedef struct options {
     const char *model;
@@ -130,6 +134,7 @@ typedef struct options {
     int sonata;        /* MODEL is a SONATA config */
     leinao_sonata_info info;
     double checkpoint_every, until; /* model ms, 0: none */
+    double memory_limit;            /* bytes, 0: the machine's available memory */
 } options;
 
 static int cli_rank;
@@ -199,6 +204,11 @@ static int parse_options(int argc, char **argv, options *o, int allow_run_option
             if (!value || *end || !(v > 0.0) || !isfinite(v))
                 return usage_error("%s needs a positive time in ms", a);
             *(!strcmp(a, "--until") ? &o->until : &o->checkpoint_every) = v;
+            i++;
+        } else if (!strcmp(a, "--memory-limit")) {
+            if (!value || cli_parse_bytes(value, &o->memory_limit))
+                return usage_error("%s needs a size: bytes, or a number and a unit such as "
+                                   "'8 GiB' or 500MB", a);
             i++;
         } else if (allow_run_options && !strcmp(a, "--overwrite")) {
             o->overwrite = 1;
@@ -636,6 +646,10 @@ static int cmd_run(int argc, char **argv)
     build_view bv = {0};
     bv.live = !o.quiet && isatty(STDERR_FILENO);
     bv.lines = !o.quiet && !bv.live;
+    if (!st && (rc = cli_memory_check(sim, o.memory_limit, 1, cli_rank))) {
+        leinao_close(sim);
+        return rc;
+    }
     if (!st)
         st = leinao_set_build_progress(sim, on_build_progress, &bv);
     if (st || (st = leinao_set_output_dir(sim, o.out, o.overwrite)) || (st = leinao_build(sim))) {
@@ -867,6 +881,8 @@ static int cmd_check(int argc, char **argv)
     }
     if (devices > 8)
         printf("    ... and %d more device populations\n", devices - 8);
+    fflush(stdout);
+    cli_memory_check(sim, o.memory_limit, 0, 0);
     leinao_close(sim);
     return 0;
 }

@@ -605,6 +605,52 @@ class Cli(unittest.TestCase):
         r = leinao("report")
         self.assertEqual(r.returncode, 64)
 
+    def test_memory_limit(self):
+        # check warns (exit 0) and run refuses before building (exit 2, nothing written) when
+        # the estimate exceeds --memory-limit; both numbers and what to change are named
+        r = leinao("check", SMALL)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        estimate = int(re.search(r"estimated memory: .* \((\d+) bytes\)", r.stdout).group(1))
+        self.assertNotIn("exceeds", r.stderr)
+        r = leinao("check", SMALL, "--memory-limit", "100 KiB")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("warning: the estimated peak memory of this network", r.stderr)
+        self.assertIn("(%d bytes)" % estimate, r.stderr)
+        self.assertIn("100.0 KiB (102400 bytes)", r.stderr)
+        self.assertIn("--set populations.NAME.size=N", r.stderr)
+        self.assertIn("leinao run refuses", r.stderr)
+        r = leinao("run", SMALL, "--out", self.out, "--memory-limit", str(estimate - 1))
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("error: the estimated peak memory of this network", r.stderr)
+        self.assertIn("exceeds the memory limit (--memory-limit)", r.stderr)
+        self.assertIn("(%d bytes)" % (estimate - 1), r.stderr)
+        self.assertIn("to change: make the network smaller", r.stderr)
+        self.assertNotIn("build:", r.stdout)  # refused before building
+        self.assertFalse(os.path.exists(self.out))
+        # a limit just large enough runs; units are binary (GiB) or decimal (GB)
+        r = leinao("run", SMALL, "--out", self.out, "--quiet", "--memory-limit", str(estimate))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for good in ("1GB", "1 GiB", "0.5G", "2000000"):
+            self.assertEqual(leinao("check", SMALL, "--memory-limit", good).returncode, 0, good)
+        for bad in ("", "lots", "-1", "12 XB", "0"):
+            r = leinao("check", SMALL, "--memory-limit", bad)
+            self.assertEqual(r.returncode, 64, bad)
+            self.assertIn("--memory-limit needs a size", r.stderr)
+        # without a limit: the machine's available memory (about 158 GiB for 2e8 neurons)
+        huge = ["--set", "populations.E.size=100000000", "--set", "populations.I.size=100000000"]
+        r = leinao("check", SMALL, *huge)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        need = int(re.search(r"estimated memory: .* \((\d+) bytes\)", r.stdout).group(1))
+        with open("/proc/meminfo") as f:
+            available = int(re.search(r"MemAvailable:\s+(\d+) kB", f.read()).group(1)) * 1024
+        if need <= available:
+            self.skipTest("this machine has %d bytes available, more than %d" % (available, need))
+        self.assertIn("exceeds the memory available on this machine (MemAvailable)", r.stderr)
+        r = leinao("run", SMALL, "--out", self.out, "--overwrite", *huge)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("error: the estimated peak memory", r.stderr)
+        self.assertNotIn("build:", r.stdout)
+
     def test_models_and_docs(self):
         r = leinao("models")
         self.assertEqual(r.stdout.split(), ["iaf_psc_delta", "iaf_psc_exp", "iaf_psc_alpha",
