@@ -15,6 +15,7 @@
 
 #include "leinao.h"
 #include "memory.h"
+#include "progress.h"
 #include "report.h"
 
 #define EXIT_USAGE 64
@@ -283,6 +284,7 @@ typedef struct progress_state {
     double every, next;     /* model ms */
     int checkpoint_failed;
     char checkpoint_error[512]; /* the failed checkpoint's message (the run's stop replaces it) */
+    int lines; /* not on a terminal and not --quiet: a line per checkpoint written */
 } progress_state;
 
 static int on_progress(void *user, const leinao_progress *p)
@@ -293,7 +295,14 @@ static int on_progress(void *user, const leinao_progress *p)
     if (s->checkpoint && s->every > 0.0 && p->t >= s->next && p->t < p->duration) {
         while (s->next <= p->t)
             s->next += s->every;
-        if (leinao_checkpoint_write(s->sim, s->checkpoint) != LEINAO_OK) {
+        char what[4400];
+        snprintf(what, sizeof what, "checkpoint: writing %s at t = %g ms", s->checkpoint, p->t);
+        double started = cli_now();
+        cli_phase_begin(s->show, what);
+        leinao_status cst = leinao_checkpoint_write(s->sim, s->checkpoint);
+        snprintf(what, sizeof what, "checkpoint at t = %g ms written: %s", p->t, s->checkpoint);
+        cli_phase_done(s->show, s->lines && cst == LEINAO_OK, what, started);
+        if (cst != LEINAO_OK) {
             s->checkpoint_failed = 1;
             snprintf(s->checkpoint_error, sizeof s->checkpoint_error, "%s",
                      leinao_errmsg(s->sim));
@@ -517,7 +526,8 @@ static int run_built(leinao_sim *sim, const options *o, double every)
     leinao_run_stats before;
     leinao_get_run_stats(sim, &before);
     progress_state ps = {!o->quiet && isatty(STDERR_FILENO), 0, o->time_limit, 0, 0, 0, 0,
-                         sim, checkpointing ? checkpoint : NULL, every, 0.0, 0, ""};
+                         sim, checkpointing ? checkpoint : NULL, every, 0.0, 0, "", 0};
+    ps.lines = !o->quiet && !ps.show;
     if (every > 0.0)
         ps.next = ((double)(long long)(before.t_simulated / every + 1e-9) + 1.0) * every;
     leinao_status run_st;
@@ -544,7 +554,10 @@ static int run_built(leinao_sim *sim, const options *o, double every)
         fprintf(stderr, "leinao: the checkpoint could not be written; the previous one (if any) "
                         "is kept; the run stops here\n");
     } else if (checkpointing && stopped) {
+        double started = cli_now();
+        cli_phase_begin(ps.show, "checkpoint: writing the final one");
         leinao_status cs = leinao_checkpoint_write(sim, checkpoint);
+        cli_phase_done(ps.show, 0, "", started);
         if (cs)
             ckpt_rc = fail(sim, cs);
         else if (!o->quiet && run_st == LEINAO_GUARD)
@@ -602,7 +615,13 @@ static int run_built(leinao_sim *sim, const options *o, double every)
             leinao_plot_options_default(&po);
             po.isolated = 1; /* a corrupt file that crashes libhdf5 is an error, not a crash */
             snprintf(picture, sizeof picture, "%s/raster.png", o->out);
+            char what[8500];
+            snprintf(what, sizeof what, "plot: reading %s and drawing %s", spikes, picture);
+            double started = cli_now();
+            int live = !o->quiet && isatty(STDERR_FILENO);
+            cli_phase_begin(live, what);
             leinao_status ps2 = leinao_plot_spikes(sim, spikes, picture, &po);
+            cli_phase_done(live, 0, what, started);
             if (ps2)
                 st = (leinao_status)fail(sim, ps2);
             else if (!o->quiet)
@@ -971,7 +990,12 @@ static int cmd_plot(int argc, char **argv)
     leinao_status st = leinao_open(&sim);
     if (st)
         return fail(NULL, st);
+    char what[8500];
+    snprintf(what, sizeof what, "plot: reading %s and drawing %s", data, picture);
+    double started = cli_now();
+    cli_phase_begin(isatty(STDERR_FILENO), what);
     st = state ? leinao_plot_state(sim, data, picture, &po) : leinao_plot_spikes(sim, data, picture, &po);
+    cli_phase_done(isatty(STDERR_FILENO), 0, what, started);
     int rc = st ? fail(sim, st) : 0;
     if (!st)
         printf("%s\n", picture);

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "progress.h"
 #include "report.h"
 
 #define WEIGHT_BINS 40
@@ -53,11 +55,13 @@ static int draw(const char *dir, const char *out, const char *populations, const
             snprintf(path, sizeof path, "%s", out);
         else
             snprintf(path, sizeof path, "%s/report.%s", dir, kinds[k]);
-        if (!quiet) {
-            fprintf(stderr, "  report: drawing %s ...\n", path);
-            fflush(stderr);
-        }
+        char what[4400];
+        snprintf(what, sizeof what, "report: drawing %s", path);
+        int live = !quiet && isatty(STDERR_FILENO);
+        double started = cli_now();
+        cli_phase_begin(live, what);
         st = leinao_plot_report(sim, dir, path, &po);
+        cli_phase_done(live, 0, what, started);
         if (!st && !quiet)
             printf("%s\n", path);
     }

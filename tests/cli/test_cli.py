@@ -651,6 +651,36 @@ class Cli(unittest.TestCase):
         self.assertIn("error: the estimated peak memory", r.stderr)
         self.assertNotIn("build:", r.stdout)
 
+    def test_checkpoint_and_plot_progress(self):
+        # not on a terminal: a line per checkpoint written on stdout, nothing on stderr
+        r = leinao("run", SMALL, "--out", self.out, "--checkpoint-every", "50")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr, "")
+        lines = re.findall(r"^  checkpoint at t = ([0-9.]+) ms written: .*checkpoint\.h5 "
+                           r"\([0-9.]+ s\)$", r.stdout, re.M)
+        self.assertEqual(len(lines), 3, r.stdout)  # after 50, 100 and 150 ms; not at the end
+        self.assertTrue(all(50 <= float(t) < 200 for t in lines), lines)
+        self.assertLess(r.stdout.index("checkpoint at"), r.stdout.index("real-time factor"))
+        r = leinao("run", SMALL, "--out", self.out, "--overwrite", "--checkpoint-every", "50",
+                   "--quiet", "--plot", "--report")
+        self.assertEqual((r.returncode, r.stdout, r.stderr), (0, "", ""))
+        # on a terminal: a live line while a checkpoint is written and while a plot is drawn,
+        # cleared after (stdout keeps the summary only)
+        rc, out, text = self.run_on_a_terminal("run", SMALL, "--out", self.out, "--overwrite",
+                                               "--checkpoint-every", "50", "--until", "120",
+                                               "--plot", "--report")
+        self.assertEqual(rc, 0, text)
+        self.assertRegex(text, r"\r\x1b\[K  checkpoint: writing .*checkpoint\.h5 at t = 5\d(\.\d)? ms \.\.\.\r\x1b\[K")
+        self.assertIn("\r\x1b[K  checkpoint: writing the final one ...\r\x1b[K", text)
+        self.assertRegex(text, r"\r\x1b\[K  plot: reading .*spikes\.h5 and drawing .*raster\.png \.\.\.\r\x1b\[K")
+        self.assertRegex(text, r"\r\x1b\[K  report: drawing .*report\.pdf \.\.\.\r\x1b\[K")
+        self.assertNotIn("written:", out)
+        self.assertIn("report.png", out)
+        rc, out, text = self.run_on_a_terminal("plot", self.out)
+        self.assertEqual(rc, 0, text)
+        self.assertIn("plot: reading", text)
+        self.assertEqual(out, os.path.join(self.out, "raster.png") + "\n")
+
     def test_models_and_docs(self):
         r = leinao("models")
         self.assertEqual(r.stdout.split(), ["iaf_psc_delta", "iaf_psc_exp", "iaf_psc_alpha",
