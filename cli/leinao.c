@@ -17,6 +17,7 @@
 #include "memory.h"
 #include "progress.h"
 #include "report.h"
+#include "suggest.h"
 
 #define EXIT_USAGE 64
 
@@ -428,6 +429,11 @@ static void print_summary(FILE *f, leinao_sim *sim, const char *model, const cha
     fprintf(f, "  build %.2f s; simulation %.2f s for %.1f ms of model time: real-time factor %.3g, "
            "%.3g synaptic events/s\n",
            r.build_wall, r.run_wall, r.t_simulated, r.real_time_factor, r.events_per_second);
+    double transient = leinao_get_transient(sim);
+    if (transient > 0)
+        fprintf(f, "  spikes, rates and CV of ISI count from t = %g ms, after the transient "
+                   "(analysis.transient)\n",
+                transient);
     fprintf(f, "  %-16s %-18s %10s %12s %10s %8s\n", "population", "model", "size", "spikes",
            "rate (Hz)", "CV ISI");
     for (int i = 0; i < r.populations; i++) {
@@ -1109,7 +1115,12 @@ static int cmd_doc(int argc, char **argv)
         return argc < 3 ? EXIT_USAGE : 0;
     }
     if (leinao_model_doc(argv[2], stdout) != LEINAO_OK) {
-        fprintf(stderr, "leinao: unknown model '%s' (leinao models lists them)\n", argv[2]);
+        const char *near = cli_nearest_model(argv[2]);
+        if (near)
+            fprintf(stderr, "leinao: unknown model '%s' (did you mean '%s'? leinao models lists "
+                            "them)\n", argv[2], near);
+        else
+            fprintf(stderr, "leinao: unknown model '%s' (leinao models lists them)\n", argv[2]);
         return (int)LEINAO_NOT_FOUND;
     }
     return 0;

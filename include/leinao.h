@@ -153,6 +153,9 @@ leinao_status leinao_configure(leinao_sim *sim, double dt, double duration, uint
 /* Spikes before `transient` ms are left out of the rates and CV of ISI in the summary.
  * LEINAO_INVALID (argument "transient") unless finite and >= 0. */
 leinao_status leinao_set_transient(leinao_sim *sim, double transient);
+/* The transient (ms) set by leinao_set_transient (or the model file's analysis.transient); 0 by
+ * default. */
+double leinao_get_transient(const leinao_sim *sim);
 /* Makes the built network hold delays up to `ms` (rounded up to whole steps of dt; at most
  * 65535 steps) even where no declared synapse has one, so that leinao_set_connections may set
  * them later (NEST's and PyNN's max_delay). The ring buffers grow by a slot per step; results

@@ -161,7 +161,9 @@ class Cli(unittest.TestCase):
         self.assertEqual(lines[0], "timestamp,population,node_id")
         csv_t = np.array([float(x.split(",")[0]) for x in lines[1:]])
         csv_id = np.array([int(x.split(",")[2]) for x in lines[1:]])
-        np.testing.assert_array_equal(csv_t, spikes["E"][0])
+        # the CSV writes times as the grid has them (29.8), the HDF5 file the doubles computed
+        # as step x dt (29.800000000000001): equal to far below a step
+        np.testing.assert_allclose(csv_t, spikes["E"][0], rtol=0, atol=1e-9)
         np.testing.assert_array_equal(csv_id, spikes["E"][1])
 
     def test_refuses_to_overwrite(self):
@@ -680,6 +682,42 @@ class Cli(unittest.TestCase):
         self.assertEqual(rc, 0, text)
         self.assertIn("plot: reading", text)
         self.assertEqual(out, os.path.join(self.out, "raster.png") + "\n")
+
+    def test_output_details(self):
+        # CSV times at the grid's precision (dt = 0.1 ms: one decimal), the same times as the
+        # SONATA file's
+        r = leinao("run", SMALL, "--out", self.out, "--quiet")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(self.out, "spikes_E.csv")) as f:
+            rows = [line.strip().split(",") for line in f][1:]
+        self.assertGreater(len(rows), 100)
+        for t, _, _ in rows:
+            self.assertRegex(t, r"^\d+\.\d$")
+        times = np.array([float(t) for t, _, _ in rows])
+        h5 = read_spikes(os.path.join(self.out, "spikes.h5"))["E"][0]
+        np.testing.assert_allclose(np.sort(times), np.sort(h5), rtol=0, atol=1e-9)
+        out2 = os.path.join(self.tmp.name, "state")
+        r = leinao("run", STATE, "--out", out2, "--quiet", "--set", "simulation.dt=0.025",
+                   "--set", "recordings.1.interval=0.075", "--set", "recordings.2.interval=0.075")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(out2, "vm.csv")) as f:
+            times = [line.split(",")[0] for line in f][1:]
+        self.assertEqual(times[:4], ["0.075", "0.075", "0.150", "0.150"])
+        self.assertTrue(all(re.fullmatch(r"\d+\.\d{3}", t) for t in times), times[:20])
+        # the summary says when its spike counts start
+        r = leinao("run", SMALL, "--out", self.out, "--overwrite", "--set",
+                   "analysis.transient=50")
+        self.assertIn("spikes, rates and CV of ISI count from t = 50 ms, after the transient",
+                      r.stdout)
+        r = leinao("run", SMALL, "--out", self.out, "--overwrite")
+        self.assertNotIn("after the transient", r.stdout)
+        # leinao doc suggests the nearest model name
+        r = leinao("doc", "iaf_psc_exq")
+        self.assertEqual(r.returncode, 6)
+        self.assertIn("unknown model 'iaf_psc_exq' (did you mean 'iaf_psc_exp'?", r.stderr)
+        r = leinao("doc", "zzzzzz")
+        self.assertEqual(r.returncode, 6)
+        self.assertNotIn("did you mean", r.stderr)
 
     def test_models_and_docs(self):
         r = leinao("models")
