@@ -72,8 +72,10 @@ typedef struct series {
 } series;
 
 static void distributions(cairo_t *cr, lbox b, const char *title, const char *xlabel,
-                          const series *s, int n_series, double lo, double hi, int bins)
+                          const series *s, int n_series, double lo, double hi, int bins,
+                          const char *empty)
 {
+    size_t all = 0;
     if (!(hi > lo))
         hi = lo + 1.0;
     double *h = calloc((size_t)bins * (size_t)(n_series ? n_series : 1), sizeof *h);
@@ -88,6 +90,7 @@ static void distributions(cairo_t *cr, lbox b, const char *title, const char *xl
             h[(size_t)k * (size_t)bins + (size_t)(j < 0 ? 0 : j >= bins ? bins - 1 : j)] += 1.0;
             used++;
         }
+        all += used;
         for (int j = 0; j < bins; j++) {
             double *c = &h[(size_t)k * (size_t)bins + (size_t)j];
             *c = used ? *c / (double)used : 0.0;
@@ -113,6 +116,10 @@ static void distributions(cairo_t *cr, lbox b, const char *title, const char *xl
     }
     free(h);
     lplot_axes(cr, b, lo, hi, 0, top, 1, 1);
+    if (all == 0 && empty) {
+        cairo_set_source_rgb(cr, 0.4, 0.4, 0.4);
+        lplot_text(cr, b.x + b.w / 2, b.y + b.h / 2, empty, 12, 0.5, 0.5);
+    }
     cairo_set_source_rgb(cr, 0, 0, 0);
     lplot_text(cr, b.x + b.w / 2, b.y - 14, title, 13, 0.5, 0.5);
     lplot_text(cr, b.x + b.w / 2, b.y + b.h + 26, xlabel, 12, 0.5, 0.0);
@@ -333,7 +340,8 @@ static void draw_table(cairo_t *cr, lbox b, ynode *sum)
             snprintf(cv, sizeof cv, "-");
         } else {
             snprintf(spikes, sizeof spikes, "%.0f", num(p, "spikes"));
-            snprintf(rate, sizeof rate, "%.3f", num(p, "rate_hz"));
+            snprintf(rate, sizeof rate, isnan(num(p, "rate_hz")) ? "-" : "%.3f",
+                     num(p, "rate_hz"));
             snprintf(cv, sizeof cv, isnan(num(p, "cv_isi")) ? "-" : "%.3f", num(p, "cv_isi"));
         }
         const char *cells[6] = {pops->keys[i], str(p, "model"), size, spikes, rate, cv};
@@ -464,15 +472,21 @@ leinao_status lplot_report(lctx *ctx, const char *dir, const char *out_path,
             is[n] = (series){table->pops[i].name, ps[n].isi, ps[n].n_isi, i};
             n++;
         }
+        char empty[200];
+        if (isfinite(simulated) && simulated <= transient)
+            snprintf(empty, sizeof empty, "nothing after the transient (%g ms of %g)", transient,
+                     simulated);
+        else
+            snprintf(empty, sizeof empty, "no spikes after t = %g ms", transient);
         double pw = (W - 110 - 3 * 90) / 3.0;
         lbox b1 = {100, y, pw, hist_h - 70}, b2 = {100 + pw + 90, y, pw, hist_h - 70},
              b3 = {100 + 2 * (pw + 90), y, pw, hist_h - 70};
         distributions(cr, b1, "rates of neurons", "rate (Hz)", rs, n, 0, rmax > 0 ? rmax * 1.05 : 1,
-                      40);
+                      40, empty);
         distributions(cr, b2, "CV of ISI of neurons (>= 2 ISIs)", "CV of ISI", cs, n, 0,
-                      fmin(cmax, 4.0), 40);
+                      fmin(cmax, 4.0), 40, "no neuron with 2 ISIs");
         distributions(cr, b3, "inter-spike intervals", "ISI (ms)", is, n, 0,
-                      imax > 0 ? imax : 1, 50);
+                      imax > 0 ? imax : 1, 50, empty);
         for (int k = 0; k < n; k++) {
             free(ps[k].rate);
             free(ps[k].cv);

@@ -606,6 +606,14 @@ class Cli(unittest.TestCase):
         self.assertFalse(os.path.exists(os.path.join(bad, "report.pdf")))
         r = leinao("report")
         self.assertEqual(r.returncode, 64)
+        # a transient longer than the run: the distributions say why they are empty
+        out3 = os.path.join(self.tmp.name, "long_transient")
+        r = leinao("run", SMALL, "--out", out3, "--quiet", "--report", "--set",
+                   "analysis.transient=500")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        text = pdf_text(os.path.join(out3, "report.pdf"))
+        self.assertEqual(text.count("nothing after the transient (500 ms of 200)"), 2)
+        self.assertNotIn("nan", text)
 
     def test_memory_limit(self):
         # check warns (exit 0) and run refuses before building (exit 2, nothing written) when
