@@ -133,9 +133,7 @@ static int plastic(const leinao_sim *sim, int j, leinao_projection_stats *ps)
 
 void cli_weights_before(leinao_sim *sim)
 {
-    leinao_run_stats r;
-    leinao_get_run_stats(sim, &r);
-    if (r.ranks > 1)
+    if (leinao_mpi_size() > 1)
         return;
     for (int j = 0; j < leinao_projection_count(sim) && n_kept < MOST_PROJECTIONS; j++) {
         leinao_projection_stats ps;
