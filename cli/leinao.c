@@ -14,6 +14,10 @@
 #include <unistd.h>
 
 #include "leinao.h"
+#include "memory.h"
+#include "progress.h"
+#include "report.h"
+#include "suggest.h"
 
 #define EXIT_USAGE 64
 
@@ -39,6 +43,7 @@ static const char *const main_help =
     "  check CKPT.h5  say what a checkpoint holds (model, seed, time reached, size)\n"
     "  export MODEL --sonata DIR  write the built network as a SONATA circuit (leinao export --help)\n"
     "  plot RESULTS   draw a spike raster with rates, or state traces (leinao plot --help)\n"
+    "  report DIR     one page (PDF and PNG) about a finished run (leinao report --help)\n"
     "  models         list the built-in models\n"
     "  doc MODEL      print a model's documentation (Markdown, from its parameter table)\n"
     "  version        print version and enabled features\n"
@@ -73,7 +78,11 @@ static const char *const run_help =
     "  --until T          stop at model time T ms and write DIR/checkpoint.h5 (leinao resume\n"
     "                     continues)\n"
     "  --plot             also draw DIR/raster.png from the first SONATA spike recording\n"
+    "  --report           also draw DIR/report.pdf and DIR/report.png (leinao report), with\n"
+    "                     the weight distributions of plastic projections (DIR/weights.csv)\n"
     "  --quiet            no progress line and no summary on stdout\n"
+    "  --memory-limit SIZE  refuse to build when the estimated memory exceeds SIZE (bytes, or\n"
+    "                     e.g. '8 GiB'; default: the memory available on this machine)\n"
     "  -h, --help         show this help\n"
     "\n"
     "Ctrl-C (or SIGTERM) stops at the end of the current slice; files written so far are closed\n"
@@ -110,10 +119,11 @@ static const char *const plot_help =
     "  -h, --help         show this help\n";
 
 static const char *const check_help =
-    "usage: leinao check MODEL [--set KEY=VALUE]...\n"
+    "usage: leinao check MODEL [--set KEY=VALUE]... [--memory-limit SIZE]\n"
     "\n"
     "Validates MODEL without simulating and prints populations, neurons, expected synapses and\n"
-    "an estimate of the memory a run will take.\n";
+    "an estimate of the memory a run will take; warns when that exceeds the memory available\n"
+    "on this machine (or SIZE: bytes, or e.g. '8 GiB'), which leinao run refuses.\n";
 
 typedef struct options {
     const char *model;
@@ -121,11 +131,12 @@ typedef struct options {
     const char *sets[MAX_SETS];
     size_t n_sets;
     char seed_set[64], threads_set[64];
-    int overwrite, quiet, plot, out_given;
+    int overwrite, quiet, plot, out_given, report;
     double time_limit; /* wall seconds, 0: none */
     int sonata;        /* MODEL is a SONATA config */
     leinao_sonata_info info;
     double checkpoint_every, until; /* model ms, 0: none */
+    double memory_limit;            /* bytes, 0: the machine's available memory */
 } options;
 
 static int cli_rank;
@@ -196,10 +207,17 @@ static int parse_options(int argc, char **argv, options *o, int allow_run_option
                 return usage_error("%s needs a positive time in ms", a);
             *(!strcmp(a, "--until") ? &o->until : &o->checkpoint_every) = v;
             i++;
+        } else if (!strcmp(a, "--memory-limit")) {
+            if (!value || cli_parse_bytes(value, &o->memory_limit))
+                return usage_error("%s needs a size: bytes, or a number and a unit such as "
+                                   "'8 GiB' or 500MB", a);
+            i++;
         } else if (allow_run_options && !strcmp(a, "--overwrite")) {
             o->overwrite = 1;
         } else if (allow_run_options && !strcmp(a, "--plot")) {
             o->plot = 1;
+        } else if (allow_run_options && !strcmp(a, "--report")) {
+            o->report = 1;
         } else if (allow_run_options && !strcmp(a, "--quiet")) {
             o->quiet = 1;
         } else if (a[0] == '-' && a[1]) {
@@ -267,6 +285,7 @@ typedef struct progress_state {
     double every, next;     /* model ms */
     int checkpoint_failed;
     char checkpoint_error[512]; /* the failed checkpoint's message (the run's stop replaces it) */
+    int lines; /* not on a terminal and not --quiet: a line per checkpoint written */
 } progress_state;
 
 static int on_progress(void *user, const leinao_progress *p)
@@ -277,7 +296,14 @@ static int on_progress(void *user, const leinao_progress *p)
     if (s->checkpoint && s->every > 0.0 && p->t >= s->next && p->t < p->duration) {
         while (s->next <= p->t)
             s->next += s->every;
-        if (leinao_checkpoint_write(s->sim, s->checkpoint) != LEINAO_OK) {
+        char what[4400];
+        snprintf(what, sizeof what, "checkpoint: writing %s at t = %g ms", s->checkpoint, p->t);
+        double started = cli_now();
+        cli_phase_begin(s->show, what);
+        leinao_status cst = leinao_checkpoint_write(s->sim, s->checkpoint);
+        snprintf(what, sizeof what, "checkpoint at t = %g ms written: %s", p->t, s->checkpoint);
+        cli_phase_done(s->show, s->lines && cst == LEINAO_OK, what, started);
+        if (cst != LEINAO_OK) {
             s->checkpoint_failed = 1;
             snprintf(s->checkpoint_error, sizeof s->checkpoint_error, "%s",
                      leinao_errmsg(s->sim));
@@ -403,6 +429,11 @@ static void print_summary(FILE *f, leinao_sim *sim, const char *model, const cha
     fprintf(f, "  build %.2f s; simulation %.2f s for %.1f ms of model time: real-time factor %.3g, "
            "%.3g synaptic events/s\n",
            r.build_wall, r.run_wall, r.t_simulated, r.real_time_factor, r.events_per_second);
+    double transient = leinao_get_transient(sim);
+    if (transient > 0)
+        fprintf(f, "  spikes, rates and CV of ISI count from t = %g ms, after the transient "
+                   "(analysis.transient)\n",
+                transient);
     fprintf(f, "  %-16s %-18s %10s %12s %10s %8s\n", "population", "model", "size", "spikes",
            "rate (Hz)", "CV ISI");
     for (int i = 0; i < r.populations; i++) {
@@ -501,7 +532,8 @@ static int run_built(leinao_sim *sim, const options *o, double every)
     leinao_run_stats before;
     leinao_get_run_stats(sim, &before);
     progress_state ps = {!o->quiet && isatty(STDERR_FILENO), 0, o->time_limit, 0, 0, 0, 0,
-                         sim, checkpointing ? checkpoint : NULL, every, 0.0, 0, ""};
+                         sim, checkpointing ? checkpoint : NULL, every, 0.0, 0, "", 0};
+    ps.lines = !o->quiet && !ps.show;
     if (every > 0.0)
         ps.next = ((double)(long long)(before.t_simulated / every + 1e-9) + 1.0) * every;
     leinao_status run_st;
@@ -528,7 +560,10 @@ static int run_built(leinao_sim *sim, const options *o, double every)
         fprintf(stderr, "leinao: the checkpoint could not be written; the previous one (if any) "
                         "is kept; the run stops here\n");
     } else if (checkpointing && stopped) {
+        double started = cli_now();
+        cli_phase_begin(ps.show, "checkpoint: writing the final one");
         leinao_status cs = leinao_checkpoint_write(sim, checkpoint);
+        cli_phase_done(ps.show, 0, "", started);
         if (cs)
             ckpt_rc = fail(sim, cs);
         else if (!o->quiet && run_st == LEINAO_GUARD)
@@ -542,6 +577,8 @@ static int run_built(leinao_sim *sim, const options *o, double every)
     st = leinao_finish(sim);
     if (st)
         fail(sim, st);
+    if (o->report && !st && cli_rank == 0)
+        cli_weights_after(sim, o->out, o->quiet);
     if (cli_rank != 0)
         ; /* rank 0 reports how the run ended */
     else if (run_st == LEINAO_INTERRUPTED && ps.timed_out)
@@ -584,13 +621,24 @@ static int run_built(leinao_sim *sim, const options *o, double every)
             leinao_plot_options_default(&po);
             po.isolated = 1; /* a corrupt file that crashes libhdf5 is an error, not a crash */
             snprintf(picture, sizeof picture, "%s/raster.png", o->out);
+            char what[8500];
+            snprintf(what, sizeof what, "plot: reading %s and drawing %s", spikes, picture);
+            double started = cli_now();
+            int live = !o->quiet && isatty(STDERR_FILENO);
+            cli_phase_begin(live, what);
             leinao_status ps2 = leinao_plot_spikes(sim, spikes, picture, &po);
+            cli_phase_done(live, 0, what, started);
             if (ps2)
                 st = (leinao_status)fail(sim, ps2);
             else if (!o->quiet)
                 printf("  raster plot: %s\n", picture);
             leinao_close(sim);
         }
+    }
+    if (o->report && !st && cli_rank == 0) {
+        int report_rc = cli_report_draw(o->out, o->quiet);
+        if (report_rc)
+            st = (leinao_status)report_rc;
     }
     if (ckpt_rc)
         return ckpt_rc;
@@ -623,6 +671,10 @@ static int cmd_run(int argc, char **argv)
     build_view bv = {0};
     bv.live = !o.quiet && isatty(STDERR_FILENO);
     bv.lines = !o.quiet && !bv.live;
+    if (!st && (rc = cli_memory_check(sim, o.memory_limit, 1, cli_rank))) {
+        leinao_close(sim);
+        return rc;
+    }
     if (!st)
         st = leinao_set_build_progress(sim, on_build_progress, &bv);
     if (st || (st = leinao_set_output_dir(sim, o.out, o.overwrite)) || (st = leinao_build(sim))) {
@@ -645,6 +697,8 @@ static int cmd_run(int argc, char **argv)
         fprintf(stderr, "\r\033[K  build: %s synapses (devices' included) in %.2f s\n", n,
                 r.build_wall);
     }
+    if (o.report)
+        cli_weights_before(sim);
     return run_built(sim, &o, every);
 }
 
@@ -852,6 +906,8 @@ static int cmd_check(int argc, char **argv)
     }
     if (devices > 8)
         printf("    ... and %d more device populations\n", devices - 8);
+    fflush(stdout);
+    cli_memory_check(sim, o.memory_limit, 0, 0);
     leinao_close(sim);
     return 0;
 }
@@ -940,7 +996,12 @@ static int cmd_plot(int argc, char **argv)
     leinao_status st = leinao_open(&sim);
     if (st)
         return fail(NULL, st);
+    char what[8500];
+    snprintf(what, sizeof what, "plot: reading %s and drawing %s", data, picture);
+    double started = cli_now();
+    cli_phase_begin(isatty(STDERR_FILENO), what);
     st = state ? leinao_plot_state(sim, data, picture, &po) : leinao_plot_spikes(sim, data, picture, &po);
+    cli_phase_done(isatty(STDERR_FILENO), 0, what, started);
     int rc = st ? fail(sim, st) : 0;
     if (!st)
         printf("%s\n", picture);
@@ -1054,7 +1115,12 @@ static int cmd_doc(int argc, char **argv)
         return argc < 3 ? EXIT_USAGE : 0;
     }
     if (leinao_model_doc(argv[2], stdout) != LEINAO_OK) {
-        fprintf(stderr, "leinao: unknown model '%s' (leinao models lists them)\n", argv[2]);
+        const char *near = cli_nearest_model(argv[2]);
+        if (near)
+            fprintf(stderr, "leinao: unknown model '%s' (did you mean '%s'? leinao models lists "
+                            "them)\n", argv[2], near);
+        else
+            fprintf(stderr, "leinao: unknown model '%s' (leinao models lists them)\n", argv[2]);
         return (int)LEINAO_NOT_FOUND;
     }
     return 0;
@@ -1090,6 +1156,8 @@ int main(int argc, char **argv)
         return cmd_check(argc, argv);
     if (!strcmp(cmd, "plot"))
         return cmd_plot(argc, argv);
+    if (!strcmp(cmd, "report"))
+        return cmd_report(argc, argv);
     if (!strcmp(cmd, "export"))
         return cmd_export(argc, argv);
     if (!strcmp(cmd, "models"))

@@ -153,6 +153,9 @@ leinao_status leinao_configure(leinao_sim *sim, double dt, double duration, uint
 /* Spikes before `transient` ms are left out of the rates and CV of ISI in the summary.
  * LEINAO_INVALID (argument "transient") unless finite and >= 0. */
 leinao_status leinao_set_transient(leinao_sim *sim, double transient);
+/* The transient (ms) set by leinao_set_transient (or the model file's analysis.transient); 0 by
+ * default. */
+double leinao_get_transient(const leinao_sim *sim);
 /* Makes the built network hold delays up to `ms` (rounded up to whole steps of dt; at most
  * 65535 steps) even where no declared synapse has one, so that leinao_set_connections may set
  * them later (NEST's and PyNN's max_delay). The ring buffers grow by a slot per step; results
@@ -614,6 +617,20 @@ leinao_status leinao_plot_spikes(leinao_sim *sim, const char *spike_file, const 
 /* Draws the traces of a SONATA frame report (one panel per variable). */
 leinao_status leinao_plot_state(leinao_sim *sim, const char *report_file, const char *out_path,
                                 const leinao_plot_options *options);
+/* Draws one page (PNG, SVG or PDF by out_path's extension) about the finished run whose output
+ * folder is `dir`, from its files alone: the raster and rate histogram of the first SONATA spike
+ * file (spikes.h5 when there is one); the distributions over neurons of rates and CV of ISI and
+ * the ISI histogram of each population, after the summary's transient; the weight distributions
+ * before and after the run of plastic projections when dir/weights.csv holds them (leinao run
+ * --report writes it: projection,source,target,synapse_model,bin_low,bin_high,before,after, one
+ * line per bin); the traces of the first two frame reports; and the summary table from
+ * dir/summary.json (run: neurons, synapses, build and simulation time, real-time factor, peak
+ * memory; per population: size, spikes, rate, CV of ISI). options: width and height of the page
+ * (NULL: 1240 x 1754, A4 at 150 dpi), populations, title, isolated as for the other plots.
+ * LEINAO_NOT_FOUND or LEINAO_IO when dir has no summary.json, LEINAO_INVALID for a file that is
+ * not what it should be. */
+leinao_status leinao_plot_report(leinao_sim *sim, const char *dir, const char *out_path,
+                                 const leinao_plot_options *options);
 
 /* ---- Models -------------------------------------------------------------------------- */
 

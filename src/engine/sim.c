@@ -156,6 +156,11 @@ leinao_status leinao_set_transient(leinao_sim *sim, double transient)
     return LEINAO_OK;
 }
 
+double leinao_get_transient(const leinao_sim *sim)
+{
+    return sim->config.transient;
+}
+
 leinao_status leinao_reserve_max_delay(leinao_sim *sim, double ms)
 {
     leinao_status st = declaring(sim);

@@ -1,6 +1,7 @@
 /* csv_spikes.c — spike output as CSV: a header line "timestamp,population,node_id", then one
  * spike per line, sorted by time within each slice (ms, population-local node ids). */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,13 +30,34 @@ static leinao_status csv_open(lspike_sink *sink, leinao_sim *sim, const char *pa
     return LEINAO_OK;
 }
 
+int lcsv_time_decimals(double dt)
+{
+    double scale = 1.0;
+    for (int d = 0; d <= 9; d++, scale *= 10.0) {
+        double x = dt * scale;
+        if (fabs(x - nearbyint(x)) <= 1e-9 * fmax(1.0, fabs(x)))
+            return d;
+    }
+    return -1;
+}
+
+int lcsv_write_time(FILE *f, double t, int decimals)
+{
+    if (decimals < 0)
+        return fprintf(f, "%.17g", t);
+    /* a multiple of dt computed in binary (29.800000000000001) is written as the grid has it */
+    return fprintf(f, "%.*f", decimals, t);
+}
+
 static leinao_status csv_write(lspike_sink *sink, leinao_sim *sim, int pop, const double *times,
                                const uint64_t *ids, size_t n)
 {
     csv_file *f = sink->impl;
     const char *name = sim->net.pops[pop]->name;
+    int decimals = lcsv_time_decimals(sim->config.dt);
     for (size_t i = 0; i < n; i++)
-        if (fprintf(f->out, "%.17g,%s,%llu\n", times[i], name, (unsigned long long)ids[i]) < 0)
+        if (lcsv_write_time(f->out, times[i], decimals) < 0 ||
+            fprintf(f->out, ",%s,%llu\n", name, (unsigned long long)ids[i]) < 0)
             return lc_error(&sim->ctx, LEINAO_IO, "%s: cannot write: %s", f->path,
                             strerror(errno));
     return LEINAO_OK;

@@ -14,6 +14,7 @@
 #include <hdf5.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -21,9 +22,11 @@
 
 #include "../engine/sim.h"
 #include "io.h"
+#include "plot_draw.h"
 #include "sonata_read.h"
+#include "yaml_tree.h"
 
-static const double palette[8][3] = {{0.12, 0.47, 0.71}, {1.00, 0.50, 0.05}, {0.17, 0.63, 0.17},
+const double lplot_palette[8][3] = {{0.12, 0.47, 0.71}, {1.00, 0.50, 0.05}, {0.17, 0.63, 0.17},
                                      {0.84, 0.15, 0.16}, {0.58, 0.40, 0.74}, {0.55, 0.34, 0.29},
                                      {0.89, 0.47, 0.76}, {0.50, 0.50, 0.50}};
 
@@ -83,8 +86,7 @@ leinao_status lcanvas_close(lctx *ctx, lcanvas *c)
     return LEINAO_OK;
 }
 
-/* A step of 1, 2 or 5 times a power of ten giving about `n` ticks over `range`. */
-static double nice_step(double range, int n)
+double lplot_nice_step(double range, int n)
 {
     if (!(range > 0))
         return 1.0;
@@ -92,7 +94,7 @@ static double nice_step(double range, int n)
     return (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p;
 }
 
-static void text(cairo_t *cr, double x, double y, const char *s, double size, double ax, double ay)
+void lplot_text(cairo_t *cr, double x, double y, const char *s, double size, double ax, double ay)
 {
     cairo_text_extents_t e;
     cairo_set_font_size(cr, size);
@@ -101,19 +103,14 @@ static void text(cairo_t *cr, double x, double y, const char *s, double size, do
     cairo_show_text(cr, s);
 }
 
-typedef struct box {
-    double x, y, w, h;
-} box;
-
-/* Frame, x ticks (optional labels) and y ticks of a panel mapping [x0, x1] x [y0, y1]. */
-static void axes(cairo_t *cr, box b, double x0, double x1, double y0, double y1, int x_labels,
-                 int y_ticks)
+void lplot_axes(cairo_t *cr, lbox b, double x0, double x1, double y0, double y1, int x_labels,
+                int y_ticks)
 {
     cairo_set_source_rgb(cr, 0, 0, 0);
     cairo_set_line_width(cr, 1.0);
     cairo_rectangle(cr, b.x, b.y, b.w, b.h);
     cairo_stroke(cr);
-    double step = nice_step(x1 - x0, 8);
+    double step = lplot_nice_step(x1 - x0, 8);
     char label[64];
     for (double t = ceil(x0 / step) * step; t <= x1 + step * 1e-9; t += step) {
         double x = b.x + (t - x0) / (x1 - x0) * b.w;
@@ -122,19 +119,19 @@ static void axes(cairo_t *cr, box b, double x0, double x1, double y0, double y1,
         cairo_stroke(cr);
         if (x_labels) {
             snprintf(label, sizeof label, "%g", fabs(t) < step * 1e-9 ? 0.0 : t);
-            text(cr, x, b.y + b.h + 8, label, 12, 0.5, 0.0);
+            lplot_text(cr, x, b.y + b.h + 8, label, 12, 0.5, 0.0);
         }
     }
     if (!y_ticks)
         return;
-    step = nice_step(y1 - y0, 4);
+    step = lplot_nice_step(y1 - y0, 4);
     for (double v = ceil(y0 / step) * step; v <= y1 + step * 1e-9; v += step) {
         double y = b.y + b.h - (v - y0) / (y1 - y0) * b.h;
         cairo_move_to(cr, b.x - 5, y);
         cairo_line_to(cr, b.x, y);
         cairo_stroke(cr);
         snprintf(label, sizeof label, "%g", fabs(v) < step * 1e-9 ? 0.0 : v);
-        text(cr, b.x - 8, y, label, 12, 1.0, 0.5);
+        lplot_text(cr, b.x - 8, y, label, 12, 1.0, 0.5);
     }
 }
 
@@ -147,7 +144,7 @@ static uint64_t plotted_rows(uint64_t n_nodes, uint32_t most, uint64_t *stride_o
     return (n_nodes + stride - 1) / stride;
 }
 
-static int selected(const char *list, const char *name)
+int lplot_selected(const char *list, const char *name)
 {
     if (!list || !*list)
         return 1;
@@ -164,20 +161,53 @@ static int selected(const char *list, const char *name)
     return 0;
 }
 
-/* Draws the raster (in the child process of plot_isolated when options->isolated). */
-static leinao_status plot_spikes(lctx *ctx, const char *spike_file, const char *out_path,
-                                 const leinao_plot_options *o)
+void lplot_vertical_text(cairo_t *cr, double x, double y, const char *s, double size)
 {
-    lspike_table *table;
-    leinao_status st = lsonata_read_spikes(ctx, spike_file, &table);
-    if (st)
-        return st;
+    cairo_save(cr);
+    cairo_translate(cr, x, y);
+    cairo_rotate(cr, -1.57079632679489661923);
+    lplot_text(cr, 0, 0, s, size, 0.5, 0.5);
+    cairo_restore(cr);
+}
+
+double lplot_simulated_span(lctx *ctx, const char *data_file)
+{
+    const char *slash = strrchr(data_file, '/');
+    size_t n = slash ? (size_t)(slash - data_file + 1) : 0;
+    char path[4200];
+    if (n + 16 > sizeof path)
+        return NAN;
+    snprintf(path, sizeof path, "%.*ssummary.json", (int)n, data_file);
+    if (access(path, R_OK) != 0)
+        return NAN;
+    ynode *root = NULL;
+    lctx quiet; /* a summary that cannot be read only costs the title its span */
+    lctx_init(&quiet, NULL, NULL);
+    (void)ctx;
+    if (ytree_load_json(&quiet, path, &root) != LEINAO_OK)
+        return NAN;
+    ynode *v = root->type == YN_MAP ? ytree_get(root, "simulated_ms") : NULL;
+    double span = NAN;
+    if (v && v->type == YN_SCALAR && v->text) {
+        char *end = NULL;
+        span = strtod(v->text, &end);
+        if (end == v->text || *end || !(span > 0) || !isfinite(span))
+            span = NAN;
+    }
+    ytree_free(&quiet, root);
+    return span;
+}
+
+/* Draws the raster (in the child process of plot_isolated when options->isolated). */
+leinao_status lplot_raster(lctx *ctx, cairo_t *cr, const lspike_table *table, lbox region,
+                           const leinao_plot_options *o, double span, const char *file)
+{
     /* populations shown, time window, rows per population */
     int shown[256], n_shown = 0;
     double t0 = INFINITY, t1 = -INFINITY;
     uint64_t rows_total = 0;
-    for (int i = 0; i < table->n; i++) {
-        if (!selected(o->populations, table->pops[i].name))
+    for (int i = 0; i < table->n && n_shown < 256; i++) {
+        if (!lplot_selected(o->populations, table->pops[i].name))
             continue;
         shown[n_shown++] = i;
         for (size_t j = 0; j < table->pops[i].n; j++) {
@@ -186,47 +216,60 @@ static leinao_status plot_spikes(lctx *ctx, const char *spike_file, const char *
         }
         rows_total += plotted_rows(table->pops[i].n_nodes, o->max_neurons, NULL);
     }
-    if (n_shown == 0) {
-        lsonata_free_spikes(ctx, table);
-        return lc_error(ctx, LEINAO_NOT_FOUND, "%s: no population matches '%s'", spike_file,
-                        o->populations ? o->populations : "");
+    /* every name asked for must be in the file: a typo is an error, not a missing band */
+    for (const char *p = o->populations; p && *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        int found = 0;
+        for (int i = 0; i < table->n && !found; i++)
+            found = strlen(table->pops[i].name) == len && !strncmp(table->pops[i].name, p, len);
+        if (!found) {
+            char have[600] = "";
+            for (int i = 0; i < table->n; i++) {
+                size_t at = strlen(have);
+                if (at + 4 < sizeof have)
+                    snprintf(have + at, sizeof have - at, "%s%s", i ? ", " : "",
+                             table->pops[i].name);
+            }
+            return lc_error(ctx, LEINAO_NOT_FOUND,
+                            "%s: no population matches '%.*s' (the file holds: %s)", file,
+                            (int)len, p, have);
+        }
+        p = end ? end + 1 : p + len;
     }
+    if (n_shown == 0)
+        return lc_error(ctx, LEINAO_NOT_FOUND, "%s: no population matches '%s'", file,
+                        o->populations ? o->populations : "");
+    double last_spike = t1;
+    int simulated = 0; /* the window is the run's simulated span */
     if (!isnan(o->t_from))
         t0 = o->t_from;
     else
         t0 = isinf(t0) || t0 >= 0.0 ? 0.0 : floor(t0); /* simulations start at 0 */
-    if (!isnan(o->t_to))
+    if (!isnan(o->t_to)) {
         t1 = o->t_to;
-    else if (isinf(t1))
+    } else if (isfinite(span) && span > t0 && !(last_spike > span)) {
+        t1 = span;
+        simulated = 1;
+    } else if (isinf(t1)) {
         t1 = t0 + 1.0;
-    if (!(t1 > t0)) {
-        lsonata_free_spikes(ctx, table);
+    }
+    if (!(t1 > t0))
         return lc_error(ctx, LEINAO_INVALID, "the time window must have from < to, got %g and %g",
                         t0, t1);
-    }
-    lcanvas c = {NULL, NULL, 0, NULL};
-    if ((st = lcanvas_open(ctx, &c, out_path, o->width, o->height))) {
-        lsonata_free_spikes(ctx, table);
-        return st;
-    }
-    cairo_t *cr = c.cr;
     const double left = 110, right = 140, top = 50, bottom = 60, gap = 45;
-    double plot_h = o->height - top - bottom - gap;
-    box raster = {left, top, o->width - left - right, plot_h * 0.68};
-    box hist = {left, top + raster.h + gap, raster.w, plot_h * 0.32};
+    double plot_h = region.h - top - bottom - gap;
+    lbox raster = {region.x + left, region.y + top, region.w - left - right, plot_h * 0.68};
+    lbox hist = {raster.x, raster.y + raster.h + gap, raster.w, plot_h * 0.32};
 
     /* raster: populations stacked from the top, each neuron of a subsample is a row */
-    double y = raster.y, bin = nice_step(t1 - t0, 150);
+    double y = raster.y, bin = lplot_nice_step(t1 - t0, 150);
     int bins = (int)ceil((t1 - t0) / bin);
     if (bins < 1)
         bins = 1;
     double *rate = lc_calloc(ctx, (size_t)bins * (size_t)n_shown, sizeof *rate);
-    if (!rate) {
-        cairo_destroy(cr);
-        cairo_surface_destroy(c.surface);
-        lsonata_free_spikes(ctx, table);
+    if (!rate)
         return LEINAO_NOMEM;
-    }
     double rate_max = 0.0;
     uint64_t total = 0;
     for (int k = 0; k < n_shown; k++) {
@@ -234,7 +277,7 @@ static leinao_status plot_spikes(lctx *ctx, const char *spike_file, const char *
         uint64_t stride;
         uint64_t rows = plotted_rows(p->n_nodes, o->max_neurons, &stride);
         double band = rows_total ? raster.h * (double)rows / (double)rows_total : 0.0;
-        const double *rgb = palette[k % 8];
+        const double *rgb = lplot_palette[k % 8];
         cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
         double dot = fmax(1.2, fmin(3.0, band / (double)(rows ? rows : 1)));
         for (size_t j = 0; j < p->n; j++) {
@@ -253,11 +296,11 @@ static leinao_status plot_spikes(lctx *ctx, const char *spike_file, const char *
         cairo_fill(cr);
         char label[200];
         snprintf(label, sizeof label, "%s", p->name);
-        text(cr, raster.x - 10, y + band / 2, label, 13, 1.0, 0.5);
+        lplot_text(cr, raster.x - 10, y + band / 2, label, 13, 1.0, 0.5);
         if (stride > 1) {
             snprintf(label, sizeof label, "1 in %llu shown", (unsigned long long)stride);
             cairo_set_source_rgb(cr, 0.4, 0.4, 0.4);
-            text(cr, raster.x + raster.w + 8, y + band / 2, label, 11, 0.0, 0.5);
+            lplot_text(cr, raster.x + raster.w + 8, y + band / 2, label, 11, 0.0, 0.5);
         }
         if (k > 0) {
             cairo_set_source_rgb(cr, 0.8, 0.8, 0.8);
@@ -272,17 +315,13 @@ static leinao_status plot_spikes(lctx *ctx, const char *spike_file, const char *
             rate_max = fmax(rate_max, *r);
         }
     }
-    axes(cr, raster, t0, t1, 0, 1, 0, 0);
-    cairo_save(cr);
-    cairo_translate(cr, 22, raster.y + raster.h / 2);
-    cairo_rotate(cr, -1.57079632679489661923);
-    text(cr, 0, 0, "neurons", 13, 0.5, 0.5);
-    cairo_restore(cr);
+    lplot_axes(cr, raster, t0, t1, 0, 1, 0, 0);
+    lplot_vertical_text(cr, region.x + 22, raster.y + raster.h / 2, "neurons", 13);
 
     /* rate histogram: one line per population, in Hz */
     double top_rate = rate_max > 0 ? rate_max * 1.1 : 1.0;
     for (int k = 0; k < n_shown; k++) {
-        const double *rgb = palette[k % 8];
+        const double *rgb = lplot_palette[k % 8];
         cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
         cairo_set_line_width(cr, 1.3);
         for (int b = 0; b < bins; b++) {
@@ -296,24 +335,46 @@ static leinao_status plot_spikes(lctx *ctx, const char *spike_file, const char *
             cairo_line_to(cr, xb, yy);
         }
         cairo_stroke(cr);
-        text(cr, hist.x + hist.w + 8, hist.y + 14 + 16 * k, table->pops[shown[k]].name, 12, 0.0, 0.5);
+        lplot_text(cr, hist.x + hist.w + 8, hist.y + 14 + 16 * k, table->pops[shown[k]].name, 12, 0.0, 0.5);
     }
-    axes(cr, hist, t0, t1, 0, top_rate, 1, 1);
+    lplot_axes(cr, hist, t0, t1, 0, top_rate, 1, 1);
     cairo_set_source_rgb(cr, 0, 0, 0);
-    text(cr, hist.x + hist.w / 2, hist.y + hist.h + 34, "time (ms)", 13, 0.5, 0.0);
-    cairo_save(cr);
-    cairo_translate(cr, 22, hist.y + hist.h / 2);
-    cairo_rotate(cr, -1.57079632679489661923);
-    text(cr, 0, 0, "rate (Hz)", 13, 0.5, 0.5);
-    cairo_restore(cr);
-    char title[400];
-    snprintf(title, sizeof title, "%s: %llu spikes, %g to %g ms, rate bins of %g ms",
-             o->title ? o->title : table->model[0] ? table->model : spike_file,
-             (unsigned long long)total, t0, t1, bin);
-    text(cr, o->width / 2.0, 20, title, 15, 0.5, 0.5);
+    lplot_text(cr, hist.x + hist.w / 2, hist.y + hist.h + 34, "time (ms)", 13, 0.5, 0.0);
+    lplot_vertical_text(cr, region.x + 22, hist.y + hist.h / 2, "rate (Hz)", 13);
+    char title[700], window[160];
+    if (simulated)
+        snprintf(window, sizeof window, "%g to %g ms simulated", t0, t1);
+    else if (!isnan(o->t_to) || !isnan(o->t_from))
+        snprintf(window, sizeof window, "%g to %g ms shown", t0, t1);
+    else
+        snprintf(window, sizeof window, "%g ms to the last spike at %g ms", t0, t1);
+    snprintf(title, sizeof title, "%s: %llu spikes, %s, rate bins of %g ms",
+             o->title ? o->title : table->model[0] ? table->model : file,
+             (unsigned long long)total, window, bin);
+    lplot_text(cr, region.x + region.w / 2.0, region.y + 20, title, 15, 0.5, 0.5);
     lc_free(ctx, rate);
+    return LEINAO_OK;
+}
+
+static leinao_status plot_spikes(lctx *ctx, const char *spike_file, const char *out_path,
+                                 const leinao_plot_options *o)
+{
+    lspike_table *table;
+    leinao_status st = lsonata_read_spikes(ctx, spike_file, &table);
+    if (st)
+        return st;
+    lcanvas c = {NULL, NULL, 0, NULL};
+    if ((st = lcanvas_open(ctx, &c, out_path, o->width, o->height))) {
+        lsonata_free_spikes(ctx, table);
+        return st;
+    }
+    lbox page = {0, 0, o->width, o->height};
+    st = lplot_raster(ctx, c.cr, table, page, o, lplot_simulated_span(ctx, spike_file), spike_file);
     lsonata_free_spikes(ctx, table);
-    return lcanvas_close(ctx, &c);
+    leinao_status cs = lcanvas_close(ctx, &c);
+    if (st)
+        remove(out_path); /* no half-drawn picture */
+    return st ? st : cs;
 }
 
 typedef leinao_status (*plot_fn)(lctx *ctx, const char *in, const char *out,
@@ -359,11 +420,13 @@ static leinao_status plot_isolated(leinao_sim *sim, plot_fn fn, const char *in, 
     int wstatus = 0;
     while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
         ;
-    if (got < sizeof(int32_t) || !WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0)
+    if (got < sizeof(int32_t) || !WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
+        remove(out); /* whatever the child had begun to draw */
         return lc_error(ctx, LEINAO_INVALID,
                         "%s: the HDF5 library crashed reading this file (it is corrupt or not "
                         "what leinao writes); nothing was drawn",
                         in);
+    }
     int32_t st;
     memcpy(&st, reply, sizeof st);
     return st ? lc_error(ctx, (leinao_status)st, "%s", reply + sizeof st) : LEINAO_OK;
@@ -391,4 +454,17 @@ leinao_status leinao_plot_state(leinao_sim *sim, const char *report_file, const 
                                 const leinao_plot_options *options)
 {
     return plot(sim, lplot_state, report_file, out_path, options);
+}
+
+leinao_status leinao_plot_report(leinao_sim *sim, const char *dir, const char *out_path,
+                                 const leinao_plot_options *options)
+{
+    leinao_plot_options page;
+    if (!options) {
+        leinao_plot_options_default(&page);
+        page.width = 1240;
+        page.height = 1754;
+        options = &page;
+    }
+    return plot(sim, lplot_report, dir, out_path, options);
 }

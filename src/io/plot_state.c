@@ -9,6 +9,7 @@
 #include "../engine/sim.h"
 #include "h5util.h"
 #include "io.h"
+#include "plot_draw.h"
 
 typedef struct report {
     char pop[128], variables[512], units[512];
@@ -94,6 +95,25 @@ static leinao_status read_report(lctx *ctx, const char *path, report *r)
             H5Sclose(ts);
         if (t >= 0)
             H5Dclose(t);
+        /* the neurons' ids (labels of the traces); optional */
+        snprintf(where, sizeof where, "report/%s/mapping/node_ids", r->pop);
+        hid_t ids = !st && H5Lexists(file, where, H5P_DEFAULT) > 0 ? H5Dopen2(file, where, H5P_DEFAULT) : -1;
+        hid_t is = ids >= 0 ? H5Dget_space(ids) : -1;
+        hssize_t n_ids = is >= 0 ? H5Sget_simple_extent_npoints(is) : -1;
+        if (n_ids > 0 && n_ids <= 1000000) {
+            r->node_ids = lc_malloc(ctx, (size_t)n_ids * sizeof *r->node_ids);
+            if (r->node_ids &&
+                H5Dread(ids, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, r->node_ids) >= 0) {
+                r->n_nodes = (size_t)n_ids;
+            } else {
+                lc_free(ctx, r->node_ids);
+                r->node_ids = NULL;
+            }
+        }
+        if (is >= 0)
+            H5Sclose(is);
+        if (ids >= 0)
+            H5Dclose(ids);
     }
     if (space >= 0)
         H5Sclose(space);
@@ -105,26 +125,47 @@ static leinao_status read_report(lctx *ctx, const char *path, report *r)
     return st;
 }
 
-leinao_status lplot_state(lctx *ctx, const char *report_file, const char *out_path,
-                          const leinao_plot_options *o)
+/* The i-th comma-separated item of `list` into out ("" past the end). */
+static void item(const char *list, int i, char *out, size_t n)
+{
+    out[0] = 0;
+    for (const char *p = list; *p; i--) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (i == 0) {
+            snprintf(out, n, "%.*s", (int)(len < n - 1 ? len : n - 1), p);
+            return;
+        }
+        if (!end)
+            return;
+        p = end + 1;
+    }
+}
+
+static const double trace_colours[8][3] = {{0.12, 0.47, 0.71}, {0.84, 0.15, 0.16},
+                                           {0.17, 0.63, 0.17}, {1.0, 0.5, 0.05},
+                                           {0.58, 0.40, 0.74}, {0.55, 0.34, 0.29},
+                                           {0.89, 0.47, 0.76}, {0.5, 0.5, 0.5}};
+
+leinao_status lplot_state_region(lctx *ctx, cairo_t *cr, const char *report_file, lbox region,
+                                 const leinao_plot_options *o)
 {
     report r;
     leinao_status st = read_report(ctx, report_file, &r);
     if (st) {
         lc_free(ctx, r.data);
+        lc_free(ctx, r.node_ids);
         return st;
     }
     /* variables are the comma-separated names; columns are neuron-major */
-    char names[16][64];
     int n_vars = 0;
-    for (char *p = r.variables; *p && n_vars < 16;) {
-        char *end = strchr(p, ',');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        snprintf(names[n_vars++], sizeof names[0], "%.*s", (int)(len < 63 ? len : 63), p);
-        p = end ? end + 1 : p + len;
-    }
+    char name[64], unit[64];
+    for (item(r.variables, 0, name, sizeof name); name[0] && n_vars < 16;
+         item(r.variables, ++n_vars, name, sizeof name))
+        ;
     if (n_vars == 0 || r.cols % (hsize_t)n_vars) {
         lc_free(ctx, r.data);
+        lc_free(ctx, r.node_ids);
         return lc_error(ctx, LEINAO_INVALID, "%s: %llu columns do not fit %d variables", report_file,
                         (unsigned long long)r.cols, n_vars);
     }
@@ -136,18 +177,14 @@ leinao_status lplot_state(lctx *ctx, const char *report_file, const char *out_pa
         t1 = o->t_to;
     if (!(t1 > t0))
         t1 = t0 + r.time[2];
-    lcanvas c = {NULL, NULL, 0, NULL};
-    if ((st = lcanvas_open(ctx, &c, out_path, o->width, o->height))) {
-        lc_free(ctx, r.data);
-        return st;
-    }
-    cairo_t *cr = c.cr;
-    const double left = 110, right = 30, top = 50, bottom = 60, gap = 30;
-    double panel_h = (o->height - top - bottom - gap * (n_vars - 1)) / n_vars;
-    double panel_w = o->width - left - right;
+    const size_t drawn = neurons < 64 ? neurons : 64, named = drawn < 8 ? drawn : 8;
+    const double left = 120, right = named ? 130 : 30, top = 50, bottom = 60, gap = 36;
+    double panel_h = (region.h - top - bottom - gap * (n_vars - 1)) / n_vars;
+    double panel_w = region.w - left - right;
     char label[1400];
     for (int v = 0; v < n_vars; v++) {
-        double y0 = top + v * (panel_h + gap), lo = INFINITY, hi = -INFINITY;
+        lbox panel = {region.x + left, region.y + top + v * (panel_h + gap), panel_w, panel_h};
+        double lo = INFINITY, hi = -INFINITY;
         for (hsize_t k = 0; k < r.rows; k++)
             for (size_t j = 0; j < neurons; j++) {
                 double x = r.data[k * r.cols + j * (size_t)n_vars + (size_t)v];
@@ -163,10 +200,12 @@ leinao_status lplot_state(lctx *ctx, const char *report_file, const char *out_pa
         double pad = (hi - lo) * 0.05;
         lo -= pad;
         hi += pad;
-        for (size_t j = 0; j < neurons && j < 64; j++) {
-            static const double colours[4][3] = {{0.12, 0.47, 0.71}, {0.84, 0.15, 0.16},
-                                                 {0.17, 0.63, 0.17}, {1.0, 0.5, 0.05}};
-            cairo_set_source_rgb(cr, colours[j % 4][0], colours[j % 4][1], colours[j % 4][2]);
+        cairo_save(cr);
+        cairo_rectangle(cr, panel.x, panel.y, panel.w, panel.h);
+        cairo_clip(cr);
+        for (size_t j = 0; j < drawn; j++) {
+            cairo_set_source_rgb(cr, trace_colours[j % 8][0], trace_colours[j % 8][1],
+                                 trace_colours[j % 8][2]);
             cairo_set_line_width(cr, 1.2);
             int started = 0;
             for (hsize_t k = 0; k < r.rows; k++) {
@@ -174,8 +213,8 @@ leinao_status lplot_state(lctx *ctx, const char *report_file, const char *out_pa
                 double x = r.data[k * r.cols + j * (size_t)n_vars + (size_t)v];
                 if (t < t0 || t > t1 || !isfinite(x))
                     continue;
-                double px = left + (t - t0) / (t1 - t0) * panel_w;
-                double py = y0 + panel_h - (x - lo) / (hi - lo) * panel_h;
+                double px = panel.x + (t - t0) / (t1 - t0) * panel.w;
+                double py = panel.y + panel.h - (x - lo) / (hi - lo) * panel.h;
                 if (started)
                     cairo_line_to(cr, px, py);
                 else
@@ -184,34 +223,64 @@ leinao_status lplot_state(lctx *ctx, const char *report_file, const char *out_pa
             }
             cairo_stroke(cr);
         }
+        cairo_restore(cr);
+        /* ticks with values on both axes of every panel; the time labelled under the last */
+        lplot_axes(cr, panel, t0, t1, lo, hi, 1, 1);
+        item(r.variables, v, name, sizeof name);
+        item(r.units, v, unit, sizeof unit);
+        if (unit[0])
+            snprintf(label, sizeof label, "%s (%s)", name, unit);
+        else
+            snprintf(label, sizeof label, "%s", name);
         cairo_set_source_rgb(cr, 0, 0, 0);
-        cairo_set_line_width(cr, 1.0);
-        cairo_rectangle(cr, left, y0, panel_w, panel_h);
-        cairo_stroke(cr);
-        cairo_set_font_size(cr, 13);
-        snprintf(label, sizeof label, "%s", names[v]);
-        cairo_move_to(cr, 10, y0 + panel_h / 2);
-        cairo_show_text(cr, label);
-        cairo_set_font_size(cr, 11);
-        snprintf(label, sizeof label, "%.4g", hi);
-        cairo_move_to(cr, left - 60, y0 + 12);
-        cairo_show_text(cr, label);
-        snprintf(label, sizeof label, "%.4g", lo);
-        cairo_move_to(cr, left - 60, y0 + panel_h);
-        cairo_show_text(cr, label);
+        lplot_vertical_text(cr, region.x + 22, panel.y + panel.h / 2, label, 13);
     }
-    cairo_set_font_size(cr, 12);
-    snprintf(label, sizeof label, "%g ms", t0);
-    cairo_move_to(cr, left, o->height - bottom + 20);
-    cairo_show_text(cr, label);
-    snprintf(label, sizeof label, "%g ms", t1);
-    cairo_move_to(cr, left + panel_w - 60, o->height - bottom + 20);
-    cairo_show_text(cr, label);
-    cairo_set_font_size(cr, 15);
-    snprintf(label, sizeof label, "%s: %s (%s) of %zu neuron(s), every %g ms",
-             o->title ? o->title : r.pop, r.variables, r.units, neurons, r.time[2]);
-    cairo_move_to(cr, left, 28);
-    cairo_show_text(cr, label);
+    /* which trace is which neuron: a legend right of the first panel */
+    double ly = region.y + top + 10;
+    for (size_t j = 0; j < named; j++) {
+        cairo_set_source_rgb(cr, trace_colours[j % 8][0], trace_colours[j % 8][1],
+                             trace_colours[j % 8][2]);
+        cairo_set_line_width(cr, 2.0);
+        double lx = region.x + left + panel_w + 12;
+        cairo_move_to(cr, lx, ly + 16.0 * (double)j);
+        cairo_line_to(cr, lx + 18, ly + 16.0 * (double)j);
+        cairo_stroke(cr);
+        if (r.node_ids && j < r.n_nodes)
+            snprintf(label, sizeof label, "neuron %llu", (unsigned long long)r.node_ids[j]);
+        else
+            snprintf(label, sizeof label, "column %zu", j);
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        lplot_text(cr, lx + 24, ly + 16.0 * (double)j, label, 12, 0.0, 0.5);
+    }
+    if (neurons > named) {
+        snprintf(label, sizeof label, "%zu more%s", neurons - named,
+                 neurons > drawn ? " (64 drawn)" : "");
+        lplot_text(cr, region.x + left + panel_w + 12, ly + 16.0 * (double)named, label, 11, 0.0,
+                   0.5);
+    }
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    lplot_text(cr, region.x + left + panel_w / 2, region.y + region.h - bottom + 30, "time (ms)",
+               13, 0.5, 0.0);
+    snprintf(label, sizeof label, "%s: %s (%s) of %zu neuron%s, every %g ms, %g to %g ms",
+             o->title ? o->title : r.pop, r.variables, r.units, neurons, neurons == 1 ? "" : "s",
+             r.time[2], t0, t1);
+    lplot_text(cr, region.x + region.w / 2.0, region.y + 20, label, 15, 0.5, 0.5);
     lc_free(ctx, r.data);
-    return lcanvas_close(ctx, &c);
+    lc_free(ctx, r.node_ids);
+    return LEINAO_OK;
+}
+
+leinao_status lplot_state(lctx *ctx, const char *report_file, const char *out_path,
+                          const leinao_plot_options *o)
+{
+    lcanvas c = {NULL, NULL, 0, NULL};
+    leinao_status st = lcanvas_open(ctx, &c, out_path, o->width, o->height);
+    if (st)
+        return st;
+    lbox page = {0, 0, o->width, o->height};
+    st = lplot_state_region(ctx, c.cr, report_file, page, o);
+    leinao_status cs = lcanvas_close(ctx, &c);
+    if (st)
+        remove(out_path); /* no half-drawn picture */
+    return st ? st : cs;
 }

@@ -397,7 +397,8 @@ static leinao_status csv_write(lstate_recorder *r, leinao_sim *sim, double t, co
 {
     frame_file *f = r->impl;
     for (size_t j = 0; j < r->n_neurons; j++) {
-        fprintf(f->csv, "%.17g,%u", t, r->neurons[j]);
+        lcsv_write_time(f->csv, t, lcsv_time_decimals(sim->config.dt));
+        fprintf(f->csv, ",%u", r->neurons[j]);
         for (int v = 0; v < r->n_vars; v++)
             fprintf(f->csv, ",%.17g", values[j * (size_t)r->n_vars + (size_t)v]);
         if (fputc('\n', f->csv) == EOF)

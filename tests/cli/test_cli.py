@@ -5,6 +5,7 @@ usage: test_cli.py LEINAO_BINARY   (run by CTest; needs Debian's python3-h5py an
 import json
 import os
 import pty
+import re
 import signal
 import subprocess
 import sys
@@ -49,6 +50,39 @@ def png_info(path):
             colours.add(line[col * 4:col * 4 + 4])
     return width, height, len(colours)
 
+
+def pdf_text(path):
+    """The text a cairo PDF shows, one string per placed run of text, in drawing order: cairo
+    writes page content as Flate streams and ASCII labels as literal strings in the subset
+    fonts' WinAnsi encoding. A run ends at each Tm or Td (a new position) and at a TJ offset
+    wider than a space (cairo puts text on one baseline into one TJ array)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    assert data[:5] == b"%PDF-", path
+    token = re.compile(rb"\((?:\\.|[^\\)])*\)|-?\d+(?:\.\d+)?|T[mdD]\b|ET\b|BT\b")
+    out, run = [], []
+
+    def end_run():
+        if run:
+            out.append(b"".join(run).decode("latin-1"))
+            run.clear()
+
+    for m in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.S):
+        try:
+            content = zlib.decompress(m.group(1))
+        except zlib.error:
+            continue  # a font program or an image
+        for t in token.finditer(content):
+            t = t.group(0)
+            if t[:1] == b"(":
+                run.append(re.sub(rb"\\([0-7]{1,3})", lambda o: bytes([int(o.group(1), 8)]),
+                                  re.sub(rb"\\([()\\])", rb"\1", t[1:-1])))
+            elif t[:1] in b"TBE":
+                end_run()
+            elif abs(float(t)) > 250:
+                end_run()
+        end_run()
+    return out
 
 def load_json(path):
     with open(path) as f:
@@ -127,7 +161,9 @@ class Cli(unittest.TestCase):
         self.assertEqual(lines[0], "timestamp,population,node_id")
         csv_t = np.array([float(x.split(",")[0]) for x in lines[1:]])
         csv_id = np.array([int(x.split(",")[2]) for x in lines[1:]])
-        np.testing.assert_array_equal(csv_t, spikes["E"][0])
+        # the CSV writes times as the grid has them (29.8), the HDF5 file the doubles computed
+        # as step x dt (29.800000000000001): equal to far below a step
+        np.testing.assert_allclose(csv_t, spikes["E"][0], rtol=0, atol=1e-9)
         np.testing.assert_array_equal(csv_id, spikes["E"][1])
 
     def test_refuses_to_overwrite(self):
@@ -463,6 +499,233 @@ class Cli(unittest.TestCase):
         r = leinao("plot", self.out, "--out", os.path.join(self.out, "raster.gif"))
         self.assertEqual(r.returncode, 3)
         self.assertIn(".png, .svg or .pdf", r.stderr)
+
+    def test_plot_labels(self):
+        # state plots: ticks with values on every panel, units, a time axis, which neuron is which
+        out = os.path.join(self.tmp.name, "state")
+        self.assertEqual(leinao("run", STATE, "--out", out, "--quiet").returncode, 0)
+        pdf = os.path.join(out, "vm.pdf")
+        r = leinao("plot", out, "--state", "vm.h5", "--out", pdf)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        text = pdf_text(pdf)
+        for label in ("V_m (mV)", "I_syn_ex (pA)", "time (ms)", "neuron 0", "neuron 3"):
+            self.assertIn(label, text)
+        numbers = [float(t) for t in text if re.fullmatch(r"-?\d+(\.\d+)?", t)]
+        # V_m of iaf_psc_exp lies in [-70, -55] mV: its panel has ticks such as -70, -65, -60
+        self.assertTrue({-70.0, -65.0, -60.0} <= set(numbers), numbers)
+        # the time axis of each panel: 10 .. 100 ms (labelled on both panels)
+        self.assertGreaterEqual(numbers.count(50.0), 2)
+        self.assertGreaterEqual(numbers.count(100.0), 2)
+        # the raster's title gives the simulated span (200 ms), not the last spike's time
+        r = leinao("run", SMALL, "--out", self.out, "--quiet", "--set", "simulation.duration=150")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        pdf = os.path.join(self.out, "raster.pdf")
+        self.assertEqual(leinao("plot", self.out, "--out", pdf).returncode, 0)
+        title = [t for t in pdf_text(pdf) if "spikes," in t]
+        self.assertEqual(len(title), 1, pdf_text(pdf))
+        self.assertIn("0 to 150 ms simulated", title[0])
+        # without the run's summary beside it the span is unknown: the title says what it shows
+        os.remove(os.path.join(self.out, "summary.json"))
+        self.assertEqual(leinao("plot", self.out, "--out", pdf).returncode, 0)
+        title = [t for t in pdf_text(pdf) if "spikes," in t][0]
+        self.assertIn("to the last spike at", title)
+        # an unknown name among known ones is refused, naming it and what the file holds
+        r = leinao("plot", self.out, "--populations", "E,X")
+        self.assertEqual(r.returncode, 6, r.stderr)
+        self.assertIn("no population matches 'X' (the file holds: E, I)", r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.out, "raster.png")))
+
+    def test_report(self):
+        # run --report: one page as PDF and PNG, with the weights of the plastic projection
+        stdp = os.path.join(EXAMPLES, "stdp.yaml")
+        r = leinao("run", stdp, "--out", self.out, "--report", "--set", "simulation.duration=500")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        pdf, png = (os.path.join(self.out, "report." + ext) for ext in ("pdf", "png"))
+        self.assertIn(pdf, r.stdout)
+        self.assertIn(png, r.stdout)
+        width, height, colours = png_info(png)
+        self.assertEqual((width, height), (1240, 1754))
+        self.assertGreater(colours, 4)
+        summary = load_json(os.path.join(self.out, "summary.json"))
+        # weights.csv: every synapse of the stdp projection counted once before and once after
+        with open(os.path.join(self.out, "weights.csv")) as f:
+            rows = [line.strip().split(",") for line in f if line[0].isdigit()]
+        proj = summary["projections"][1]
+        self.assertEqual({(row[1], row[2], row[3]) for row in rows},
+                         {("inputs", "out", "stdp_synapse")})
+        self.assertEqual(sum(int(row[6]) for row in rows), proj["synapses"])
+        self.assertEqual(sum(int(row[7]) for row in rows), proj["synapses"])
+        mean_after = sum(int(row[7]) * (float(row[4]) + float(row[5])) / 2 for row in rows)
+        self.assertAlmostEqual(mean_after / proj["synapses"], proj["weight_mean"],
+                               delta=float(rows[0][5]) - float(rows[0][4]))
+        text = pdf_text(pdf)
+        joined = "\n".join(text)
+        for label in ("stdp: leinao", "(completed)", "rates of neurons", "CV of ISI",
+                      "inter-spike intervals", "ISI (ms)", "weights inputs -> out (stdp_synapse)",
+                      "before", "after", "population", "rate (Hz)", "parrot_neuron",
+                      "iaf_psc_alpha", "real-time factor", "0 to 500 ms simulated"):
+            self.assertIn(label, joined)
+        for name in ("noise", "inputs", "out"):
+            self.assertIn(name, text)  # the table's rows and the raster's band
+        pops = summary["populations"]
+        self.assertIn(str(pops["out"]["spikes"]), text)
+        self.assertIn("%.3f" % pops["inputs"]["rate_hz"], text)
+        self.assertIn("no state recorded", joined)
+        # leinao report on a run with state reports: their traces, named by neuron
+        out2 = os.path.join(self.tmp.name, "state")
+        self.assertEqual(leinao("run", STATE, "--out", out2, "--quiet").returncode, 0)
+        r = leinao("report", out2, "--quiet")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout + r.stderr, "")
+        text = pdf_text(os.path.join(out2, "report.pdf"))
+        for label in ("V_m (mV)", "I_syn_ex (pA)", "neuron 0", "neuron 3", "E", "probe",
+                      "iaf_psc_exp"):
+            self.assertIn(label, text)
+        self.assertNotIn("no state recorded", "\n".join(text))
+        self.assertEqual(png_info(os.path.join(out2, "report.png"))[:2], (1240, 1754))
+        # --out: that file only
+        svg = os.path.join(out2, "page.svg")
+        r = leinao("report", out2, "--out", svg)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, svg + "\n")
+        # not a run's folder; a corrupt spike file (the reader runs in a child process)
+        r = leinao("report", self.tmp.name)
+        self.assertEqual(r.returncode, 6, r.stderr)
+        self.assertIn("no summary.json", r.stderr)
+        bad = os.path.join(self.tmp.name, "bad")
+        os.mkdir(bad)
+        with open(os.path.join(out2, "summary.json")) as f, \
+                open(os.path.join(bad, "summary.json"), "w") as g:
+            g.write(f.read())
+        with open(os.path.join(HERE, "..", "data", "corrupt_spikes.h5"), "rb") as f, \
+                open(os.path.join(bad, "spikes.h5"), "wb") as g:
+            g.write(f.read())
+        r = leinao("report", bad)
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertIn("the HDF5 library crashed reading this file", r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(bad, "report.pdf")))
+        r = leinao("report")
+        self.assertEqual(r.returncode, 64)
+        # a transient longer than the run: the distributions say why they are empty
+        out3 = os.path.join(self.tmp.name, "long_transient")
+        r = leinao("run", SMALL, "--out", out3, "--quiet", "--report", "--set",
+                   "analysis.transient=500")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        text = pdf_text(os.path.join(out3, "report.pdf"))
+        self.assertEqual(text.count("nothing after the transient (500 ms of 200)"), 2)
+        self.assertNotIn("nan", text)
+
+    def test_memory_limit(self):
+        # check warns (exit 0) and run refuses before building (exit 2, nothing written) when
+        # the estimate exceeds --memory-limit; both numbers and what to change are named
+        r = leinao("check", SMALL)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        estimate = int(re.search(r"estimated memory: .* \((\d+) bytes\)", r.stdout).group(1))
+        self.assertNotIn("exceeds", r.stderr)
+        r = leinao("check", SMALL, "--memory-limit", "100 KiB")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("warning: the estimated peak memory of this network", r.stderr)
+        self.assertIn("(%d bytes)" % estimate, r.stderr)
+        self.assertIn("100.0 KiB (102400 bytes)", r.stderr)
+        self.assertIn("--set populations.NAME.size=N", r.stderr)
+        self.assertIn("leinao run refuses", r.stderr)
+        r = leinao("run", SMALL, "--out", self.out, "--memory-limit", str(estimate - 1))
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("error: the estimated peak memory of this network", r.stderr)
+        self.assertIn("exceeds the memory limit (--memory-limit)", r.stderr)
+        self.assertIn("(%d bytes)" % (estimate - 1), r.stderr)
+        self.assertIn("to change: make the network smaller", r.stderr)
+        self.assertNotIn("build:", r.stdout)  # refused before building
+        self.assertFalse(os.path.exists(self.out))
+        # a limit just large enough runs; units are binary (GiB) or decimal (GB)
+        r = leinao("run", SMALL, "--out", self.out, "--quiet", "--memory-limit", str(estimate))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for good in ("1GB", "1 GiB", "0.5G", "2000000"):
+            self.assertEqual(leinao("check", SMALL, "--memory-limit", good).returncode, 0, good)
+        for bad in ("", "lots", "-1", "12 XB", "0"):
+            r = leinao("check", SMALL, "--memory-limit", bad)
+            self.assertEqual(r.returncode, 64, bad)
+            self.assertIn("--memory-limit needs a size", r.stderr)
+        # without a limit: the machine's available memory (about 158 GiB for 2e8 neurons)
+        huge = ["--set", "populations.E.size=100000000", "--set", "populations.I.size=100000000"]
+        r = leinao("check", SMALL, *huge)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        need = int(re.search(r"estimated memory: .* \((\d+) bytes\)", r.stdout).group(1))
+        with open("/proc/meminfo") as f:
+            available = int(re.search(r"MemAvailable:\s+(\d+) kB", f.read()).group(1)) * 1024
+        if need <= available:
+            self.skipTest("this machine has %d bytes available, more than %d" % (available, need))
+        self.assertIn("exceeds the memory available on this machine (MemAvailable)", r.stderr)
+        r = leinao("run", SMALL, "--out", self.out, "--overwrite", *huge)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("error: the estimated peak memory", r.stderr)
+        self.assertNotIn("build:", r.stdout)
+
+    def test_checkpoint_and_plot_progress(self):
+        # not on a terminal: a line per checkpoint written on stdout, nothing on stderr
+        r = leinao("run", SMALL, "--out", self.out, "--checkpoint-every", "50")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr, "")
+        lines = re.findall(r"^  checkpoint at t = ([0-9.]+) ms written: .*checkpoint\.h5 "
+                           r"\([0-9.]+ s\)$", r.stdout, re.M)
+        self.assertEqual(len(lines), 3, r.stdout)  # after 50, 100 and 150 ms; not at the end
+        self.assertTrue(all(50 <= float(t) < 200 for t in lines), lines)
+        self.assertLess(r.stdout.index("checkpoint at"), r.stdout.index("real-time factor"))
+        r = leinao("run", SMALL, "--out", self.out, "--overwrite", "--checkpoint-every", "50",
+                   "--quiet", "--plot", "--report")
+        self.assertEqual((r.returncode, r.stdout, r.stderr), (0, "", ""))
+        # on a terminal: a live line while a checkpoint is written and while a plot is drawn,
+        # cleared after (stdout keeps the summary only)
+        rc, out, text = self.run_on_a_terminal("run", SMALL, "--out", self.out, "--overwrite",
+                                               "--checkpoint-every", "50", "--until", "120",
+                                               "--plot", "--report")
+        self.assertEqual(rc, 0, text)
+        self.assertRegex(text, r"\r\x1b\[K  checkpoint: writing .*checkpoint\.h5 at t = 5\d(\.\d)? ms \.\.\.\r\x1b\[K")
+        self.assertIn("\r\x1b[K  checkpoint: writing the final one ...\r\x1b[K", text)
+        self.assertRegex(text, r"\r\x1b\[K  plot: reading .*spikes\.h5 and drawing .*raster\.png \.\.\.\r\x1b\[K")
+        self.assertRegex(text, r"\r\x1b\[K  report: drawing .*report\.pdf \.\.\.\r\x1b\[K")
+        self.assertNotIn("written:", out)
+        self.assertIn("report.png", out)
+        rc, out, text = self.run_on_a_terminal("plot", self.out)
+        self.assertEqual(rc, 0, text)
+        self.assertIn("plot: reading", text)
+        self.assertEqual(out, os.path.join(self.out, "raster.png") + "\n")
+
+    def test_output_details(self):
+        # CSV times at the grid's precision (dt = 0.1 ms: one decimal), the same times as the
+        # SONATA file's
+        r = leinao("run", SMALL, "--out", self.out, "--quiet")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(self.out, "spikes_E.csv")) as f:
+            rows = [line.strip().split(",") for line in f][1:]
+        self.assertGreater(len(rows), 100)
+        for t, _, _ in rows:
+            self.assertRegex(t, r"^\d+\.\d$")
+        times = np.array([float(t) for t, _, _ in rows])
+        h5 = read_spikes(os.path.join(self.out, "spikes.h5"))["E"][0]
+        np.testing.assert_allclose(np.sort(times), np.sort(h5), rtol=0, atol=1e-9)
+        out2 = os.path.join(self.tmp.name, "state")
+        r = leinao("run", STATE, "--out", out2, "--quiet", "--set", "simulation.dt=0.025",
+                   "--set", "recordings.1.interval=0.075", "--set", "recordings.2.interval=0.075")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(out2, "vm.csv")) as f:
+            times = [line.split(",")[0] for line in f][1:]
+        self.assertEqual(times[:4], ["0.075", "0.075", "0.150", "0.150"])
+        self.assertTrue(all(re.fullmatch(r"\d+\.\d{3}", t) for t in times), times[:20])
+        # the summary says when its spike counts start
+        r = leinao("run", SMALL, "--out", self.out, "--overwrite", "--set",
+                   "analysis.transient=50")
+        self.assertIn("spikes, rates and CV of ISI count from t = 50 ms, after the transient",
+                      r.stdout)
+        r = leinao("run", SMALL, "--out", self.out, "--overwrite")
+        self.assertNotIn("after the transient", r.stdout)
+        # leinao doc suggests the nearest model name
+        r = leinao("doc", "iaf_psc_exq")
+        self.assertEqual(r.returncode, 6)
+        self.assertIn("unknown model 'iaf_psc_exq' (did you mean 'iaf_psc_exp'?", r.stderr)
+        r = leinao("doc", "zzzzzz")
+        self.assertEqual(r.returncode, 6)
+        self.assertNotIn("did you mean", r.stderr)
 
     def test_models_and_docs(self):
         r = leinao("models")
