@@ -64,8 +64,19 @@ leinao_status leinao_estimate_size(leinao_sim *sim, leinao_estimate *e)
             e->neurons += p->size;
         pops += (double)lpop_bytes(p, slots, lo);
     }
+    /* the outputs' buffers and the recorders' frames of a slice, opened after all else */
+    double outputs = 0.0;
+    for (int i = 0; i < sim->out.n_sinks; i++)
+        if (sim->out.sinks[i]->ops && sim->out.sinks[i]->ops->memory)
+            outputs += (double)sim->out.sinks[i]->ops->memory(sim->out.sinks[i]);
+    for (int i = 0; i < sim->out.n_recorders; i++) {
+        const lstate_recorder *r = sim->out.recorders[i];
+        outputs += (double)r->n_neurons * r->n_vars * lo * sizeof(double);
+        if (r->ops && r->ops->memory)
+            outputs += (double)r->ops->memory(r);
+    }
     e->synapses = (uint64_t)llround(synapses);
-    e->bytes = 4096 + (uint64_t)(built + pops > during ? built + pops : during);
+    e->bytes = 4096 + (uint64_t)(built + pops > during ? built + pops : during) + (uint64_t)outputs;
     e->min_delay = lo * sim->config.dt;
     e->max_delay = hi * sim->config.dt;
     return LEINAO_OK;

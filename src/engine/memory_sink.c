@@ -73,7 +73,7 @@ static void spikes_destroy(lspike_sink *sink, leinao_sim *sim)
 }
 
 const lsink_ops lsink_memory_ops = {spikes_open, spikes_write, spikes_close, spikes_destroy,
-                                    NULL,        NULL};
+                                    NULL,        NULL,         NULL};
 
 typedef struct memory_frames {
     double *times, *values;
@@ -134,7 +134,7 @@ static void frames_destroy(lstate_recorder *rec, leinao_sim *sim)
 }
 
 const lstate_ops lstate_memory_ops = {frames_open, frames_write, frames_close, frames_destroy,
-                                      NULL,        NULL};
+                                      NULL,        NULL,         NULL};
 
 leinao_status leinao_get_spikes(const leinao_sim *sim, int pop, const double **times,
                                 const uint32_t **ids, size_t *n)

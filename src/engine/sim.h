@@ -30,6 +30,8 @@ typedef struct lsink_ops {
                           const char *prefix);
     leinao_status (*resume)(struct lspike_sink *sink, leinao_sim *sim, const char *path,
                             const struct lrs_list *list, const char *prefix, int check);
+    /* Optional: the bytes the open file will hold in memory (for leinao_estimate_size). */
+    uint64_t (*memory)(const struct lspike_sink *sink);
 } lsink_ops;
 
 typedef struct lspike_sink {
@@ -56,6 +58,8 @@ typedef struct lstate_ops {
                           const char *prefix);
     leinao_status (*resume)(struct lstate_recorder *rec, leinao_sim *sim, const char *path,
                             const struct lrs_list *list, const char *prefix, int check);
+    /* Optional: as lsink_ops' memory. */
+    uint64_t (*memory)(const struct lstate_recorder *rec);
 } lstate_ops;
 
 /* Samples state variables of some neurons of one population every `interval_steps` steps. */

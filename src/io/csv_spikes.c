@@ -116,4 +116,4 @@ static leinao_status csv_resume(lspike_sink *sink, leinao_sim *sim, const char *
 }
 
 const lsink_ops lsink_csv_ops = {csv_open,    csv_write, csv_close,
-                                 csv_destroy, csv_save,  csv_resume};
+                                 csv_destroy, csv_save,  csv_resume, NULL};

@@ -489,5 +489,12 @@ static leinao_status sonata_resume(lspike_sink *sink, leinao_sim *sim, const cha
     return st;
 }
 
+/* A buffer of BUFFER_SPIKES times and ids per population. */
+static uint64_t sonata_memory(const lspike_sink *sink)
+{
+    return (uint64_t)sink->n_pops * BUFFER_SPIKES * (sizeof(double) + sizeof(uint64_t));
+}
+
 const lsink_ops lsink_sonata_ops = {sonata_open,    sonata_write, sonata_close,
-                                    sonata_destroy, sonata_save,  sonata_resume};
+                                    sonata_destroy, sonata_save,  sonata_resume,
+                                    sonata_memory};

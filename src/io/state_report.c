@@ -372,8 +372,18 @@ static leinao_status sonata_resume(lstate_recorder *r, leinao_sim *sim, const ch
     return st;
 }
 
+/* Its buffer of rows (about BUFFER_BYTES) and the mapping's node ids and pointers. */
+static uint64_t sonata_memory(const lstate_recorder *r)
+{
+    uint64_t columns = (uint64_t)r->n_neurons * (uint64_t)r->n_vars;
+    uint64_t rows = columns ? BUFFER_BYTES / (columns * sizeof(double)) + 1 : 1;
+    return rows * columns * sizeof(double) + 2 * ((uint64_t)r->n_neurons + 1) * sizeof(uint64_t) +
+           (columns + 1) * sizeof(uint32_t);
+}
+
 const lstate_ops lstate_sonata_ops = {sonata_open,   sonata_write, sonata_close,
-                                      frame_destroy, sonata_save,  sonata_resume};
+                                      frame_destroy, sonata_save,  sonata_resume,
+                                      sonata_memory};
 
 static leinao_status csv_open(lstate_recorder *r, leinao_sim *sim, const char *path)
 {
@@ -449,4 +459,4 @@ static leinao_status csv_resume(lstate_recorder *r, leinao_sim *sim, const char 
 }
 
 const lstate_ops lstate_csv_ops = {csv_open,      csv_write, csv_close,
-                                   frame_destroy, csv_save,  csv_resume};
+                                   frame_destroy, csv_save,  csv_resume, NULL};

@@ -254,6 +254,25 @@ class Cli(unittest.TestCase):
         self.assertIn("estimated memory", r.stdout)
         self.assertFalse(os.path.exists(self.out))
 
+    def test_check_estimate_within_20_percent(self):
+        # leinao check's memory estimate against the peak the run's allocator counted (outputs'
+        # buffers included), for the examples that build in seconds and the test models
+        data = os.path.join(HERE, "..", "data")
+        files = [os.path.join(EXAMPLES, n) for n in ("brunel.yaml", "coba.yaml", "cuba.yaml",
+                                                      "stdp.yaml", "cobahh.yaml")]
+        files += [os.path.join(data, n) for n in ("models.yaml", "state.yaml",
+                                                   "microcircuit_small.yaml", "small.yaml")]
+        for model in files:
+            r = leinao("check", model)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            estimate = int(re.search(r"estimated memory: .* \((\d+) bytes\)", r.stdout).group(1))
+            r = leinao("run", model, "--out", self.out, "--overwrite", "--quiet",
+                       "--set", "simulation.duration=5")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            peak = load_json(os.path.join(self.out, "summary.json"))["peak_allocated_bytes"]
+            self.assertLess(abs(estimate / peak - 1.0), 0.2, "%s: estimate %d, peak %d" %
+                            (os.path.basename(model), estimate, peak))
+
     def test_bad_model_file(self):
         bad = os.path.join(self.tmp.name, "bad.yaml")
         with open(bad, "w") as f:
