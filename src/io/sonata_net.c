@@ -831,6 +831,7 @@ typedef struct sedges {
     sbucket *b;
     size_t n, cap;
     size_t last;
+    size_t reserve; /* rows of the edge population: the first bucket's room */
 } sedges;
 
 static double cell_number(const lcsv *t, size_t row, int col, const char *file, int *bad)
@@ -928,7 +929,9 @@ static leinao_status bucket_add(sload *S, sedges *E, int src, int tgt, int synap
         E->last = E->n++;
     }
     if (b->n == b->cap) {
-        size_t cap = b->cap ? 2 * b->cap : 64;
+        /* the first bucket takes the whole edge population's room at once (most edge
+         * populations are one bucket: no doubling, no slack); any other grows by doubling */
+        size_t cap = b->cap ? 2 * b->cap : E->n == 1 && E->reserve > 64 ? E->reserve : 64;
         uint32_t *s2 = lc_realloc(S->ctx, b->sources, cap * sizeof *s2);
         if (s2)
             b->sources = s2;
@@ -1086,6 +1089,7 @@ static leinao_status load_edge_population(sload *S, const char *file, hid_t h5, 
         s_id = buf, t_id = buf + CHUNK, ty = buf + 2 * CHUNK, gi = buf + 3 * CHUNK;
         gx = buf + 4 * CHUNK, w = buf + 5 * CHUNK, dl = buf + 6 * CHUNK, ns = buf + 7 * CHUNK;
     }
+    E->reserve = (size_t)src.n;
     for (hsize_t from = 0; !st && from < src.n; from += CHUNK) {
         hsize_t count = src.n - from < CHUNK ? src.n - from : CHUNK;
         st = dset_read(S, file, &src, H5T_NATIVE_DOUBLE, from, count, s_id);
@@ -1134,8 +1138,14 @@ static leinao_status load_edge_population(sload *S, const char *file, hid_t h5, 
                                   "%s: %s has %llu rows, but edge_group_index needs row %llu",
                                   file, d->name, (unsigned long long)d->n,
                                   (unsigned long long)rows[q]);
+                /* contiguous rows (a group holding the population's edges in order, as
+                 * exported files and most bmtk ones do): one hyperslab, not m points */
+                int run = 1;
+                for (size_t q = 1; q < m && run; q++)
+                    run = rows[q] == rows[0] + q;
                 if (!st)
-                    st = dset_gather(S, file, d, H5T_NATIVE_DOUBLE, rows, m, tmp);
+                    st = run ? dset_read(S, file, d, H5T_NATIVE_DOUBLE, rows[0], m, tmp)
+                             : dset_gather(S, file, d, H5T_NATIVE_DOUBLE, rows, m, tmp);
                 size_t q = 0;
                 for (hsize_t r = 0; !st && r < count; r++)
                     if (gi[r] == k)
