@@ -251,7 +251,8 @@ static leinao_status read_dynamics(sload *S, const char *dir, const char *file, 
                       root->items[i]->type == YN_SCALAR ? root->items[i]->text
                                                         : ytree_type_name(root->items[i]));
         else if (model && leinao_model_param_count(model) >= 0) {
-            int found = 0;
+            /* tau_minus: NEST's archiving-node parameter, which every neuron model takes */
+            int found = !strcmp(root->keys[i], "tau_minus");
             for (int k = 0; k < leinao_model_param_count(model) && !found; k++) {
                 leinao_param_info info;
                 found = !leinao_model_param(model, k, &info) && !info.hidden &&
@@ -370,10 +371,12 @@ static leinao_status neuron_params(sload *S, snodes *p, const char *model, stype
             if (seen || n_done == MAX_PARAMS * 4)
                 continue;
             snprintf(done[n_done++], 64, "%s", name);
-            leinao_param_info info = {0};
+            leinao_param_info info = {0}, row;
             for (int i = 0; i < leinao_model_param_count(model); i++)
-                if (!leinao_model_param(model, i, &info) && !strcmp(info.name, name))
+                if (!leinao_model_param(model, i, &row) && !strcmp(row.name, name)) {
+                    info = row;
                     break;
+                } /* not in the table (tau_minus): a parameter, no default */
             int uniform = 1;
             for (uint64_t i = 0; i < p->n; i++) {
                 const stype_params *t = &tp[p->type_row[i]];
