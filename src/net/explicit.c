@@ -8,19 +8,57 @@
 
 #define MAX_DELAY_STEPS 65535
 
-typedef struct order_key {
-    uint32_t source, target;
-    uint64_t k;
-} order_key;
+/* A synapse of one source's row while the row is put in target order. */
+typedef struct row_key {
+    uint32_t target, entry;
+    float weight;
+    uint32_t at; /* its place in the row as given: ties keep the order given */
+} row_key;
 
-static int compare_keys(const void *a, const void *b)
+static int compare_row_keys(const void *a, const void *b)
 {
-    const order_key *x = a, *y = b;
-    if (x->source != y->source)
-        return x->source < y->source ? -1 : 1;
+    const row_key *x = a, *y = b;
     if (x->target != y->target)
         return x->target < y->target ? -1 : 1;
-    return x->k < y->k ? -1 : x->k > y->k;
+    return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* Puts each row of e (already grouped by source, in the order given) in target order, ties in
+ * the order given; rows already in order (exported circuits, lists by source) are left as they
+ * are. */
+static leinao_status sort_rows(lctx *ctx, lexplicit *e)
+{
+    row_key *keys = NULL;
+    size_t cap = 0;
+    int bits = e->delay_bits;
+    for (uint32_t i = 0; i < e->n_src; i++) {
+        uint64_t from = e->row[i], len = e->row[i + 1] - from;
+        int in_order = 1;
+        for (uint64_t j = from + 1; j < from + len && in_order; j++)
+            in_order = e->entry[j - 1] >> bits <= e->entry[j] >> bits;
+        if (in_order)
+            continue;
+        if (len > cap) {
+            row_key *bigger = lc_realloc(ctx, keys, (size_t)len * sizeof *keys);
+            if (!bigger) {
+                lc_free(ctx, keys);
+                return LEINAO_NOMEM;
+            }
+            keys = bigger;
+            cap = (size_t)len;
+        }
+        for (uint64_t j = 0; j < len; j++)
+            keys[j] = (row_key){e->entry[from + j] >> bits, e->entry[from + j],
+                                e->weight ? e->weight[from + j] : 1.0f, (uint32_t)j};
+        qsort(keys, (size_t)len, sizeof *keys, compare_row_keys);
+        for (uint64_t j = 0; j < len; j++) {
+            e->entry[from + j] = keys[j].entry;
+            if (e->weight)
+                e->weight[from + j] = keys[j].weight;
+        }
+    }
+    lc_free(ctx, keys);
+    return LEINAO_OK;
 }
 
 void lexplicit_free(lctx *ctx, lexplicit *e)
@@ -78,12 +116,6 @@ leinao_status lexplicit_create(lctx *ctx, lprojection *p, size_t n, const uint32
     if (!delays && (!lgrid_steps(1.0, dt, &one_ms_steps) || one_ms_steps < 1))
         return lc_error_at(ctx, LEINAO_INVALID, "delays", NULL, -1,
                            "the default delay of 1 ms is not a multiple of dt = %g ms", dt);
-    /* already in canonical order (a list written from a built network, e.g. an exported
-     * SONATA circuit): no sort, and no keys to hold */
-    int sorted = 1;
-    for (size_t k = 1; k < n && sorted; k++)
-        sorted = sources[k - 1] < sources[k] ||
-                 (sources[k - 1] == sources[k] && targets[k - 1] <= targets[k]);
     /* target << bits | delay steps, with bits for the longest delay (as the build chooses) */
     double max_steps = 1;
     for (size_t k = 0; k < n && delays; k++) {
@@ -102,7 +134,6 @@ leinao_status lexplicit_create(lctx *ctx, lprojection *p, size_t n, const uint32
                            "fit an 8-byte synapse (at most 2^%d neurons)",
                            n_tgt, max_steps, 32 - bits);
     lexplicit *e = lc_calloc(ctx, 1, sizeof *e);
-    order_key *keys = sorted ? NULL : lc_malloc(ctx, (n ? n : 1) * sizeof *keys);
     if (e) {
         e->n = n;
         e->n_src = n_src;
@@ -111,20 +142,19 @@ leinao_status lexplicit_create(lctx *ctx, lprojection *p, size_t n, const uint32
         e->entry = lc_malloc(ctx, (n ? n : 1) * sizeof *e->entry);
         e->weight = weights ? lc_malloc(ctx, (n ? n : 1) * sizeof *e->weight) : NULL;
     }
-    if (!e || (!sorted && !keys) || !e->row || !e->entry || (weights && !e->weight)) {
+    if (!e || !e->row || !e->entry || (weights && !e->weight)) {
         lexplicit_free(ctx, e);
-        lc_free(ctx, keys);
         return LEINAO_NOMEM;
     }
-    if (!sorted) {
-        for (size_t k = 0; k < n; k++)
-            keys[k] = (order_key){sources[k], targets[k], k};
-        qsort(keys, n, sizeof *keys, compare_keys);
-    }
-    double w_lo = INFINITY, w_hi = -INFINITY, d_lo = INFINITY, d_hi = -INFINITY;
-    for (size_t j = 0; j < n; j++) {
-        size_t k = sorted ? j : (size_t)keys[j].k;
+    /* canonical order without sort keys: a stable counting sort by source (row[i] runs as the
+     * cursor of source i, then is moved back to its start), then each row by target */
+    for (size_t k = 0; k < n; k++)
         e->row[sources[k] + 1]++;
+    for (uint32_t i = 0; i < n_src; i++)
+        e->row[i + 1] += e->row[i];
+    double w_lo = INFINITY, w_hi = -INFINITY, d_lo = INFINITY, d_hi = -INFINITY;
+    for (size_t k = 0; k < n; k++) {
+        uint64_t j = e->row[sources[k]]++;
         double w = weights ? weights[k] : 1.0, d = delays ? delays[k] : 1.0, steps;
         lgrid_steps(d, dt, &steps);
         e->entry[j] = targets[k] << bits | (uint32_t)steps;
@@ -135,9 +165,13 @@ leinao_status lexplicit_create(lctx *ctx, lprojection *p, size_t n, const uint32
         d_lo = d < d_lo ? d : d_lo;
         d_hi = d > d_hi ? d : d_hi;
     }
-    for (uint32_t i = 0; i < n_src; i++)
-        e->row[i + 1] += e->row[i];
-    lc_free(ctx, keys);
+    for (uint32_t i = n_src; i > 0; i--)
+        e->row[i] = e->row[i - 1];
+    e->row[0] = 0;
+    if (sort_rows(ctx, e)) {
+        lexplicit_free(ctx, e);
+        return LEINAO_NOMEM;
+    }
     if (n == 0)
         w_lo = w_hi = d_lo = d_hi = 1.0;
     /* the range of the list, so that storage (uniform weights, compact targets) and the delay
