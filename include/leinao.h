@@ -304,6 +304,12 @@ leinao_status leinao_set_synapse_param(leinao_sim *sim, int proj, const char *na
 leinao_status leinao_set_synapse_params(leinao_sim *sim, int proj, size_t n,
                                         const char *const *names, const double *values);
 
+/* The value of parameter `name` of projection `proj`'s synapse model (as set, else the model's
+ * default), at any time. LEINAO_NOT_FOUND ("proj"; "name": not a parameter of its model),
+ * LEINAO_INVALID for NULL arguments. */
+leinao_status leinao_get_synapse_param(const leinao_sim *sim, int proj, const char *name,
+                                       double *value);
+
 /* Records the spikes of population `pop` into `path` (SONATA HDF5 when format is "sonata",
  * CSV when "csv"). Several populations may share one file: call once per population with the
  * same path and format. The file is created by leinao_build, written while running and closed
@@ -344,6 +350,23 @@ leinao_status leinao_get_state(const leinao_sim *sim, int recording, const doubl
 /* The i-th recording's file as declared (relative to the output folder unless absolute), its
  * type ("spikes" or "state") and format ("sonata" or "csv"); NULL past the last. */
 const char *leinao_recording(const leinao_sim *sim, int i, const char **type, const char **format);
+
+/* What state recording `recording` (numbered as for leinao_get_state) records: its population,
+ * the names of its n_vars variables (static strings, in the order given), its neurons (indices
+ * within the population, all of them when none were given; owned by the handle), the interval
+ * in ms, the path as declared and the format. LEINAO_NOT_FOUND ("recording") past the last,
+ * LEINAO_INVALID ("out") for NULL. */
+typedef struct leinao_state_recording_info {
+    int pop;
+    size_t n_vars;
+    const char *vars[64];
+    const uint32_t *neurons;
+    size_t n_neurons;
+    double interval;
+    const char *path, *format;
+} leinao_state_recording_info;
+leinao_status leinao_get_state_recording(const leinao_sim *sim, int recording,
+                                         leinao_state_recording_info *out);
 
 /* Directory that relative output paths (recordings, summary.json) are resolved against;
  * created if missing. When overwrite is 0, fails with LEINAO_EXISTS if any output file of
@@ -690,8 +713,9 @@ typedef struct leinao_sonata_info {
  *    a delay off the dt grid is an error;
  *  - IClamp inputs (amp, delay, duration, or a CSV of timestamps and amps): one dc_generator per
  *    step, its numbers taken as pA as bmtk's pointnet passes them to NEST;
- *  - reports: state variable variable_name of the node set `cells` every dt (or the report's
- *    dt) into output_dir/NAME.h5 (or file_name) as a SONATA report;
+ *  - reports: state variable variable_name (a name, or a list as bmtk's multimeter_report
+ *    takes: one report of several variables) of the node set `cells` every dt (or the
+ *    report's dt) into output_dir/NAME.h5 (or file_name) as a SONATA report;
  *  - output: spikes_file (SONATA, time order) and spikes_file_csv of every neuron population.
  * `overrides` are "dotted.key=value" applied to the simulation config first (e.g.
  * "run.tstop=200"). The caller sets the output folder (leinao_set_output_dir), usually to
@@ -717,12 +741,17 @@ int leinao_is_sonata_config(const char *path);
  * node_population), edge_type_id, edge_group_id, edge_group_index and per-edge syn_weight and
  * delay in group 0), spike_generator populations as virtual nodes fed by a SONATA spike file
  * inputs/POP_spikes.h5, circuit_config.json and simulation_config.json (run: tstop, dt,
- * random_seed; output: spikes.h5 in time order in "output"; inputs). Leaving
+ * random_seed; output: spikes.h5 in time order in "output"; inputs; reports: one per state
+ * recording, named after its file, with its neurons as an inline node set, its variables as
+ * variable_name (a list when several), its interval as dt). stdp_synapse and tsodyks_synapse
+ * projections become edge types of that model_template with all their parameters in
+ * components/synaptic_models/MODEL_K.json; a tau_minus other than 20 ms goes into the neurons'
+ * dynamics_params. Leaving
  * leinao_load_sonata of that config to build a network with the same neurons, initial values,
  * synapses and input spikes. Refused with LEINAO_UNSUPPORTED naming the population or
  * projection: other devices (poisson_generator has no SONATA form beyond bmtk's own Poisson
- * inputs; current generators), synapse models other than static_synapse, spike_generators with
- * a start or stop window. LEINAO_STATE before leinao_build or after a run has started,
+ * inputs; current generators), spike_generators with a start or stop window, CSV state
+ * recordings, a recording's file in a subfolder, neurons recorded twice. LEINAO_STATE before leinao_build or after a run has started,
  * LEINAO_IO when a file cannot be written. */
 leinao_status leinao_export_sonata(leinao_sim *sim, const char *dir, int overwrite);
 
@@ -735,7 +764,8 @@ leinao_status leinao_get_config(const leinao_sim *sim, double *dt, double *durat
 /* Values of a built population `pop`, one per element (n must be its size): for a parameter
  * `name`, its effective value per element (per-neuron values and NEST's E_L convention
  * applied); for a state variable, its value now (the initial value, drawn per neuron, before
- * the first run). LEINAO_NOT_FOUND ("pop"; "name": not a number parameter or state variable
+ * the first run); "tau_minus" of a population of neurons is its archiving time constant (for
+ * stdp_synapse onto it). LEINAO_NOT_FOUND ("pop"; "name": not a number parameter or state variable
  * of the model), LEINAO_INVALID ("n"), LEINAO_STATE before leinao_build. */
 leinao_status leinao_get_param_values(const leinao_sim *sim, int pop, const char *name,
                                       double *values, size_t n);

@@ -50,6 +50,11 @@ leinao_status leinao_get_param_values(const leinao_sim *sim, int pop, const char
         }
         return LEINAO_OK;
     }
+    if (k < 0 && m->kind == LM_NEURON && !strcmp(name, "tau_minus")) { /* archiving node */
+        for (uint32_t i = 0; i < p->size; i++)
+            values[i] = p->tau_minus;
+        return LEINAO_OK;
+    }
     k = lparam_find(m->states, m->n_states, name);
     if (k >= 0 && !(m->states[k].flags & LP_HIDDEN) && p->state && p->state[k]) {
         memcpy(values, p->state[k], (size_t)p->size * sizeof *values);

@@ -92,6 +92,19 @@ static uint64_t h_bytes(uint64_t h, const void *p, size_t n)
         h = (h ^ b[i]) * 0x100000001b3ULL;
     return h;
 }
+/* FNV-1a over 8-byte words (the rest bytewise): for the long arrays of explicit synapse lists,
+ * eight times fewer multiplications than h_bytes. */
+static uint64_t h_words(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, b + i, 8);
+        h = (h ^ w) * 0x100000001b3ULL;
+    }
+    return h_bytes(h, b + i, n - i);
+}
 static uint64_t h_u64(uint64_t h, uint64_t v)
 {
     return h_bytes(h, &v, sizeof v);
@@ -152,11 +165,10 @@ static uint64_t projection_hash(const lprojection *p)
     const lexplicit *e = p->explicit_list;
     if (e) {
         h = h_u64(h, e->n);
-        h = h_bytes(h, e->source, e->n * sizeof *e->source);
-        h = h_bytes(h, e->target, e->n * sizeof *e->target);
+        h = h_words(h, e->row, ((size_t)e->n_src + 1) * sizeof *e->row);
+        h = h_words(h_u64(h, (uint64_t)e->delay_bits), e->entry, e->n * sizeof *e->entry);
         if (e->weight)
-            h = h_bytes(h, e->weight, e->n * sizeof *e->weight);
-        h = h_bytes(h, e->delay, e->n * sizeof *e->delay);
+            h = h_words(h, e->weight, e->n * sizeof *e->weight);
     }
     return h;
 }

@@ -629,6 +629,25 @@ leinao_status leinao_set_synapse_params(leinao_sim *sim, int proj, size_t n,
     return st;
 }
 
+leinao_status leinao_get_synapse_param(const leinao_sim *sim, int proj, const char *name,
+                                       double *value)
+{
+    lctx *ctx = (lctx *)&sim->ctx;
+    if (proj < 0 || proj >= sim->net.n_projs)
+        return lc_error_at(ctx, LEINAO_NOT_FOUND, "proj", NULL, proj, "no projection with id %d",
+                           proj);
+    if (!name || !value)
+        return lc_error_at(ctx, LEINAO_INVALID, !name ? "name" : "value", NULL, -1,
+                           "name and value must not be NULL");
+    const lprojection *p = sim->net.projs[proj];
+    int i = lparam_find(p->syn->params, p->syn->n_params, name);
+    if (i < 0)
+        return lc_error_at(ctx, LEINAO_NOT_FOUND, "name", name, -1, "%s has no parameter '%s'",
+                           p->syn->name, name);
+    *value = p->syn_params[i];
+    return LEINAO_OK;
+}
+
 char *lsim_output_path(leinao_sim *sim, const char *path)
 {
     if (!sim->config.out_dir || path[0] == '/')

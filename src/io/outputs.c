@@ -35,6 +35,30 @@ const char *leinao_recording(const leinao_sim *sim, int i, const char **type, co
     return NULL;
 }
 
+leinao_status leinao_get_state_recording(const leinao_sim *sim, int recording,
+                                         leinao_state_recording_info *out)
+{
+    if (!out)
+        return lc_error_at((lctx *)&sim->ctx, LEINAO_INVALID, "out", NULL, -1,
+                           "out must not be NULL");
+    if (recording < 0 || recording >= sim->out.n_recorders)
+        return lc_error_at((lctx *)&sim->ctx, LEINAO_NOT_FOUND, "recording", NULL, recording,
+                           "no state recording %d", recording);
+    const lstate_recorder *r = sim->out.recorders[recording];
+    const lmodel *m = sim->net.pops[r->pop]->model;
+    memset(out, 0, sizeof *out);
+    out->pop = r->pop;
+    out->n_vars = (size_t)r->n_vars;
+    for (int v = 0; v < r->n_vars; v++)
+        out->vars[v] = m->states[r->vars[v]].name;
+    out->neurons = r->neurons;
+    out->n_neurons = r->n_neurons;
+    out->interval = r->interval_steps * sim->config.dt;
+    out->path = r->path;
+    out->format = r->format;
+    return LEINAO_OK;
+}
+
 static int is_memory(const char *format)
 {
     return format && !strcmp(format, "memory");

@@ -155,11 +155,27 @@ static leinao_status check_network(exporter *E, popinfo *pops, int n_pops)
         leinao_status st = leinao_get_projection_stats(E->sim, j, &ps);
         if (st)
             return api_fail(E, st, "projection");
-        if (strcmp(ps.synapse_model, "static_synapse"))
+        if (strcmp(ps.synapse_model, "static_synapse") &&
+            strcmp(ps.synapse_model, "stdp_synapse") && strcmp(ps.synapse_model, "tsodyks_synapse"))
             return fail(E, LEINAO_UNSUPPORTED,
-                        "export: projection %d (%s -> %s) uses %s: leinao exports static "
-                        "synapses only",
+                        "export: projection %d (%s -> %s) uses %s: leinao exports static_synapse, "
+                        "stdp_synapse and tsodyks_synapse",
                         j, pops[ps.source].s.name, pops[ps.target].s.name, ps.synapse_model);
+    }
+    for (int i = 0;; i++) {
+        leinao_state_recording_info r;
+        if (leinao_get_state_recording(E->sim, i, &r))
+            break;
+        if (strcmp(r.format, "sonata"))
+            return fail(E, LEINAO_UNSUPPORTED,
+                        "export: state recording %s of population '%s' is %s: a SONATA report is "
+                        "an HDF5 file (record it with format sonata)",
+                        r.path, pops[r.pop].s.name, r.format);
+        if (strchr(r.path, '/'))
+            return fail(E, LEINAO_UNSUPPORTED,
+                        "export: state recording %s: a SONATA report's file_name is a file in "
+                        "the output folder, not a path",
+                        r.path);
     }
     return LEINAO_OK;
 }
@@ -209,6 +225,13 @@ static leinao_status write_neuron_values(exporter *E, int p, const popinfo *pi, 
             st = fail(E, LEINAO_IO, "export: cannot write dynamics_params/%s of '%s'", info.name,
                       pi->s.name);
         }
+    }
+    /* the archiving time constant of stdp_synapse's targets, where it is not NEST's 20 ms */
+    if (!st && (st = leinao_get_param_values(E->sim, p, "tau_minus", v, pi->s.size)))
+        st = api_fail(E, st, pi->s.name);
+    if (!st && pi->s.size && v[0] != 20.0) {
+        fprintf(json, "%s\n  \"tau_minus\": ", first ? "" : ",");
+        json_number(json, v[0]);
     }
     fputs("\n}\n", json);
     lc_free(&E->ctx, v);
@@ -378,6 +401,107 @@ static leinao_status write_edges(exporter *E, int j, const popinfo *pops, char *
     return st;
 }
 
+/* A plastic projection's synapse parameters (all of them, as set) as its edge type's
+ * dynamics_params: components/synaptic_models/MODEL_J.json. */
+static leinao_status write_synapse_params(exporter *E, int j)
+{
+    leinao_projection_stats ps;
+    leinao_status st = leinao_get_projection_stats(E->sim, j, &ps);
+    if (st)
+        return api_fail(E, st, "projection");
+    if (!strcmp(ps.synapse_model, "static_synapse"))
+        return LEINAO_OK;
+    char rel[512];
+    snprintf(rel, sizeof rel, "components/synaptic_models/%s_%d.json", ps.synapse_model, j);
+    FILE *f = open_text(E, rel, &st);
+    if (!f)
+        return st;
+    int count = leinao_model_param_count(ps.synapse_model);
+    fputs("{", f);
+    for (int i = 0; i < count && !st; i++) {
+        leinao_param_info info;
+        double v;
+        if (leinao_model_param(ps.synapse_model, i, &info) || info.hidden)
+            continue;
+        if ((st = leinao_get_synapse_param(E->sim, j, info.name, &v))) {
+            st = api_fail(E, st, "projection");
+            break;
+        }
+        if (!isfinite(v)) {
+            st = fail(E, LEINAO_UNSUPPORTED,
+                      "export: projection %d: %s %s = %g is not finite: JSON numbers are finite",
+                      j, ps.synapse_model, info.name, v);
+            break;
+        }
+        fprintf(f, "%s\n  \"%s\": ", i ? "," : "", info.name);
+        json_number(f, v);
+    }
+    fputs("\n}\n", f);
+    leinao_status closed = close_text(E, f, rel);
+    return st ? st : closed;
+}
+
+/* The state recordings as the simulation config's reports: one report per recording, named
+ * after its file (without .h5), with its population and neurons as an inline node set (in the
+ * recording's order), its variables (a name, or a list as bmtk's multimeter_report takes) and
+ * its interval as dt. */
+static leinao_status write_reports(exporter *E, FILE *sc, const popinfo *pops)
+{
+    leinao_status st = LEINAO_OK;
+    int any = 0;
+    for (int i = 0; !st; i++) {
+        leinao_state_recording_info r;
+        if (leinao_get_state_recording(E->sim, i, &r))
+            break;
+        const popinfo *pi = &pops[r.pop];
+        unsigned char *seen = lc_calloc(&E->ctx, pi->s.size ? pi->s.size : 1, 1);
+        if (!seen)
+            return LEINAO_NOMEM;
+        int all = r.n_neurons == pi->s.size;
+        for (size_t k = 0; k < r.n_neurons && !st; k++) {
+            all = all && r.neurons[k] == k;
+            if (seen[r.neurons[k]]++)
+                st = fail(E, LEINAO_UNSUPPORTED,
+                          "export: state recording %s repeats neuron %u: a SONATA node set "
+                          "names each node once",
+                          r.path, r.neurons[k]);
+        }
+        lc_free(&E->ctx, seen);
+        if (st)
+            break;
+        char name[256];
+        snprintf(name, sizeof name, "%s", r.path);
+        size_t len = strlen(name);
+        if (len > 3 && !strcmp(name + len - 3, ".h5"))
+            name[len - 3] = 0;
+        fprintf(sc, "%s\n    \"%s\": {\n      \"module\": \"multimeter_report\",\n"
+                    "      \"cells\": {\"population\": \"%s\"",
+                any ? "," : "  \"reports\": {", name, pi->s.name);
+        if (!all) {
+            fputs(", \"node_id\": [", sc);
+            for (size_t k = 0; k < r.n_neurons; k++)
+                fprintf(sc, "%s%u", k ? ", " : "", r.neurons[k]);
+            fputs("]", sc);
+        }
+        fputs("},\n      \"variable_name\": ", sc);
+        if (r.n_vars == 1) {
+            fprintf(sc, "\"%s\"", r.vars[0]);
+        } else {
+            fputs("[", sc);
+            for (size_t v = 0; v < r.n_vars; v++)
+                fprintf(sc, "%s\"%s\"", v ? ", " : "", r.vars[v]);
+            fputs("]", sc);
+        }
+        fputs(",\n      \"dt\": ", sc);
+        json_number(sc, r.interval);
+        fprintf(sc, ",\n      \"file_name\": \"%s\"\n    }", r.path);
+        any = 1;
+    }
+    if (any)
+        fputs("\n  },\n", sc);
+    return st;
+}
+
 /* ---- the whole circuit ---- */
 
 static int folder_has_files(const char *dir)
@@ -427,10 +551,18 @@ static leinao_status export_all(exporter *E, popinfo *pops, int n_pops, int over
     FILE *et = st ? NULL : open_text(E, "network/edge_types.csv", &st);
     if (et) {
         fputs("edge_type_id model_template dynamics_params\n", et);
-        for (int j = 0; j < n_proj; j++)
-            fprintf(et, "%d static_synapse static_synapse.json\n", 100 + j);
+        for (int j = 0; j < n_proj; j++) {
+            leinao_projection_stats ps;
+            leinao_get_projection_stats(E->sim, j, &ps);
+            if (!strcmp(ps.synapse_model, "static_synapse"))
+                fprintf(et, "%d static_synapse static_synapse.json\n", 100 + j);
+            else
+                fprintf(et, "%d %s %s_%d.json\n", 100 + j, ps.synapse_model, ps.synapse_model, j);
+        }
         st = close_text(E, et, "network/edge_types.csv");
     }
+    for (int j = 0; j < n_proj && !st; j++)
+        st = write_synapse_params(E, j);
     FILE *syn = st ? NULL : open_text(E, "components/synaptic_models/static_synapse.json", &st);
     if (syn) {
         fputs("{}\n", syn);
@@ -494,11 +626,15 @@ static leinao_status export_all(exporter *E, popinfo *pops, int n_pops, int over
                         first ? "" : ",", pops[p].s.name, pops[p].s.name, pops[p].s.name);
                 first = 0;
             }
-        fputs("\n  },\n  \"output\": {\n    \"output_dir\": \"$OUTPUT_DIR\",\n"
+        fputs("\n  },\n", sc);
+        leinao_status rs = write_reports(E, sc, pops);
+        fputs("  \"output\": {\n    \"output_dir\": \"$OUTPUT_DIR\",\n"
               "    \"spikes_file\": \"spikes.h5\",\n    \"spikes_sort_order\": \"time\",\n"
               "    \"overwrite_output_dir\": true\n  }\n}\n",
               sc);
         st = close_text(E, sc, "simulation_config.json");
+        if (rs)
+            st = rs;
     }
     return st;
 }

@@ -375,7 +375,27 @@ static leinao_status report(sload *S, ynode *r, const char *name)
     ynode *cells = ytree_get(r, "cells");
     if (!cells)
         return serr(S, LEINAO_MODEL_FILE, "%s: missing key 'cells'", where);
-    leinao_status st = sconfig_string(S, c, r, "variable_name", 0, var, sizeof var);
+    /* variable_name: one name, or a list of them (bmtk's multimeter_report): one report */
+    ynode *vlist = ytree_get(r, "variable_name");
+    const char *vars[64] = {var};
+    size_t n_vars = 1;
+    leinao_status st = LEINAO_OK;
+    var[0] = 0;
+    if (vlist && vlist->type == YN_SEQ) {
+        if (vlist->n == 0 || vlist->n > 64)
+            return serr(S, LEINAO_MODEL_FILE, "%s:%d:%d: variable_name: name 1 to 64 variables",
+                        c->path, vlist->line, vlist->col);
+        for (size_t k = 0; k < vlist->n; k++) {
+            if (vlist->items[k]->type != YN_SCALAR)
+                return serr(S, LEINAO_MODEL_FILE, "%s:%d:%d: variable_name[%zu] must be a string",
+                            c->path, vlist->items[k]->line, vlist->items[k]->col, k);
+            vars[k] = vlist->items[k]->text;
+        }
+        n_vars = vlist->n;
+        snprintf(var, sizeof var, "%s", vars[0]);
+    } else {
+        st = sconfig_string(S, c, r, "variable_name", 0, var, sizeof var);
+    }
     if (!st)
         st = sconfig_string(S, c, r, "file_name", 0, file, sizeof file);
     if (st)
@@ -390,13 +410,13 @@ static leinao_status report(sload *S, ynode *r, const char *name)
     snode_set set;
     if ((st = snode_set_resolve(S, cells, where, &set)))
         return st;
-    const char *vars[1] = {var};
     if (set.nodes->is_virtual)
         st = serr(S, LEINAO_MODEL_FILE, "%s: virtual nodes ('%s') have no %s", where,
                   set.nodes->name, var);
     else if (set.n == 0)
         st = serr(S, LEINAO_MODEL_FILE, "%s: the node set is empty", where);
-    else if ((st = leinao_record_state(S->sim, set.nodes->pop, vars, 1, set.ids, set.n, interval,
+    else if ((st = leinao_record_state(S->sim, set.nodes->pop, vars, n_vars, set.ids, set.n,
+                                       interval,
                                        file, "sonata")))
         st = sapi(S, st, "%s", where);
     snode_set_free(S, &set);

@@ -4,11 +4,10 @@
  * per-neuron values; each virtual node becomes a spike_generator; the edges of each (source
  * population, target population, synapse) become one explicit projection, with bmtk's weight
  * rule (nsyns x syn_weight) and delays on the dt grid (never rounded). HDF5 datasets are read in
- * chunks of CHUNK rows. */
-#include "sonata_net.h"
+ * chunks of CHUNK rows (sonata_h5.c); node columns for node sets: sonata_nodecol.c. */
+#include "sonata_h5.h"
 #include "h5util.h"
 
-#include <hdf5.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,194 +16,6 @@
 #define CHUNK 65536
 #define MAX_NODES 4000000000ull
 #define MAX_PARAMS 64
-
-/* ---- HDF5 datasets ---- */
-
-typedef struct sdset {
-    hid_t set;
-    hsize_t n;
-    char name[256];
-} sdset;
-
-/* Opens 1-D dataset `name` under `group` (absent: set < 0 and OK unless required). */
-static leinao_status dset_open(sload *S, const char *file, hid_t group, const char *gpath,
-                               const char *name, int required, sdset *d)
-{
-    d->set = -1;
-    d->n = 0;
-    snprintf(d->name, sizeof d->name, "%s/%s", gpath, name);
-    if (H5Lexists(group, name, H5P_DEFAULT) <= 0) {
-        if (required)
-            return serr(S, LEINAO_MODEL_FILE, "%s: missing dataset %s", file, d->name);
-        return LEINAO_OK;
-    }
-    d->set = H5Dopen2(group, name, H5P_DEFAULT);
-    if (d->set < 0)
-        return serr(S, LEINAO_MODEL_FILE, "%s: %s is not a dataset", file, d->name);
-    hid_t space = H5Dget_space(d->set);
-    int rank = space >= 0 ? H5Sget_simple_extent_ndims(space) : -1;
-    hsize_t dims[1] = {0};
-    int ok = rank == 1 && H5Sget_simple_extent_dims(space, dims, NULL) == 1;
-    if (space >= 0)
-        H5Sclose(space);
-    if (!ok) {
-        H5Dclose(d->set);
-        d->set = -1;
-        return serr(S, LEINAO_MODEL_FILE, "%s: %s must be one-dimensional", file, d->name);
-    }
-    hid_t type = H5Dget_type(d->set);
-    H5T_class_t cls = type >= 0 ? H5Tget_class(type) : H5T_NO_CLASS;
-    if (type >= 0)
-        H5Tclose(type);
-    if (cls != H5T_INTEGER && cls != H5T_FLOAT) {
-        H5Dclose(d->set);
-        d->set = -1;
-        return serr(S, LEINAO_MODEL_FILE, "%s: %s must hold numbers", file, d->name);
-    }
-    d->n = dims[0];
-    return LEINAO_OK;
-}
-
-static void dset_close(sdset *d)
-{
-    if (d->set >= 0)
-        H5Dclose(d->set);
-    d->set = -1;
-}
-
-static leinao_status same_length(sload *S, const char *file, const sdset *a, const sdset *b)
-{
-    if (b->set >= 0 && b->n != a->n)
-        return serr(S, LEINAO_MODEL_FILE, "%s: %s has %llu rows but %s has %llu (they must be of "
-                                          "equal length)",
-                    file, b->name, (unsigned long long)b->n, a->name, (unsigned long long)a->n);
-    return LEINAO_OK;
-}
-
-/* Rows [from, from + count) of d, converted to `type`. */
-static leinao_status dset_read(sload *S, const char *file, const sdset *d, hid_t type,
-                               hsize_t from, hsize_t count, void *out)
-{
-    hid_t space = H5Dget_space(d->set);
-    hid_t mem = H5Screate_simple(1, &count, NULL);
-    int ok = space >= 0 && mem >= 0 &&
-             H5Sselect_hyperslab(space, H5S_SELECT_SET, &from, NULL, &count, NULL) >= 0 &&
-             H5Dread(d->set, type, mem, space, H5P_DEFAULT, out) >= 0;
-    if (mem >= 0)
-        H5Sclose(mem);
-    if (space >= 0)
-        H5Sclose(space);
-    if (!ok)
-        return serr(S, LEINAO_MODEL_FILE, "%s: cannot read rows %llu to %llu of %s", file,
-                    (unsigned long long)from, (unsigned long long)(from + count), d->name);
-    return LEINAO_OK;
-}
-
-/* The elements rows[0..count) of d (any order), converted to `type`. */
-static leinao_status dset_gather(sload *S, const char *file, const sdset *d, hid_t type,
-                                 const hsize_t *rows, size_t count, void *out)
-{
-    hid_t space = H5Dget_space(d->set);
-    hsize_t n = count;
-    hid_t mem = H5Screate_simple(1, &n, NULL);
-    int ok = space >= 0 && mem >= 0 &&
-             H5Sselect_elements(space, H5S_SELECT_SET, count, rows) >= 0 &&
-             H5Dread(d->set, type, mem, space, H5P_DEFAULT, out) >= 0;
-    if (mem >= 0)
-        H5Sclose(mem);
-    if (space >= 0)
-        H5Sclose(space);
-    if (!ok)
-        return serr(S, LEINAO_MODEL_FILE, "%s: cannot read %s at the rows of its group", file,
-                    d->name);
-    return LEINAO_OK;
-}
-
-typedef struct names {
-    char (*name)[128];
-    int n, cap;
-} names;
-
-static herr_t collect(hid_t group, const char *name, const H5L_info_t *info, void *user)
-{
-    (void)group;
-    (void)info;
-    names *list = user;
-    if (strlen(name) >= 128 || list->n == list->cap)
-        return 1;
-    snprintf(list->name[list->n++], 128, "%s", name);
-    return 0;
-}
-
-/* The names under `path` in `file` (at most 256). */
-static leinao_status list_group(sload *S, const char *fname, hid_t file, const char *path,
-                                names *list)
-{
-    list->n = 0;
-    list->cap = 256;
-    list->name = lc_malloc(S->ctx, 256 * sizeof *list->name);
-    if (!list->name)
-        return LEINAO_NOMEM;
-    hid_t g = H5Lexists(file, path, H5P_DEFAULT) > 0 ? H5Gopen2(file, path, H5P_DEFAULT) : -1;
-    if (g < 0)
-        return serr(S, LEINAO_MODEL_FILE, "%s: no group %s", fname, path);
-    herr_t r = H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, NULL, collect, list);
-    H5Gclose(g);
-    if (r != 0)
-        return serr(S, LEINAO_MODEL_FILE, "%s: cannot list %s (at most 256 names under 128 "
-                                          "characters)",
-                    fname, path);
-    return LEINAO_OK;
-}
-
-/* A string attribute of a dataset or group. */
-static int string_attr(hid_t loc, const char *name, char *out, size_t size)
-{
-    out[0] = 0;
-    if (H5Aexists(loc, name) <= 0)
-        return 0;
-    hid_t attr = H5Aopen(loc, name, H5P_DEFAULT);
-    hid_t type = attr >= 0 ? H5Aget_type(attr) : -1;
-    hid_t space = attr >= 0 ? H5Aget_space(attr) : -1;
-    int ok = 0;
-    if (type >= 0 && space >= 0 && H5Tget_class(type) == H5T_STRING &&
-        H5Sget_simple_extent_npoints(space) == 1) {
-        if (H5Tis_variable_str(type) > 0) {
-            hid_t mem = H5Tcopy(H5T_C_S1);
-            H5Tset_size(mem, H5T_VARIABLE);
-            H5Tset_cset(mem, H5Tget_cset(type)); /* HDF5 converts no character sets */
-            char *value = NULL;
-            if (H5Aread(attr, mem, &value) >= 0 && value) {
-                snprintf(out, size, "%s", value);
-                ok = 1;
-            }
-            if (value)
-                H5free_memory(value);
-            H5Tclose(mem);
-        } else {
-            size_t len = H5Tget_size(type);
-            if (len > 0 && len < size) {
-                hid_t mem = H5Tcopy(H5T_C_S1);
-                H5Tset_size(mem, len + 1);
-                H5Tset_cset(mem, H5Tget_cset(type));
-                char buf[1024];
-                if (len + 1 <= sizeof buf && H5Aread(attr, mem, buf) >= 0) {
-                    buf[len] = 0;
-                    memcpy(out, buf, len + 1); /* len < size */
-                    ok = 1;
-                }
-                H5Tclose(mem);
-            }
-        }
-    }
-    if (space >= 0)
-        H5Sclose(space);
-    if (type >= 0)
-        H5Tclose(type);
-    if (attr >= 0)
-        H5Aclose(attr);
-    return ok;
-}
 
 /* ---- node types and dynamics_params ---- */
 
@@ -251,7 +62,8 @@ static leinao_status read_dynamics(sload *S, const char *dir, const char *file, 
                       root->items[i]->type == YN_SCALAR ? root->items[i]->text
                                                         : ytree_type_name(root->items[i]));
         else if (model && leinao_model_param_count(model) >= 0) {
-            int found = 0;
+            /* tau_minus: NEST's archiving-node parameter, which every neuron model takes */
+            int found = !strcmp(root->keys[i], "tau_minus");
             for (int k = 0; k < leinao_model_param_count(model) && !found; k++) {
                 leinao_param_info info;
                 found = !leinao_model_param(model, k, &info) && !info.hidden &&
@@ -370,10 +182,12 @@ static leinao_status neuron_params(sload *S, snodes *p, const char *model, stype
             if (seen || n_done == MAX_PARAMS * 4)
                 continue;
             snprintf(done[n_done++], 64, "%s", name);
-            leinao_param_info info = {0};
+            leinao_param_info info = {0}, row;
             for (int i = 0; i < leinao_model_param_count(model); i++)
-                if (!leinao_model_param(model, i, &info) && !strcmp(info.name, name))
+                if (!leinao_model_param(model, i, &row) && !strcmp(row.name, name)) {
+                    info = row;
                     break;
+                } /* not in the table (tau_minus): a parameter, no default */
             int uniform = 1;
             for (uint64_t i = 0; i < p->n; i++) {
                 const stype_params *t = &tp[p->type_row[i]];
@@ -413,8 +227,8 @@ static leinao_status node_overrides(sload *S, snodes *p, const char *model,
                                     const stype_params *tp, const char *file, hid_t h5,
                                     hid_t g, const char *gpath)
 {
-    names groups = {0};
-    leinao_status st = list_group(S, file, h5, gpath, &groups);
+    snames groups = {0};
+    leinao_status st = slist_group(S, file, h5, gpath, &groups);
     if (st) {
         lc_free(S->ctx, groups.name);
         return st;
@@ -428,8 +242,8 @@ static leinao_status node_overrides(sload *S, snodes *p, const char *model,
         if (H5Lexists(g, groups.name[k], H5P_DEFAULT) <= 0 ||
             H5Lexists(g, sub, H5P_DEFAULT) <= 0)
             continue;
-        names list = {0};
-        st = list_group(S, file, g, sub, &list);
+        snames list = {0};
+        st = slist_group(S, file, g, sub, &list);
         for (int i = 0; !st && i < list.n; i++) {
             int seen = 0;
             for (int d = 0; d < n_names && !seen; d++)
@@ -463,11 +277,11 @@ static leinao_status node_overrides(sload *S, snodes *p, const char *model,
     sdset gid, gix, nid;
     double *id = NULL, *gi = NULL, *gx = NULL, *col = NULL, *values = NULL;
     gid.set = gix.set = nid.set = -1;
-    st = dset_open(S, file, g, gpath, "node_group_id", 0, &gid);
+    st = sdset_open(S, file, g, gpath, "node_group_id", 0, &gid);
     if (!st)
-        st = dset_open(S, file, g, gpath, "node_group_index", 0, &gix);
+        st = sdset_open(S, file, g, gpath, "node_group_index", 0, &gix);
     if (!st)
-        st = dset_open(S, file, g, gpath, "node_id", 0, &nid);
+        st = sdset_open(S, file, g, gpath, "node_id", 0, &nid);
     size_t n = (size_t)p->n;
     if (!st) {
         id = lc_malloc(S->ctx, n * sizeof *id);
@@ -492,7 +306,7 @@ static leinao_status node_overrides(sload *S, snodes *p, const char *model,
                                             "nodes (they must be of equal length)",
                       file, sets[k]->name, (unsigned long long)sets[k]->n, n);
         else
-            st = dset_read(S, file, sets[k], H5T_NATIVE_DOUBLE, 0, n, dst[k]);
+            st = sdset_read(S, file, sets[k], H5T_NATIVE_DOUBLE, 0, n, dst[k]);
     }
     for (int d = 0; !st && d < n_names; d++) {
         const char *name = dyn_names[d];
@@ -519,11 +333,11 @@ static leinao_status node_overrides(sload *S, snodes *p, const char *model,
             snprintf(dpath, sizeof dpath, "%s/%s", gpath, sub);
             sdset ds;
             st = dg < 0 ? serr(S, LEINAO_MODEL_FILE, "%s: %s is not a group", file, dpath)
-                        : dset_open(S, file, dg, dpath, name, 0, &ds);
+                        : sdset_open(S, file, dg, dpath, name, 0, &ds);
             if (!st && ds.set >= 0) {
                 lc_free(S->ctx, col);
                 col = lc_malloc(S->ctx, (ds.n ? ds.n : 1) * sizeof *col);
-                st = col ? dset_read(S, file, &ds, H5T_NATIVE_DOUBLE, 0, ds.n, col)
+                st = col ? sdset_read(S, file, &ds, H5T_NATIVE_DOUBLE, 0, ds.n, col)
                          : LEINAO_NOMEM;
                 for (size_t r = 0; !st && r < n; r++) {
                     if (gi[r] != gnum)
@@ -539,7 +353,7 @@ static leinao_status node_overrides(sload *S, snodes *p, const char *model,
                     else
                         values[(size_t)id[r]] = col[(size_t)gx[r]];
                 }
-                dset_close(&ds);
+                sdset_close(&ds);
             }
             if (dg >= 0)
                 H5Gclose(dg);
@@ -555,9 +369,9 @@ static leinao_status node_overrides(sload *S, snodes *p, const char *model,
                       gpath, (long long)(e.index >= 0 ? e.index : 0), name);
         }
     }
-    dset_close(&gid);
-    dset_close(&gix);
-    dset_close(&nid);
+    sdset_close(&gid);
+    sdset_close(&gix);
+    sdset_close(&nid);
     lc_free(S->ctx, id);
     lc_free(S->ctx, gi);
     lc_free(S->ctx, gx);
@@ -597,13 +411,13 @@ static leinao_status load_population(sload *S, const char *file, hid_t h5, const
     stype_key *keys = NULL;
     double *buf = NULL;
     stype_params *tp = NULL;
-    leinao_status st = dset_open(S, file, g, gpath, "node_type_id", 1, &type_ds);
+    leinao_status st = sdset_open(S, file, g, gpath, "node_type_id", 1, &type_ds);
     if (!st)
-        st = dset_open(S, file, g, gpath, "node_id", 0, &id_ds);
+        st = sdset_open(S, file, g, gpath, "node_id", 0, &id_ds);
     else
         id_ds.set = -1;
     if (!st)
-        st = same_length(S, file, &type_ds, &id_ds);
+        st = sdset_same_length(S, file, &type_ds, &id_ds);
     if (!st && type_ds.n > MAX_NODES)
         st = serr(S, LEINAO_MODEL_FILE, "%s: %s: more than %llu nodes", file, type_ds.name,
                   MAX_NODES);
@@ -623,9 +437,9 @@ static leinao_status load_population(sload *S, const char *file, hid_t h5, const
     /* node_type_id (and node_id, which must number the nodes 0 .. n - 1) in chunks */
     for (hsize_t from = 0; !st && from < p->n; from += CHUNK) {
         hsize_t count = p->n - from < CHUNK ? p->n - from : CHUNK;
-        st = dset_read(S, file, &type_ds, H5T_NATIVE_DOUBLE, from, count, buf);
+        st = sdset_read(S, file, &type_ds, H5T_NATIVE_DOUBLE, from, count, buf);
         if (!st && id_ds.set >= 0)
-            st = dset_read(S, file, &id_ds, H5T_NATIVE_DOUBLE, from, count, buf + CHUNK);
+            st = sdset_read(S, file, &id_ds, H5T_NATIVE_DOUBLE, from, count, buf + CHUNK);
         for (hsize_t k = 0; !st && k < count; k++) {
             double id = id_ds.set >= 0 ? buf[CHUNK + k] : (double)(from + k);
             if (!(id >= 0 && id < (double)p->n && id == floor(id)) || p->type_row[(size_t)id] >= 0)
@@ -643,8 +457,8 @@ static leinao_status load_population(sload *S, const char *file, hid_t h5, const
                 p->type_row[(size_t)id] = (int32_t)row;
         }
     }
-    dset_close(&type_ds);
-    dset_close(&id_ds);
+    sdset_close(&type_ds);
+    sdset_close(&id_ds);
     /* the model: every node virtual, or every node of one NEST model */
     int c_type = lcsv_col(types, "model_type"), c_template = lcsv_col(types, "model_template");
     int c_dyn = lcsv_col(types, "dynamics_params");
@@ -733,7 +547,7 @@ typedef struct network_file {
     char file[SPATH], types_file[SPATH];
     lcsv *types;
     hid_t h5;
-    names pops;
+    snames pops;
 } network_file;
 
 static leinao_status open_network_file(sload *S, ynode *entry, const char *what, const char *one,
@@ -745,7 +559,7 @@ static leinao_status open_network_file(sload *S, ynode *entry, const char *what,
     snprintf(group, sizeof group, "/%s", what);
     snprintf(kind, sizeof kind, " (a SONATA %s file is)", what);
     nf->h5 = -1;
-    nf->pops = (names){0};
+    nf->pops = (snames){0};
     if (entry->type != YN_MAP)
         return serr(S, LEINAO_MODEL_FILE, "%s: networks.%s[%zu] must be a mapping",
                     S->circuit->path, what, i);
@@ -766,7 +580,7 @@ static leinao_status open_network_file(sload *S, ynode *entry, const char *what,
     nf->h5 = lh5_open_read(S->ctx, nf->file, kind, &st);
     if (nf->h5 < 0)
         return st == LEINAO_INVALID ? LEINAO_MODEL_FILE : st;
-    if ((st = list_group(S, nf->file, nf->h5, group, &nf->pops))) {
+    if ((st = slist_group(S, nf->file, nf->h5, group, &nf->pops))) {
         lc_free(S->ctx, nf->pops.name);
         H5Fclose(nf->h5);
         nf->h5 = -1;
@@ -831,6 +645,7 @@ typedef struct sedges {
     sbucket *b;
     size_t n, cap;
     size_t last;
+    size_t reserve; /* rows of the edge population: the first bucket's room */
 } sedges;
 
 static double cell_number(const lcsv *t, size_t row, int col, const char *file, int *bad)
@@ -928,7 +743,9 @@ static leinao_status bucket_add(sload *S, sedges *E, int src, int tgt, int synap
         E->last = E->n++;
     }
     if (b->n == b->cap) {
-        size_t cap = b->cap ? 2 * b->cap : 64;
+        /* the first bucket takes the whole edge population's room at once (most edge
+         * populations are one bucket: no doubling, no slack); any other grows by doubling */
+        size_t cap = b->cap ? 2 * b->cap : E->n == 1 && E->reserve > 64 ? E->reserve : 64;
         uint32_t *s2 = lc_realloc(S->ctx, b->sources, cap * sizeof *s2);
         if (s2)
             b->sources = s2;
@@ -1020,24 +837,24 @@ static leinao_status load_edge_population(sload *S, const char *file, hid_t h5, 
     sedge_type *et = NULL;
     double *buf = NULL;
     hsize_t *rows = NULL;
-    leinao_status st = dset_open(S, file, g, gpath, "source_node_id", 1, &src);
+    leinao_status st = sdset_open(S, file, g, gpath, "source_node_id", 1, &src);
     if (!st)
-        st = dset_open(S, file, g, gpath, "target_node_id", 1, &tgt);
+        st = sdset_open(S, file, g, gpath, "target_node_id", 1, &tgt);
     if (!st)
-        st = dset_open(S, file, g, gpath, "edge_type_id", 1, &type);
+        st = sdset_open(S, file, g, gpath, "edge_type_id", 1, &type);
     if (!st)
-        st = dset_open(S, file, g, gpath, "edge_group_id", 0, &gid);
+        st = sdset_open(S, file, g, gpath, "edge_group_id", 0, &gid);
     if (!st)
-        st = dset_open(S, file, g, gpath, "edge_group_index", 0, &gix);
+        st = sdset_open(S, file, g, gpath, "edge_group_index", 0, &gix);
     for (int k = 0; k < 4 && !st; k++) {
         const sdset *d = k == 0 ? &tgt : k == 1 ? &type : k == 2 ? &gid : &gix;
-        st = same_length(S, file, &src, d);
+        st = sdset_same_length(S, file, &src, d);
     }
     snodes *sp = NULL, *tp = NULL;
     for (int k = 0; k < 2 && !st; k++) {
         char pop[128];
         const sdset *d = k ? &tgt : &src;
-        if (!string_attr(d->set, "node_population", pop, sizeof pop))
+        if (!sstring_attr(d->set, "node_population", pop, sizeof pop))
             st = serr(S, LEINAO_MODEL_FILE, "%s: %s has no attribute node_population", file,
                       d->name);
         else if (!(*(k ? &tp : &sp) = snodes_find(S, pop)))
@@ -1066,11 +883,11 @@ static leinao_status load_edge_population(sload *S, const char *file, hid_t h5, 
         if (eg < 0)
             continue; /* a dataset of that name: not a group */
         snprintf(sub, sizeof sub, "%s/%s", gpath, gname);
-        st = dset_open(S, file, eg, sub, "syn_weight", 0, &c->weight);
+        st = sdset_open(S, file, eg, sub, "syn_weight", 0, &c->weight);
         if (!st)
-            st = dset_open(S, file, eg, sub, "delay", 0, &c->delay);
+            st = sdset_open(S, file, eg, sub, "delay", 0, &c->delay);
         if (!st)
-            st = dset_open(S, file, eg, sub, "nsyns", 0, &c->nsyns);
+            st = sdset_open(S, file, eg, sub, "nsyns", 0, &c->nsyns);
         H5Gclose(eg);
     }
     if (!st) {
@@ -1086,22 +903,23 @@ static leinao_status load_edge_population(sload *S, const char *file, hid_t h5, 
         s_id = buf, t_id = buf + CHUNK, ty = buf + 2 * CHUNK, gi = buf + 3 * CHUNK;
         gx = buf + 4 * CHUNK, w = buf + 5 * CHUNK, dl = buf + 6 * CHUNK, ns = buf + 7 * CHUNK;
     }
+    E->reserve = (size_t)src.n;
     for (hsize_t from = 0; !st && from < src.n; from += CHUNK) {
         hsize_t count = src.n - from < CHUNK ? src.n - from : CHUNK;
-        st = dset_read(S, file, &src, H5T_NATIVE_DOUBLE, from, count, s_id);
+        st = sdset_read(S, file, &src, H5T_NATIVE_DOUBLE, from, count, s_id);
         if (!st)
-            st = dset_read(S, file, &tgt, H5T_NATIVE_DOUBLE, from, count, t_id);
+            st = sdset_read(S, file, &tgt, H5T_NATIVE_DOUBLE, from, count, t_id);
         if (!st)
-            st = dset_read(S, file, &type, H5T_NATIVE_DOUBLE, from, count, ty);
+            st = sdset_read(S, file, &type, H5T_NATIVE_DOUBLE, from, count, ty);
         for (hsize_t k = 0; k < count; k++) {
             gi[k] = 0;
             gx[k] = (double)(from + k);
             w[k] = dl[k] = ns[k] = NAN;
         }
         if (!st && gid.set >= 0)
-            st = dset_read(S, file, &gid, H5T_NATIVE_DOUBLE, from, count, gi);
+            st = sdset_read(S, file, &gid, H5T_NATIVE_DOUBLE, from, count, gi);
         if (!st && gix.set >= 0)
-            st = dset_read(S, file, &gix, H5T_NATIVE_DOUBLE, from, count, gx);
+            st = sdset_read(S, file, &gix, H5T_NATIVE_DOUBLE, from, count, gx);
         /* per group: the rows of this chunk in it, read at their group index */
         for (int k = 0; !st && k < n_groups; k++) {
             sgroup_cols *c = &groups[k];
@@ -1134,8 +952,14 @@ static leinao_status load_edge_population(sload *S, const char *file, hid_t h5, 
                                   "%s: %s has %llu rows, but edge_group_index needs row %llu",
                                   file, d->name, (unsigned long long)d->n,
                                   (unsigned long long)rows[q]);
+                /* contiguous rows (a group holding the population's edges in order, as
+                 * exported files and most bmtk ones do): one hyperslab, not m points */
+                int run = 1;
+                for (size_t q = 1; q < m && run; q++)
+                    run = rows[q] == rows[0] + q;
                 if (!st)
-                    st = dset_gather(S, file, d, H5T_NATIVE_DOUBLE, rows, m, tmp);
+                    st = run ? sdset_read(S, file, d, H5T_NATIVE_DOUBLE, rows[0], m, tmp)
+                             : sdset_gather(S, file, d, H5T_NATIVE_DOUBLE, rows, m, tmp);
                 size_t q = 0;
                 for (hsize_t r = 0; !st && r < count; r++)
                     if (gi[r] == k)
@@ -1201,15 +1025,15 @@ static leinao_status load_edge_population(sload *S, const char *file, hid_t h5, 
             st = set_synapse(S, proj, &et[b->synapse], where);
     }
     for (int k = 0; k < n_groups; k++) {
-        dset_close(&groups[k].weight);
-        dset_close(&groups[k].delay);
-        dset_close(&groups[k].nsyns);
+        sdset_close(&groups[k].weight);
+        sdset_close(&groups[k].delay);
+        sdset_close(&groups[k].nsyns);
     }
-    dset_close(&src);
-    dset_close(&tgt);
-    dset_close(&type);
-    dset_close(&gid);
-    dset_close(&gix);
+    sdset_close(&src);
+    sdset_close(&tgt);
+    sdset_close(&type);
+    sdset_close(&gid);
+    sdset_close(&gix);
     lc_free(S->ctx, keys);
     lc_free(S->ctx, et);
     lc_free(S->ctx, buf);
@@ -1244,159 +1068,4 @@ leinao_status snet_load_edges(sload *S)
         H5Fclose(nf.h5);
     }
     return st;
-}
-
-/* ---- node columns (for node sets) ---- */
-
-/* Column `column` of the node groups of population p, as text per node id (NCELL characters
- * each; "" for a node whose group has no such column): numbers as %.17g, strings as they are.
- * *found: whether any group has it. */
-leinao_status snet_node_column(sload *S, const snodes *p, const char *column, char **cells,
-                               int *found)
-{
-    *found = 0;
-    *cells = NULL;
-    leinao_status st = LEINAO_OK;
-    hid_t h5 = lh5_open_read(S->ctx, p->file, " (a SONATA nodes file is)", &st);
-    if (h5 < 0)
-        return st == LEINAO_INVALID ? LEINAO_MODEL_FILE : st;
-    char gpath[300];
-    snprintf(gpath, sizeof gpath, "/nodes/%s", p->name);
-    hid_t g = H5Gopen2(h5, gpath, H5P_DEFAULT);
-    size_t n = (size_t)p->n;
-    sdset gid, gix, nid;
-    gid.set = gix.set = nid.set = -1;
-    double *id = NULL, *gi = NULL, *gx = NULL, *num = NULL;
-    char **str = NULL;
-    char *text = NULL;
-    names groups = {0};
-    if (g < 0)
-        st = serr(S, LEINAO_MODEL_FILE, "%s: %s is not a group", p->file, gpath);
-    if (!st)
-        st = list_group(S, p->file, h5, gpath, &groups);
-    if (!st)
-        st = dset_open(S, p->file, g, gpath, "node_group_id", 0, &gid);
-    if (!st)
-        st = dset_open(S, p->file, g, gpath, "node_group_index", 0, &gix);
-    if (!st)
-        st = dset_open(S, p->file, g, gpath, "node_id", 0, &nid);
-    if (!st) {
-        id = lc_malloc(S->ctx, n * sizeof *id);
-        gi = lc_malloc(S->ctx, n * sizeof *gi);
-        gx = lc_malloc(S->ctx, n * sizeof *gx);
-        text = lc_calloc(S->ctx, n, NCELL);
-        if (!id || !gi || !gx || !text)
-            st = LEINAO_NOMEM;
-    }
-    for (size_t r = 0; !st && r < n; r++) {
-        id[r] = (double)r;
-        gi[r] = 0;
-        gx[r] = (double)r;
-    }
-    const sdset *sets[3] = {&gid, &gix, &nid};
-    double *dst[3] = {gi, gx, id};
-    for (int k = 0; !st && k < 3; k++)
-        if (sets[k]->set >= 0)
-            st = sets[k]->n != n ? serr(S, LEINAO_MODEL_FILE, "%s: %s has %llu rows, not %zu",
-                                        p->file, sets[k]->name,
-                                        (unsigned long long)sets[k]->n, n)
-                                 : dset_read(S, p->file, sets[k], H5T_NATIVE_DOUBLE, 0, n, dst[k]);
-    for (int k = 0; !st && k < groups.n; k++) {
-        char *end;
-        double gnum = strtod(groups.name[k], &end);
-        char sub[400];
-        snprintf(sub, sizeof sub, "%s/%s", groups.name[k], column);
-        if (*end || H5Lexists(g, groups.name[k], H5P_DEFAULT) <= 0 ||
-            H5Lexists(g, sub, H5P_DEFAULT) <= 0)
-            continue;
-        hid_t d = H5Dopen2(g, sub, H5P_DEFAULT);
-        hid_t type = d >= 0 ? H5Dget_type(d) : -1;
-        hid_t space = d >= 0 ? H5Dget_space(d) : -1;
-        hssize_t rows = space >= 0 ? H5Sget_simple_extent_npoints(space) : -1;
-        H5T_class_t cls = type >= 0 ? H5Tget_class(type) : H5T_NO_CLASS;
-        int ok = rows >= 0 && space >= 0 && H5Sget_simple_extent_ndims(space) == 1;
-        size_t m = ok ? (size_t)rows : 0;
-        if (ok && (cls == H5T_INTEGER || cls == H5T_FLOAT)) {
-            num = lc_malloc(S->ctx, (m ? m : 1) * sizeof *num);
-            ok = num && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, num) >= 0;
-        } else if (ok && cls == H5T_STRING) {
-            hid_t mem = H5Tcopy(H5T_C_S1);
-            H5Tset_cset(mem, H5Tget_cset(type));
-            str = lc_calloc(S->ctx, m ? m : 1, sizeof *str);
-            if (H5Tis_variable_str(type) > 0) {
-                H5Tset_size(mem, H5T_VARIABLE);
-                ok = str && H5Dread(d, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, str) >= 0;
-                for (size_t r = 0; ok && r < m; r++) { /* own copies, NCELL at most */
-                    char *copy = lc_calloc(S->ctx, 1, NCELL);
-                    if (copy && str[r])
-                        snprintf(copy, NCELL, "%s", str[r]);
-                    if (str[r])
-                        H5free_memory(str[r]);
-                    str[r] = copy;
-                    ok = copy != NULL;
-                }
-            } else {
-                size_t len = H5Tget_size(type);
-                char *buf = str ? lc_calloc(S->ctx, m ? m : 1, len + 1) : NULL;
-                H5Tset_size(mem, len + 1);
-                ok = buf && H5Dread(d, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0;
-                for (size_t r = 0; ok && r < m; r++) {
-                    str[r] = lc_calloc(S->ctx, 1, NCELL);
-                    ok = str[r] != NULL;
-                    if (ok)
-                        snprintf(str[r], NCELL, "%s", buf + r * (len + 1));
-                }
-                lc_free(S->ctx, buf);
-            }
-            H5Tclose(mem);
-        } else {
-            ok = 0;
-        }
-        if (!ok)
-            st = serr(S, LEINAO_MODEL_FILE, "%s: %s/%s: cannot read it as a column of numbers or "
-                                            "strings",
-                      p->file, gpath, sub);
-        for (size_t r = 0; !st && r < n; r++) {
-            if (gi[r] != gnum)
-                continue;
-            if (!(gx[r] >= 0 && gx[r] < (double)m && id[r] >= 0 && id[r] < (double)n))
-                st = serr(S, LEINAO_MODEL_FILE,
-                          "%s: %s/node_group_index[%zu] = %g is past the %zu rows of %s/%s",
-                          p->file, gpath, r, gx[r], m, gpath, sub);
-            else if (num)
-                snprintf(text + (size_t)id[r] * NCELL, NCELL, "%.17g", num[(size_t)gx[r]]);
-            else
-                snprintf(text + (size_t)id[r] * NCELL, NCELL, "%s", str[(size_t)gx[r]]);
-        }
-        *found = 1;
-        if (str)
-            for (size_t r = 0; r < m; r++)
-                lc_free(S->ctx, str[r]);
-        lc_free(S->ctx, str);
-        lc_free(S->ctx, num);
-        str = NULL;
-        num = NULL;
-        if (space >= 0)
-            H5Sclose(space);
-        if (type >= 0)
-            H5Tclose(type);
-        if (d >= 0)
-            H5Dclose(d);
-    }
-    dset_close(&gid);
-    dset_close(&gix);
-    dset_close(&nid);
-    lc_free(S->ctx, id);
-    lc_free(S->ctx, gi);
-    lc_free(S->ctx, gx);
-    lc_free(S->ctx, groups.name);
-    if (g >= 0)
-        H5Gclose(g);
-    H5Fclose(h5);
-    if (st) {
-        lc_free(S->ctx, text);
-        return st;
-    }
-    *cells = text;
-    return LEINAO_OK;
 }

@@ -7,7 +7,8 @@ be byte-identical to the 1-process, 1-thread run's, and summary.json equal but f
 measures the machine (wall times, memory, threads, ranks). Then the fault cases: a bad model
 file (every rank exits non-zero, one message), SIGTERM to mpirun (all ranks stop, files valid,
 summary says interrupted), a rank killed with SIGKILL (the others end within 30 s), one rank out
-of memory (its error, once; every rank exits). And
+of memory (its error, once; every rank exits). A SONATA circuit (tests/sonata/export_plastic.yaml
+exported: explicit connections, plastic synapses, reports) gives the same files too. And
 checkpoints: runs stopped and resumed on other numbers of ranks and threads end with the same
 files.
 
@@ -321,6 +322,18 @@ def main():
         if ref:
             resume_cycles(os.path.join(data, "models.yaml"), [], "models", tmp, ref)
         sonata(tmp)
+        # explicit connections: a SONATA circuit (static, stdp and tsodyks synapses, reports),
+        # each rank keeping the synapses of the lists to its own targets
+        circuit = os.path.join(tmp, "plastic_sonata")
+        r = subprocess.run([LEINAO, "export", os.path.join(SRC, "tests", "sonata",
+                                                           "export_plastic.yaml"),
+                            "--sonata", circuit], capture_output=True, text=True, timeout=120)
+        check(r.returncode == 0, f"export_plastic.yaml exported to SONATA ({r.stderr.strip()})")
+        if r.returncode == 0:
+            ref = identical(os.path.join(circuit, "simulation_config.json"), [],
+                            "sonata_plastic", tmp)
+            check(bool(ref) and {"spikes.h5", "vm_E.h5", "state_I.h5", "coarse.h5"} <= set(ref),
+                  "sonata_plastic: the spikes and the three reports written")
         memory_share(tmp)
         faults(tmp)
     finally:

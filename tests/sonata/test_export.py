@@ -7,6 +7,12 @@ byte-identical. The exported files must hold SONATA's required datasets and colu
 h5py and csv). A model with a poisson_generator is refused, naming the population, with nothing
 written; a non-empty folder is refused without --overwrite.
 
+export_plastic.yaml (stdp_synapse with a non-default tau_minus on its targets, tsodyks_synapse,
+three state recordings: chosen neurons, all neurons with two variables, a coarser interval) goes
+the same way: spikes and every dataset and attribute of the three reports byte-identical after
+the export; the edge types name the synapse models with their parameters as dynamics_params,
+the reports are in the simulation config; a CSV state recording is refused.
+
 The same round trip from SONATA: 300_pointneurons (../shared/sonata beside the project, copied
 into a temporary folder; skipped when absent) exported and run again gives its spikes byte for
 byte.
@@ -177,6 +183,115 @@ class Export(unittest.TestCase):
         r = leinao("export", MODEL, "--sonata", self.dir)
         self.assertEqual(r.returncode, 7, r.stderr)  # LEINAO_EXISTS
         self.assertIn("is not empty", r.stderr)
+
+
+PLASTIC = os.path.join(HERE, "export_plastic.yaml")
+REPORTS = ("vm_E.h5", "state_I.h5", "coarse.h5")
+
+
+def report(path):
+    """Every dataset and attribute of a SONATA frame report, as bytes (for byte comparison)."""
+    out = {}
+    with h5py.File(path, "r") as f:
+        def visit(name, obj):
+            if isinstance(obj, h5py.Dataset):
+                out[name] = (obj.dtype.str, obj.shape, obj[()].tobytes())
+            out[name + "@"] = sorted((k, str(v)) for k, v in obj.attrs.items())
+        f.visititems(visit)
+    return out
+
+
+class ExportPlastic(unittest.TestCase):
+    """stdp_synapse and tsodyks_synapse projections as edge types with their dynamics_params,
+    state recordings as the simulation config's reports: the exported circuit runs to the same
+    spikes and the same report files, byte for byte."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.yaml_out = os.path.join(cls.tmp.name, "yaml")
+        cls.dir = os.path.join(cls.tmp.name, "circuit")
+        r = leinao("run", PLASTIC, "--out", cls.yaml_out, "--quiet")
+        assert r.returncode == 0, r.stderr
+        r = leinao("export", PLASTIC, "--sonata", cls.dir)
+        assert r.returncode == 0, r.stderr
+        r = leinao("run", os.path.join(cls.dir, "simulation_config.json"), "--quiet")
+        assert r.returncode == 0, r.stderr
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_same_spikes(self):
+        a = spikes(os.path.join(self.yaml_out, "spikes.h5"))
+        b = spikes(os.path.join(self.dir, "output", "spikes.h5"))
+        self.assertEqual(sorted(a), ["E", "I"])
+        self.assertEqual(sorted(b), ["E", "I"])
+        for pop in a:
+            self.assertGreater(len(a[pop][0]), 50, pop)
+            self.assertEqual(a[pop][0].tobytes(), b[pop][0].tobytes(), pop + ": timestamps")
+            self.assertEqual(a[pop][1].tobytes(), b[pop][1].tobytes(), pop + ": node_ids")
+
+    def test_same_reports(self):
+        for name in REPORTS:
+            a = report(os.path.join(self.yaml_out, name))
+            b = report(os.path.join(self.dir, "output", name))
+            self.assertIn("report/%s/data" % ("I" if name == "state_I.h5" else "E"), a, name)
+            self.assertEqual(sorted(a), sorted(b), name)
+            for k in a:
+                self.assertEqual(a[k], b[k], "%s: %s" % (name, k))
+        with h5py.File(os.path.join(self.dir, "output", "vm_E.h5"), "r") as f:
+            self.assertEqual(f["report/E/mapping/node_ids"][:].tolist(), [7, 0, 3, 42])
+            self.assertEqual(f["report/E/data"].shape, (4000, 4))
+        with h5py.File(os.path.join(self.dir, "output", "coarse.h5"), "r") as f:
+            self.assertEqual(f["report/E/data"].shape, (160, 6))
+
+    def test_reports_in_config(self):
+        with open(os.path.join(self.dir, "simulation_config.json")) as f:
+            reports = json.load(f)["reports"]
+        self.assertEqual(sorted(reports), ["coarse", "state_I", "vm_E"])
+        self.assertEqual(reports["vm_E"], {"module": "multimeter_report",
+                                           "cells": {"population": "E", "node_id": [7, 0, 3, 42]},
+                                           "variable_name": "V_m", "dt": 0.1,
+                                           "file_name": "vm_E.h5"})
+        self.assertEqual(reports["state_I"]["cells"], {"population": "I"})  # all neurons
+        self.assertEqual(reports["state_I"]["variable_name"], ["V_m", "I_syn_ex"])
+        self.assertEqual(reports["coarse"]["dt"], 2.5)
+
+    def test_edge_types(self):
+        types = table(os.path.join(self.dir, "network", "edge_types.csv"))
+        self.assertEqual([t["model_template"] for t in types],
+                         ["static_synapse", "stdp_synapse", "tsodyks_synapse", "static_synapse"])
+        syn = os.path.join(self.dir, "components", "synaptic_models")
+        with open(os.path.join(syn, types[1]["dynamics_params"])) as f:
+            stdp = json.load(f)
+        self.assertEqual(stdp, {"tau_plus": 16.8, "lambda": 0.05, "alpha": 1.2, "mu_plus": 0.0,
+                                "mu_minus": 0.0, "Wmax": 90.0})
+        with open(os.path.join(syn, types[2]["dynamics_params"])) as f:
+            tso = json.load(f)
+        self.assertEqual({k: tso[k] for k in ("U", "tau_rec", "tau_fac", "tau_psc")},
+                         {"U": 0.4, "tau_rec": 300.0, "tau_fac": 50.0, "tau_psc": 2.0})
+        with open(os.path.join(self.dir, "components", "cell_models", "E.json")) as f:
+            self.assertEqual(json.load(f)["tau_minus"], 15.0)  # stdp's postsynaptic trace
+        with open(os.path.join(self.dir, "components", "cell_models", "I.json")) as f:
+            self.assertNotIn("tau_minus", json.load(f))  # NEST's default 20 ms: left out
+        # the stdp weights are the built (initial) ones, per edge
+        with h5py.File(os.path.join(self.dir, "network", "edges_1.h5"), "r") as f:
+            w = f["edges/E_to_E_1/0/syn_weight"][:]
+        self.assertEqual(len(w), 50 * 8)
+        self.assertTrue(np.all((w >= 20.0) & (w < 60.0)) and len(set(w.tolist())) > 300)
+
+    def test_csv_state_refused(self):
+        model = os.path.join(self.tmp.name, "csv_state.yaml")
+        with open(PLASTIC) as f:
+            text = f.read().replace("file: coarse.h5}", "file: coarse.csv}")
+        with open(model, "w") as f:
+            f.write(text)
+        out = os.path.join(self.tmp.name, "csv_state")
+        r = leinao("export", model, "--sonata", out)
+        self.assertEqual(r.returncode, 11, r.stderr)  # LEINAO_UNSUPPORTED
+        self.assertIn("state recording coarse.csv of population 'E' is csv", r.stderr)
+        self.assertFalse(os.path.exists(out), "nothing written")
 
 
 @unittest.skipUnless(os.path.isdir(os.path.join(SHARED, "300_pointneurons")),

@@ -1,7 +1,8 @@
 /* test_api_read_back.c — a built network's values read back (leinao_get_config,
  * leinao_get_param_values, leinao_get_param_array): per-neuron parameters as given, uniform ones
  * and NEST's E_L convention as the build applies them, drawn initial values, a spike_generator's
- * times; the statuses of the refusals. Includes only <leinao.h>. */
+ * times; a projection's synapse parameters, a state recording's declaration and tau_minus
+ * (what leinao_export_sonata reads); the statuses of the refusals. Includes only <leinao.h>. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -81,10 +82,73 @@ static void values_read_back(void **state)
     leinao_close(sim);
 }
 
+/* A projection's synapse parameters (leinao_get_synapse_param), a state recording's
+ * declaration (leinao_get_state_recording) and tau_minus (leinao_get_param_values), as set. */
+static void synapses_and_recordings_read_back(void **state)
+{
+    (void)state;
+    leinao_sim *sim;
+    OK(leinao_open(&sim));
+    OK(leinao_configure(sim, 0.1, 20.0, 5, 1));
+    int a, b, p, q;
+    OK(leinao_add_population(sim, "a", "iaf_psc_alpha", N, &a));
+    OK(leinao_add_population(sim, "b", "iaf_psc_exp", 4, &b));
+    OK(leinao_set_param(sim, b, "tau_minus", 12.5));
+    leinao_rule all = leinao_rule_default(LEINAO_ALL_TO_ALL);
+    leinao_dist w = {LEINAO_DIST_CONSTANT, 30.0, 0, -INFINITY, INFINITY};
+    leinao_dist dl = {LEINAO_DIST_CONSTANT, 1.0, 0, -INFINITY, INFINITY};
+    OK(leinao_connect(sim, a, b, &all, &w, &dl, &p));
+    OK(leinao_connect(sim, a, a, &all, &w, &dl, &q));
+    OK(leinao_set_synapse(sim, p, "stdp_synapse"));
+    OK(leinao_set_synapse_param(sim, p, "Wmax", 77.0));
+    double v;
+    OK(leinao_get_synapse_param(sim, p, "Wmax", &v));
+    assert_true(v == 77.0);
+    OK(leinao_get_synapse_param(sim, p, "tau_plus", &v));
+    assert_true(v == 20.0); /* the model's default */
+    assert_int_equal(leinao_get_synapse_param(sim, q, "Wmax", &v), LEINAO_NOT_FOUND);
+    assert_int_equal(leinao_get_synapse_param(sim, 9, "Wmax", &v), LEINAO_NOT_FOUND);
+    assert_int_equal(leinao_get_synapse_param(sim, p, NULL, &v), LEINAO_INVALID);
+    const char *vars[] = {"V_m", "I_syn_ex"};
+    const uint32_t cells[] = {3, 1};
+    OK(leinao_record_state(sim, b, vars, 2, cells, 2, 0.5, "b.h5", "sonata"));
+    OK(leinao_record_state(sim, a, vars, 1, NULL, 0, 0.1, "a.csv", "csv"));
+    leinao_state_recording_info r;
+    OK(leinao_get_state_recording(sim, 0, &r));
+    assert_int_equal(r.pop, b);
+    assert_int_equal(r.n_vars, 2);
+    assert_string_equal(r.vars[0], "V_m");
+    assert_string_equal(r.vars[1], "I_syn_ex");
+    assert_int_equal(r.n_neurons, 2);
+    assert_true(r.neurons[0] == 3 && r.neurons[1] == 1);
+    assert_true(fabs(r.interval - 0.5) < 1e-12);
+    assert_string_equal(r.path, "b.h5");
+    assert_string_equal(r.format, "sonata");
+    OK(leinao_get_state_recording(sim, 1, &r));
+    assert_int_equal(r.pop, a);
+    assert_int_equal(r.n_neurons, N); /* all of them */
+    assert_true(r.neurons[N - 1] == N - 1);
+    assert_string_equal(r.format, "csv");
+    assert_int_equal(leinao_get_state_recording(sim, 2, &r), LEINAO_NOT_FOUND);
+    assert_int_equal(leinao_get_state_recording(sim, 0, NULL), LEINAO_INVALID);
+    leinao_close(sim);
+    /* tau_minus after a build */
+    OK(leinao_open(&sim));
+    OK(leinao_configure(sim, 0.1, 20.0, 5, 1));
+    OK(leinao_add_population(sim, "b", "iaf_psc_exp", 4, &b));
+    OK(leinao_set_param(sim, b, "tau_minus", 12.5));
+    OK(leinao_build(sim));
+    double t[4];
+    OK(leinao_get_param_values(sim, b, "tau_minus", t, 4));
+    assert_true(t[0] == 12.5 && t[3] == 12.5);
+    leinao_close(sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(values_read_back),
+        cmocka_unit_test(synapses_and_recordings_read_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
